@@ -4,6 +4,8 @@
 #   make test       install missing Debian packages, build, run every test
 #   make install    PREFIX, DESTDIR, SYSCONFDIR, LIBEXECDIR, COMPATDIR
 #   make deps       install the Debian packages the build and tests need
+#   make fuzz       libFuzzer run of every parser (FUZZ_SECONDS each)
+#   make audit      clang-tidy, cppcheck, hardening and line-budget checks
 #
 # Paths that the setuid helpers read are compiled in from the variables
 # below (build/gen/paths.h); no helper takes a path from its environment
@@ -153,7 +155,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/bin/%.o $(POLICY_LIB)
 DEB_PACKAGES := g++ make pkg-config libcap-dev libnl-3-dev libnl-route-3-dev \
                 libinih-dev libboost-test-dev iproute2 util-linux procps \
                 busybox-static uidmap lxc bubblewrap dnsmasq-base strace \
-                hyperfine
+                hyperfine clang clang-tidy cppcheck libclang-rt-14-dev
 
 .PHONY: deps
 deps:
@@ -198,6 +200,40 @@ endif
 ifneq ($(filter $(BUILD)/bin/uxc,$(BINS)),)
 	$(INSTALL) -m 0755 $(BUILD)/bin/uxc $(DESTDIR)$(BINDIR)/uxc
 endif
+
+# ------------------------------------------------------------------- fuzz
+# One libFuzzer binary per parser (security/fuzz/NAME_fuzz.cpp), seeded
+# from tests/data/fuzz/NAME/. FUZZ_SECONDS bounds each run; a crash leaves
+# its input in build/fuzz/ and fails the target.
+FUZZ_SECONDS ?= 30
+FUZZ_CXX     ?= clang++
+FUZZ_SRC     := $(wildcard security/fuzz/*_fuzz.cpp)
+FUZZ_BINS    := $(patsubst security/fuzz/%_fuzz.cpp,$(BUILD)/fuzz/%_fuzz,$(FUZZ_SRC))
+FUZZ_FLAGS   := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -I. -I$(BUILD)/gen
+
+$(BUILD)/fuzz/%_fuzz: security/fuzz/%_fuzz.cpp $(POLICY_SRC) $(wildcard policy/*.h) | $(PATHS_H)
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) $< $(POLICY_SRC) -o $@ -linih
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@set -e; for bin in $(FUZZ_BINS); do \
+	  name=$$(basename $$bin _fuzz); \
+	  corpus=$(BUILD)/fuzz/corpus/$$name; mkdir -p $$corpus; \
+	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+	  $$bin -max_total_time=$(FUZZ_SECONDS) -max_len=20000 -print_final_stats=1 \
+	        -artifact_prefix=$(BUILD)/fuzz/$$name- $$corpus tests/data/fuzz/$$name \
+	        2>$(BUILD)/fuzz/$$name.log || { tail -n 40 $(BUILD)/fuzz/$$name.log; exit 1; }; \
+	  grep -E 'stat::number_of_executed_units' $(BUILD)/fuzz/$$name.log | sed "s/^/fuzz: $$name: /"; \
+	done
+
+# ------------------------------------------------------------------ audit
+.PHONY: audit
+audit: all
+	@BUILD=$(BUILD) security/audit.sh
 
 .PHONY: clean
 clean:
