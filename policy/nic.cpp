@@ -1,0 +1,258 @@
+#include "policy/nic.h"
+
+#include <array>
+
+#include "policy/protocol.h"
+#include "policy/text.h"
+
+namespace uxc::policy {
+
+namespace {
+
+constexpr std::array<protocol::KeySpec, 6> kNicSchema = {{
+    {"op", 1, 1, 1},
+    {"type", 1, 1, 1},
+    {"link", 1, 1, 1},
+    {"name", 1, 1, 1},
+    {"hwaddr", 1, 1, 1},
+    {"host", 1, 1, 1},
+}};
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+// Fills the create fields every front end shares; empty string if valid.
+std::string check_create(NicRequest* r) {
+  if (r->type != kVethType) return "type must be \"veth\"";
+  if (!is_valid_ifname(r->link)) return "malformed link name";
+  if (r->name.empty()) r->name = std::string(kDefaultPeerName);
+  if (!is_valid_ifname(r->name))
+    return "malformed interface name (1-15 printable bytes, no '/', ':', '%' or space)";
+  return {};
+}
+
+}  // namespace
+
+bool is_valid_ifname(std::string_view name) {
+  if (name.empty() || name.size() > kMaxIfnameBytes) return false;
+  if (name == "." || name == "..") return false;
+  for (char c : name)
+    if (c < 0x21 || c > 0x7e || c == '/' || c == ':' || c == '%') return false;
+  return true;
+}
+
+bool parse_mac(std::string_view text, Mac* out) {
+  if (text.size() != 17) return false;
+  Mac mac{};
+  for (size_t i = 0; i < 6; ++i) {
+    const int hi = hex_value(text[3 * i]);
+    const int lo = hex_value(text[3 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    if (i < 5 && text[3 * i + 2] != ':') return false;
+    mac[i] = static_cast<uint8_t>(hi * 16 + lo);
+  }
+  if (mac[0] & 0x01) return false;  // multicast or broadcast
+  if (mac == Mac{}) return false;
+  *out = mac;
+  return true;
+}
+
+std::string format_mac(const Mac& mac) {
+  std::string text;
+  for (size_t i = 0; i < mac.size(); ++i) {
+    if (i > 0) text += ':';
+    text += kHexDigits[mac[i] >> 4];
+    text += kHexDigits[mac[i] & 0x0f];
+  }
+  return text;
+}
+
+bool decode_nic_request(std::string_view text, NicRequest* out, std::string* err) {
+  protocol::Request decoded;
+  if (!protocol::decode_request(text, protocol::kNicHelper, kNicSchema, &decoded, err))
+    return false;
+  if (decoded.fields.empty() || decoded.fields[0].key != "op") {
+    *err = "the first field must be \"op\"";
+    return false;
+  }
+  NicRequest r;
+  const std::string_view op = decoded.fields[0].args[0];
+  if (op == "create") r.op = NicOp::kCreate;
+  else if (op == "delete") r.op = NicOp::kDelete;
+  else {
+    *err = "op must be \"create\" or \"delete\"";
+    return false;
+  }
+  for (const protocol::Field& f : decoded.fields) {
+    const std::string_view key = f.key;
+    const std::string_view arg = f.args[0];
+    const bool for_create = key == "type" || key == "link" || key == "name" || key == "hwaddr";
+    if ((r.op == NicOp::kCreate && key == "host") || (r.op == NicOp::kDelete && for_create)) {
+      *err = "\"" + std::string(key) + "\" does not belong to op " + std::string(op);
+      return false;
+    }
+    if (key == "type") r.type = arg;
+    else if (key == "link") r.link = arg;
+    else if (key == "name") r.name = arg;
+    else if (key == "host") r.host = arg;
+    else if (key == "hwaddr") {
+      r.has_hwaddr = parse_mac(arg, &r.hwaddr);
+      if (!r.has_hwaddr) {
+        *err = "hwaddr must be a unicast, non-zero xx:xx:xx:xx:xx:xx";
+        return false;
+      }
+    }
+  }
+  if (r.op == NicOp::kCreate) {
+    if (r.type.empty() || r.link.empty()) {
+      *err = "create needs \"type\" and \"link\"";
+      return false;
+    }
+    if (std::string why = check_create(&r); !why.empty()) {
+      *err = why;
+      return false;
+    }
+  } else if (!is_valid_ifname(r.host)) {
+    *err = r.host.empty() ? "delete needs \"host\"" : "malformed host interface name";
+    return false;
+  }
+  *out = std::move(r);
+  return true;
+}
+
+bool encode_nic_request(const NicRequest& r, std::string* out) {
+  std::vector<protocol::OutField> fields;
+  if (r.op == NicOp::kCreate) {
+    fields.push_back({"op", {"create"}});
+    fields.push_back({"type", {r.type}});
+    fields.push_back({"link", {r.link}});
+    if (!r.name.empty()) fields.push_back({"name", {r.name}});
+    if (r.has_hwaddr) fields.push_back({"hwaddr", {format_mac(r.hwaddr)}});
+  } else {
+    fields.push_back({"op", {"delete"}});
+    fields.push_back({"host", {r.host}});
+  }
+  std::string text;
+  NicRequest check;
+  std::string err;
+  if (!protocol::encode_request(protocol::kNicHelper, fields, &text) ||
+      !decode_nic_request(text, &check, &err)) {
+    out->clear();
+    return false;
+  }
+  *out = std::move(text);
+  return true;
+}
+
+bool parse_lxc_user_nic_args(std::span<const std::string_view> args, LxcUserNicArgs* out,
+                             std::string* err) {
+  // argv: create|delete LXCPATH NAME PID|NETNS_PATH TYPE LINK [NICNAME]
+  if (args.size() < 6 || args.size() > 7) {
+    *err = "usage: lxc-user-nic create LXCPATH NAME PID TYPE LINK [NICNAME] | "
+           "delete LXCPATH NAME NETNS_PATH TYPE LINK NICNAME";
+    return false;
+  }
+  LxcUserNicArgs parsed;
+  NicRequest& r = parsed.request;
+  const std::string_view nicname = args.size() == 7 ? args[6] : std::string_view();
+  if (args[0] == "create") {
+    r.op = NicOp::kCreate;
+    // The kernel's pid_max is at most 2^22.
+    if (!parse_u32(args[3], &parsed.pid) || parsed.pid == 0 || parsed.pid > (1u << 22)) {
+      *err = "PID must be a process id";
+      return false;
+    }
+    r.type = args[4];
+    r.link = args[5];
+    r.name = nicname;
+    if (args.size() == 7 && nicname.empty()) {
+      *err = "empty NICNAME";
+      return false;
+    }
+    if (std::string why = check_create(&r); !why.empty()) {
+      *err = why;
+      return false;
+    }
+  } else if (args[0] == "delete") {
+    r.op = NicOp::kDelete;
+    if (args[4] != kVethType || !is_valid_ifname(args[5]) || !is_valid_ifname(nicname)) {
+      *err = "delete needs TYPE veth, a LINK and the host NICNAME";
+      return false;
+    }
+    r.host = nicname;
+  } else {
+    *err = "the first argument must be \"create\" or \"delete\"";
+    return false;
+  }
+  *out = std::move(parsed);
+  return true;
+}
+
+bool is_lxc_user_nic_call(std::string_view argv0, std::span<const std::string_view> args) {
+  const size_t slash = argv0.rfind('/');
+  const std::string_view base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
+  if (base == "lxc-user-nic") return true;
+  return !args.empty() && (args[0] == "create" || args[0] == "delete");
+}
+
+std::vector<std::string> nic_answer_words(const NicAnswer& a) {
+  std::vector<std::string> words = {"host=" + a.host};
+  if (a.host_ifindex == 0) return words;  // delete
+  words.push_back("host_ifindex=" + std::to_string(a.host_ifindex));
+  words.push_back("peer=" + a.peer);
+  words.push_back("peer_ifindex=" + std::to_string(a.peer_ifindex));
+  return words;
+}
+
+bool parse_nic_answer(std::span<const std::string> words, NicAnswer* out) {
+  constexpr std::string_view kKeys[] = {"host=", "host_ifindex=", "peer=", "peer_ifindex="};
+  if (words.size() != 1 && words.size() != 4) return false;
+  NicAnswer a;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (words[i].rfind(kKeys[i], 0) != 0) return false;
+    const std::string_view value = std::string_view(words[i]).substr(kKeys[i].size());
+    switch (i) {
+      case 0: a.host = value; break;
+      case 1: if (!parse_u32(value, &a.host_ifindex) || a.host_ifindex == 0) return false; break;
+      case 2: a.peer = value; break;
+      case 3: if (!parse_u32(value, &a.peer_ifindex) || a.peer_ifindex == 0) return false; break;
+    }
+  }
+  if (!is_valid_ifname(a.host) || (words.size() == 4 && !is_valid_ifname(a.peer)))
+    return false;
+  *out = std::move(a);
+  return true;
+}
+
+std::string format_lxc_user_nic_answer(const NicAnswer& a) {
+  return a.peer + ":" + std::to_string(a.peer_ifindex) + ":" + a.host + ":" +
+         std::to_string(a.host_ifindex) + "\n";
+}
+
+std::string host_end_name(std::span<const uint8_t, 4> random) {
+  std::string name = "uxc";
+  for (uint8_t byte : random) {
+    name += kHexDigits[byte >> 4];
+    name += kHexDigits[byte & 0x0f];
+  }
+  return name;
+}
+
+bool is_host_end_name(std::string_view name) {
+  if (name.size() != 11 || name.substr(0, 3) != "uxc") return false;
+  for (char c : name.substr(3))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+Mac host_end_mac(std::span<const uint8_t, 5> random) {
+  return Mac{0xfe, random[0], random[1], random[2], random[3], random[4]};
+}
+
+}  // namespace uxc::policy

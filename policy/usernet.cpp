@@ -1,0 +1,143 @@
+#include "policy/usernet.h"
+
+#include <algorithm>
+
+#include "policy/nic.h"
+#include "policy/text.h"
+
+namespace uxc::policy {
+
+namespace {
+
+// Empty string when the line is a valid entry, else why it is not.
+std::string parse_entry(std::string_view text, UsernetLine* line) {
+  const std::vector<std::string_view> fields = split_fields(text);
+  if (fields.size() < 4) return "expected OWNER TYPE LINK COUNT, missing fields";
+  if (fields.size() > 4) return "expected OWNER TYPE LINK COUNT, extra text after count";
+  std::string_view owner = fields[0];
+  line->key.group = owner.front() == '@';
+  if (line->key.group) owner.remove_prefix(1);
+  if (!is_valid_account_name(owner)) return "malformed user or @group name";
+  if (fields[1] != kVethType) return "unknown type (only \"veth\" exists)";
+  if (!is_valid_ifname(fields[2])) return "malformed link name";
+  if (!parse_u32(fields[3], &line->count) || line->count > kMaxUsernetCount)
+    return "count must be a decimal number from 0 to " + std::to_string(kMaxUsernetCount);
+  line->key.owner = std::string(owner);
+  line->key.type = std::string(fields[1]);
+  line->key.link = std::string(fields[2]);
+  return {};
+}
+
+uint64_t use_of(const UsernetKey& key, std::span<const HeldNic> held) {
+  return static_cast<uint64_t>(std::count_if(
+      held.begin(), held.end(), [&](const HeldNic& nic) { return nic.charged == key; }));
+}
+
+bool matches(const UsernetKey& key, std::string_view user,
+             std::span<const std::string> groups, std::string_view type,
+             std::string_view link) {
+  if (key.type != type || key.link != link) return false;
+  if (!key.group) return key.owner == user;
+  return std::find(groups.begin(), groups.end(), key.owner) != groups.end();
+}
+
+}  // namespace
+
+UsernetFile parse_usernet_file(std::string_view text) {
+  UsernetFile file;
+  if (text.size() > kMaxUsernetFileBytes) {
+    file.errors.push_back("file larger than " + std::to_string(kMaxUsernetFileBytes) +
+                          " bytes");
+    return file;
+  }
+  std::vector<Line> lines;
+  std::string err;
+  if (!split_lines(text, kMaxUsernetLineBytes, &lines, &err)) {
+    file.errors.push_back(err);
+    return file;
+  }
+  for (const Line& line : lines) {
+    if (is_blank_or_comment(line.text)) continue;
+    UsernetLine entry;
+    entry.line = line.number;
+    const std::string why = parse_entry(line.text, &entry);
+    if (!why.empty()) {
+      file.errors.push_back("line " + std::to_string(line.number) + ": " + why);
+      if (file.errors.size() == kMaxUsernetErrors) {
+        file.errors.push_back("too many malformed lines; stopped");
+        break;
+      }
+      continue;
+    }
+    // A repeated owner/type/link is one allowance, the largest written:
+    // what lxc-user-nic effectively does, and never more than one line
+    // of the file says.
+    auto same = std::find_if(file.lines.begin(), file.lines.end(),
+                             [&](const UsernetLine& l) { return l.key == entry.key; });
+    if (same != file.lines.end()) {
+      same->count = std::max(same->count, entry.count);
+      continue;
+    }
+    file.lines.push_back(std::move(entry));
+  }
+  if (!file.errors.empty()) file.lines.clear();
+  return file;
+}
+
+NicDecision decide_nic(const UsernetFile& policy, std::string_view user,
+                       std::span<const std::string> groups, std::string_view type,
+                       std::string_view link, std::span<const HeldNic> held) {
+  NicDecision decision;
+  if (!policy.ok()) return decision;  // kBadPolicy
+  bool matched = false;
+  for (const UsernetLine& line : policy.lines) {
+    if (!matches(line.key, user, groups, type, link)) continue;
+    matched = true;
+    const uint64_t used = use_of(line.key, held);
+    decision.allowed += line.count;
+    decision.used += std::min<uint64_t>(used, line.count);
+    if (used < line.count && decision.verdict != NicVerdict::kAllow) {
+      decision.verdict = NicVerdict::kAllow;
+      decision.charged = line.key;
+    }
+  }
+  if (!matched) decision.verdict = NicVerdict::kNoLine;
+  else if (decision.verdict != NicVerdict::kAllow) decision.verdict = NicVerdict::kQuotaFull;
+  return decision;
+}
+
+std::string format_nic_tag(uint32_t uid, const UsernetKey& key) {
+  std::string tag = "uxc:" + std::to_string(uid) + ":";
+  if (key.group) tag += '@';
+  tag += key.owner + ":" + key.type + ":" + key.link;
+  return tag;
+}
+
+bool parse_nic_tag(std::string_view alias, HeldNic* out) {
+  std::string_view fields[5];
+  size_t start = 0;
+  for (size_t i = 0; i < 5; ++i) {
+    const size_t colon = alias.find(':', start);
+    const bool last = i == 4;
+    if ((colon == std::string_view::npos) != last) return false;
+    fields[i] = alias.substr(start, last ? std::string_view::npos : colon - start);
+    start = colon + 1;
+  }
+  if (fields[0] != "uxc") return false;
+  HeldNic nic;
+  if (!parse_u32(fields[1], &nic.uid)) return false;
+  std::string_view owner = fields[2];
+  nic.charged.group = !owner.empty() && owner.front() == '@';
+  if (nic.charged.group) owner.remove_prefix(1);
+  if (!is_valid_account_name(owner) || fields[3] != kVethType ||
+      !is_valid_ifname(fields[4]))
+    return false;
+  nic.charged.owner = std::string(owner);
+  nic.charged.type = std::string(fields[3]);
+  nic.charged.link = std::string(fields[4]);
+  if (format_nic_tag(nic.uid, nic.charged) != alias) return false;
+  *out = std::move(nic);
+  return true;
+}
+
+}  // namespace uxc::policy

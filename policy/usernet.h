@@ -1,0 +1,137 @@
+// The usernet policy (SYSCONFDIR/uxc/usernet): which bridges a user may
+// put veth nics on, and how many. The syntax is lxc-usernet(5)'s:
+//
+//   line  = owner SP type SP link SP count      ; blanks: spaces or tabs
+//   owner = user-name / "@" group-name          ; is_valid_account_name
+//   type  = "veth"
+//   link  = interface name (is_valid_ifname in policy/nic.h)
+//   count = strict decimal, 0..kMaxUsernetCount
+//
+// Blank lines and lines whose first non-blank byte is '#' are ignored.
+// Any other line must be exactly four fields.
+//
+// The rule uxc-nic enforces:
+//
+// - A line *matches* a request from user U with groups G for TYPE on LINK
+//   when its type is TYPE, its link is LINK, and its owner is U's name
+//   or "@g" for a g in G. Names are compared exactly; a numeric owner is
+//   a name made of digits, not a uid (as in LXC).
+// - Every nic is charged to exactly one line, recorded in the tag on its
+//   host end (format_nic_tag). A line's *use* is the number of existing
+//   nics charged to it, whoever holds them. Only U can be charged to a
+//   user line, so its count is U's alone; every member can be charged to
+//   a "@group" line, so its count is shared by the members.
+// - A new nic is charged to the first matching line in file order whose
+//   use is below its count. If no line matches, the request is denied;
+//   if lines match but all are full, the quota is used up.
+// - Counting is per link: a line names one link, so a nic on br0 never
+//   uses an allowance for br1.
+// - Lines that repeat an owner/type/link count once, at the position of
+//   the first, with the largest count among them.
+// - A nic exists as long as its host end does; when a container's network
+//   namespace dies the kernel removes both ends, and the nic stops
+//   counting at that moment. A nic charged to a line that has since been
+//   removed from the file counts against no line.
+//
+// Where this deliberately differs from LXC (lxc-usernet(5) and what
+// lxc-user-nic does):
+//
+// - Fail closed. lxc-user-nic skips lines it cannot parse; here one
+//   malformed line (wrong field count, trailing text, CR, NUL, a count
+//   that is negative, not decimal or too large, a bad name, an unknown
+//   type) makes the whole file unusable and every request is refused,
+//   with the line numbers in the errors.
+// - A user line and a group line with the same name are different
+//   lines: the tag records "NAME" or "@NAME". lxc-user-nic charged both
+//   to the bare name, and matched entries of its database by prefix, so
+//   user "al" counted "alice"'s nics (CVE-2026-39402). Tags here are
+//   parsed whole and compared exactly.
+// - Group membership comes from the group database (getgrouplist of the
+//   caller's passwd entry), not the helper's inherited supplementary
+//   groups: what the administrator granted, not what the caller kept.
+// - The link must be a real bridge; LXC's "none" (no bridge) is refused.
+// - Only type "veth" exists, in the file and in requests.
+// - State is the kernel's link list, not a database file: nothing to
+//   truncate (RLIMIT_FSIZE), nothing half-written by a SIGKILL, nothing
+//   left behind by a dead container.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace uxc::policy {
+
+inline constexpr size_t kMaxUsernetLineBytes = 1024;
+inline constexpr size_t kMaxUsernetFileBytes = 1024 * 1024;
+// Far above what one host can hold (each nic is two kernel devices); a
+// bigger number is a typo, not a policy.
+inline constexpr uint32_t kMaxUsernetCount = 1000000;
+inline constexpr size_t kMaxUsernetErrors = 20;
+
+// What a line grants to, and on what; identifies a line across edits.
+struct UsernetKey {
+  bool group = false;  // "@name"
+  std::string owner;   // the name, without '@'
+  std::string type;
+  std::string link;
+  bool operator==(const UsernetKey&) const = default;
+};
+
+struct UsernetLine {
+  UsernetKey key;
+  uint32_t count = 0;
+  size_t line = 0;  // 1-based, where the key first appears
+};
+
+struct UsernetFile {
+  std::vector<UsernetLine> lines;  // file order, repeated keys merged
+  // "line N: why", file order. Non-empty means the file is unusable.
+  std::vector<std::string> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+UsernetFile parse_usernet_file(std::string_view text);
+
+// An existing nic as its host end's tag records it.
+struct HeldNic {
+  uint32_t uid = 0;    // who created it
+  UsernetKey charged;  // the line it is charged to
+  bool operator==(const HeldNic&) const = default;
+};
+
+enum class NicVerdict {
+  kAllow,      // charge the nic to `charged`
+  kNoLine,     // no line matches: denied
+  kQuotaFull,  // lines match, all full
+  kBadPolicy,  // the file has errors: denied
+};
+
+struct NicDecision {
+  NicVerdict verdict = NicVerdict::kBadPolicy;
+  UsernetKey charged;  // kAllow only
+  uint64_t allowed = 0;  // sum of the matching lines' counts
+  uint64_t used = 0;     // sum of their uses
+};
+
+// Only kAllow permits. `held` is every nic that exists, any user's.
+NicDecision decide_nic(const UsernetFile& policy, std::string_view user,
+                       std::span<const std::string> groups,
+                       std::string_view type, std::string_view link,
+                       std::span<const HeldNic> held);
+
+// The tag stored in a host end's IFLA_IFALIAS, which only root can set:
+//
+//   tag = "uxc:" uid ":" owner ":" type ":" link
+//
+// e.g. "uxc:61001:@uxnet:veth:lxcbr0". No field can contain ':' (account
+// names and interface names exclude it), so a tag splits one way only.
+// parse_nic_tag accepts a tag only if formatting what it parsed gives
+// back the same bytes: no prefixes, no leading zeros, no trailing bytes.
+std::string format_nic_tag(uint32_t uid, const UsernetKey& key);
+[[nodiscard]] bool parse_nic_tag(std::string_view alias, HeldNic* out);
+
+}  // namespace uxc::policy

@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# The isolated test world, seen from inside: the accounts, files, mounts,
+# links and helpers that tests/README.md promises.
+source "$(dirname "$0")/../lib.sh"; world_reexec "$@"
+set -u
+
+# ------------------------------------------------------------ fresh mounts
+# Looked at first, before this script writes anywhere.
+fresh_tmpfs() {
+  local dir fstype opts
+  for dir in /run /tmp /home; do
+    fstype=$(findmnt -n -o FSTYPE --mountpoint "$dir") || { echo "$dir is not a mount point"; return 1; }
+    opts=$(findmnt -n -o OPTIONS --mountpoint "$dir")
+    [ "$fstype" = tmpfs ] || { echo "$dir is $fstype, not tmpfs"; return 1; }
+    case ,$opts, in *,nosuid,*) echo "$dir is nosuid: $opts"; return 1 ;; esac
+  done
+  [ -z "$(ls -A /tmp)" ] || { echo "/tmp is not empty: $(ls -A /tmp)"; return 1; }
+  [ "$(ls -A /home)" = "$(printf 'uxtest1\nuxtest2\nuxtest3')" ] || { echo "/home holds: $(ls -A /home)"; return 1; }
+  [ "$(stat -c %a /tmp)" = 1777 ] || { echo "/tmp mode $(stat -c %a /tmp)"; return 1; }
+}
+check world_run_tmp_home_fresh_tmpfs fresh_tmpfs
+
+all_mounts_private() {
+  local bad
+  bad=$(findmnt -rn -o TARGET,PROPAGATION | awk '$2 != "private"')
+  [ -z "$bad" ] || { echo "mounts that are not private: $bad"; return 1; }
+}
+check world_every_mount_private all_mounts_private
+
+etc_is_private_overlay() {
+  [ "$(findmnt -n -o FSTYPE --mountpoint /etc)" = overlay ] || { echo "/etc is not an overlay"; return 1; }
+  mkdir -p /etc/uxc /etc/lxc &&
+    echo 'uxtest1 veth lxcbr0 2' >/etc/uxc/usernet &&
+    echo 'uxtest1 veth lxcbr0 2' >/etc/lxc/lxc-usernet &&
+    [ "$(cat /etc/uxc/usernet)" = 'uxtest1 veth lxcbr0 2' ]
+}
+check world_etc_writable_overlay etc_is_private_overlay
+
+# ----------------------------------------------------------- environment
+world_env() {
+  local var
+  for var in WORLD WORLD_BIN WORLD_COMPAT UXC_BUILD UXC_SRC; do
+    case ${!var:-} in /*) ;; *) echo "$var='${!var:-}' is not an absolute path"; return 1 ;; esac
+    [ -d "${!var}" ] || { echo "$var=${!var} is not a directory"; return 1; }
+  done
+  [ "${UXC_IN_WORLD:-}" = 1 ] || { echo "UXC_IN_WORLD='${UXC_IN_WORLD:-}'"; return 1; }
+  [ -x "$UXC_SRC/tests/world/enter" ] || { echo "UXC_SRC=$UXC_SRC has no tests/world/enter"; return 1; }
+}
+check world_env_paths world_env
+
+pid_namespace() {
+  local init
+  init=$(tr '\0' ' ' </proc/1/cmdline)
+  case $init in *tests/world/init*) ;; *) echo "pid 1 is: $init"; return 1 ;; esac
+  [ "$(readlink /proc/1/ns/pid)" = "$(readlink /proc/self/ns/pid)" ] || { echo "pid 1 is in another pid namespace"; return 1; }
+  [ "$(hostname)" = uxc-world ] || { echo "hostname is $(hostname)"; return 1; }
+}
+check world_own_pid_ns_proc_and_hostname pid_namespace
+
+# -------------------------------------------------------------- accounts
+user_is_unprivileged() {
+  local ids status
+  [ "$(as_user uxtest1 id -u)" = 61001 ] || { echo "id -u: $(as_user uxtest1 id -u 2>&1)"; return 1; }
+  status=$(as_user uxtest1 cat /proc/self/status)
+  ids=$(grep -E '^(Uid|Gid):' <<<"$status" | tr -s '\t ' ' ')
+  [ "$ids" = "$(printf 'Uid: 61001 61001 61001 61001\nGid: 61001 61001 61001 61001')" ] ||
+    { echo "ids: $ids"; return 1; }
+}
+check world_user_is_unprivileged user_is_unprivileged
+
+user_groups() {
+  [ "$(as_user uxtest1 id -G)" = "61001 61100" ] || { echo "uxtest1 groups: $(as_user uxtest1 id -G)"; return 1; }
+  [ "$(as_user uxtest2 id -G)" = "61002 61100" ] || { echo "uxtest2 groups: $(as_user uxtest2 id -G)"; return 1; }
+  [ "$(as_user uxtest3 id -G)" = "61003" ] || { echo "uxtest3 groups: $(as_user uxtest3 id -G)"; return 1; }
+}
+check world_user_groups user_groups
+
+user_has_no_caps() {
+  local status line
+  status=$(as_user uxtest1 cat /proc/self/status)
+  for line in CapInh CapPrm CapEff CapAmb; do
+    grep -qx "$line:[[:space:]]*0000000000000000" <<<"$status" ||
+      { echo "$(grep "^$line:" <<<"$status")"; return 1; }
+  done
+  grep -qx 'NoNewPrivs:[[:space:]]*0' <<<"$status" || { echo "$(grep '^NoNewPrivs:' <<<"$status")"; return 1; }
+}
+check world_user_has_no_caps_and_no_nnp user_has_no_caps
+
+user_env_is_clean() {
+  local got
+  got=$(FOO=leak as_user uxtest2 env | sort)
+  [ "$got" = "$(printf '%s\n' HOME=/home/uxtest2 LOGNAME=uxtest2 \
+      PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin USER=uxtest2 | sort)" ] ||
+    { echo "env: $got"; return 1; }
+}
+check world_as_user_clean_env user_env_is_clean
+
+as_user_keeps_stdio_and_status() {
+  local out status
+  out=$(echo hello | as_user uxtest1 sh -c 'cat; echo err >&2; exit 7' 2>&1)
+  status=$?
+  [ "$status" = 7 ] && [ "$out" = "$(printf 'hello\nerr')" ] || { echo "status $status, output: $out"; return 1; }
+}
+check world_as_user_keeps_stdio_and_status as_user_keeps_stdio_and_status
+
+getent_resolves() {
+  [ "$(getent passwd uxtest1)" = "uxtest1:*:61001:61001:uxc test user 1:/home/uxtest1:/bin/bash" ] ||
+    { echo "passwd: $(getent passwd uxtest1)"; return 1; }
+  [ "$(getent passwd 61003)" = "uxtest3:*:61003:61003:uxc test user 3:/home/uxtest3:/bin/bash" ] ||
+    { echo "passwd 61003: $(getent passwd 61003)"; return 1; }
+  [ "$(getent group uxnet)" = "uxnet:x:61100:uxtest1,uxtest2" ] || { echo "group: $(getent group uxnet)"; return 1; }
+}
+check world_users_resolve_with_getent getent_resolves
+
+homes() {
+  local n
+  for n in 1 2 3; do
+    [ "$(stat -c '%u:%g %a' "/home/uxtest$n")" = "6100$n:6100$n 700" ] ||
+      { echo "/home/uxtest$n: $(stat -c '%u:%g %a' "/home/uxtest$n")"; return 1; }
+  done
+  as_user uxtest1 sh -c 'echo mine >"$HOME/file" && [ "$(cat "$HOME/file")" = mine ]' || { echo "uxtest1 cannot use its home"; return 1; }
+  if as_user uxtest2 ls /home/uxtest1 >/dev/null 2>&1; then echo "uxtest2 can read /home/uxtest1"; return 1; fi
+}
+check world_homes_owned_and_private homes
+
+subid_files() {
+  local want
+  want=$(printf 'uxtest1:100000:65536\nuxtest2:200000:65536')
+  [ "$(as_user uxtest1 cat /etc/subuid)" = "$want" ] || { echo "subuid: $(as_user uxtest1 cat /etc/subuid 2>&1)"; return 1; }
+  [ "$(as_user uxtest3 cat /etc/subgid)" = "$want" ] || { echo "subgid: $(as_user uxtest3 cat /etc/subgid 2>&1)"; return 1; }
+}
+check world_user_sees_test_subuid_subgid subid_files
+
+user_namespace() {
+  local got
+  got=$(as_user uxtest1 unshare --user --map-root-user sh -c 'id -u; cat /proc/self/uid_map' 2>&1) ||
+    { echo "unshare failed: $got"; return 1; }
+  [ "$(tr -s ' \n' ' ' <<<"$got")" = "0 0 61001 1 " ] || { echo "got: $got"; return 1; }
+}
+check world_user_can_create_user_namespace user_namespace
+
+# --------------------------------------------------------- setuid helpers
+setuid_runs_as_root() {
+  local got
+  [ -x "$UXC_BUILD/tests/print_ids" ] || { echo "$UXC_BUILD/tests/print_ids was not built (run make)"; return 1; }
+  world_install_setuid "$UXC_BUILD/tests/print_ids" print_ids || return 1
+  got=$(as_user uxtest1 "$WORLD_BIN/print_ids") || return 1
+  [ "$got" = "ruid=61001 euid=0 suid=0 rgid=61001 egid=61001 sgid=61001" ] || { echo "got: $got"; return 1; }
+}
+check world_setuid_binary_gets_euid_0 setuid_runs_as_root
+
+world_bin_reachable() {
+  local opts
+  opts=$(findmnt -n -o OPTIONS -T "$WORLD_BIN")
+  case ,$opts, in *,nosuid,*) echo "$WORLD_BIN is on a nosuid mount: $opts"; return 1 ;; esac
+  as_user uxtest3 test -x "$WORLD_BIN/print_ids" || { echo "uxtest3 cannot reach $WORLD_BIN/print_ids"; return 1; }
+  if as_user uxtest3 touch "$WORLD_BIN/x" 2>/dev/null; then echo "uxtest3 can write $WORLD_BIN"; return 1; fi
+}
+check world_bin_reachable_not_writable world_bin_reachable
+
+helpers_installed() {
+  local helper link target found=0
+  for helper in uxc-idmap uxc-nic; do
+    if [ -f "$UXC_BUILD/bin/$helper" ]; then
+      found=1
+      [ "$(stat -c '%a %U %G' "$WORLD_BIN/$helper")" = "4755 root root" ] ||
+        { echo "$WORLD_BIN/$helper: $(stat -c '%a %U %G' "$WORLD_BIN/$helper" 2>&1)"; return 1; }
+      cmp -s "$UXC_BUILD/bin/$helper" "$WORLD_BIN/$helper" || { echo "$WORLD_BIN/$helper differs from the build"; return 1; }
+    elif [ -e "$WORLD_BIN/$helper" ]; then
+      echo "$WORLD_BIN/$helper exists but was never built"; return 1
+    fi
+  done
+  for link in newuidmap:uxc-idmap newgidmap:uxc-idmap lxc-user-nic:uxc-nic; do
+    target=${link#*:} link=${link%%:*}
+    if [ -e "$WORLD_BIN/$target" ]; then
+      [ "$(readlink "$WORLD_COMPAT/$link")" = "$WORLD_BIN/$target" ] ||
+        { echo "$WORLD_COMPAT/$link -> $(readlink "$WORLD_COMPAT/$link")"; return 1; }
+    elif [ -L "$WORLD_COMPAT/$link" ]; then
+      echo "$WORLD_COMPAT/$link points to a helper that was not built"; return 1
+    fi
+  done
+  [ "$found" = 1 ] || { echo "NOTBUILT"; return 1; }
+}
+if out=$(helpers_installed 2>&1); then
+  pass world_helpers_installed_setuid
+elif [ "$out" = NOTBUILT ]; then
+  skip world_helpers_installed_setuid "neither uxc-idmap nor uxc-nic is built in $UXC_BUILD yet"
+else
+  fail world_helpers_installed_setuid "$out"
+fi
+
+# ---------------------------------------------------------------- network
+bridges() {
+  local lxcbr0 br1 notabridge lo
+  lxcbr0=$(ip -d -o link show lxcbr0) || return 1
+  case $lxcbr0 in *'<'*UP*'>'*' bridge '*) ;; *) echo "lxcbr0: $lxcbr0"; return 1 ;; esac
+  [ "$(ip -o -4 addr show dev lxcbr0 | awk '{print $4}')" = 10.0.3.1/24 ] ||
+    { echo "lxcbr0 addresses: $(ip -o -4 addr show dev lxcbr0)"; return 1; }
+  br1=$(ip -d -o link show br1) || return 1
+  case $br1 in *'<'*UP*'>'*' bridge '*) ;; *) echo "br1: $br1"; return 1 ;; esac
+  [ -z "$(ip -o -4 addr show dev br1)" ] || { echo "br1 has an IPv4 address"; return 1; }
+  notabridge=$(ip -d -o link show notabridge) || return 1
+  case $notabridge in *'<'*UP*'>'*) ;; *) echo "notabridge is down: $notabridge"; return 1 ;; esac
+  case $notabridge in *' bridge '*|*bridge_slave*) echo "notabridge is a bridge: $notabridge"; return 1 ;; esac
+  lo=$(ip -o link show lo) || return 1
+  case $lo in *'<'*UP*'>'*) ;; *) echo "lo is down: $lo"; return 1 ;; esac
+}
+check world_bridges_lxcbr0_br1_and_notabridge bridges
+
+sysfs_matches_netns() {
+  local ip_links sys_links
+  ip_links=$(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort)
+  sys_links=$(ls /sys/class/net | sort)
+  [ "$ip_links" = "$sys_links" ] || { echo "ip: $ip_links; sysfs: $sys_links"; return 1; }
+  [ -d /sys/class/net/lxcbr0/bridge ] || { echo "/sys/class/net/lxcbr0/bridge missing"; return 1; }
+}
+check world_sysfs_shows_world_links sysfs_matches_netns
+
+# ---------------------------------------------------------------- refusals
+enter_refuses_non_root() {
+  local out
+  if out=$(as_user uxtest1 "$UXC_SRC/tests/world/enter" true 2>&1); then echo "enter ran as uxtest1"; return 1; fi
+  case $out in *"must run as root"*) ;; *) echo "message: $out"; return 1 ;; esac
+  if out=$(as_user uxtest1 bash -c 'source "$1/tests/lib.sh"; world_reexec; echo reached' _ "$UXC_SRC" 2>&1); then
+    echo "world_reexec went on as uxtest1: $out"; return 1
+  fi
+  case $out in *"must run as root"*) ;; *) echo "world_reexec message: $out"; return 1 ;; esac
+}
+check world_enter_refuses_non_root enter_refuses_non_root
+
+# This world's passwd already has uxtest1..3, as a host that happened to use
+# those ids would: a world started from here must refuse.
+enter_refuses_taken_ids() {
+  local out status
+  out=$("$UXC_SRC/tests/world/enter" -- true 2>&1)
+  status=$?
+  [ "$status" = 125 ] || { echo "status $status: $out"; return 1; }
+  case $out in *61001*uxtest1*) ;; *) echo "message: $out"; return 1 ;; esac
+}
+check world_enter_refuses_taken_ids enter_refuses_taken_ids

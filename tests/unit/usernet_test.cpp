@@ -1,0 +1,269 @@
+#include "policy/usernet.h"
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <ostream>
+
+namespace uxc::policy {
+
+// Boost.Test prints values of failed comparisons; found by ADL.
+std::ostream& operator<<(std::ostream& os, const UsernetKey& k) {
+  return os << (k.group ? "@" : "") << k.owner << ' ' << k.type << ' ' << k.link;
+}
+std::ostream& operator<<(std::ostream& os, const HeldNic& n) {
+  return os << n.uid << ' ' << n.charged;
+}
+
+namespace {
+
+// ------------------------------------------------------------ parsing
+
+struct ParseCase {
+  std::string name;
+  std::string text;
+  size_t lines;            // entries after merging; 0 when malformed
+  std::string error_part;  // substring of the first error; empty if valid
+};
+std::ostream& operator<<(std::ostream& os, const ParseCase& c) { return os << c.name; }
+
+const ParseCase kParseCases[] = {
+    {"empty file", "", 0, ""},
+    {"comments and blanks", "# header\n\n   \n\t# indented\n", 0, ""},
+    {"one user line", "alice veth lxcbr0 2\n", 1, ""},
+    {"group line", "@netusers veth br1 10\n", 1, ""},
+    {"tabs and runs of blanks", "alice\tveth \t lxcbr0    2\n", 1, ""},
+    {"leading and trailing blanks", "  alice veth lxcbr0 2  \n", 1, ""},
+    {"no final newline", "alice veth lxcbr0 2", 1, ""},
+    {"count zero", "alice veth lxcbr0 0\n", 1, ""},
+    {"count at the cap", "alice veth lxcbr0 1000000\n", 1, ""},
+    {"numeric owner is a name", "1000 veth lxcbr0 1\n", 1, ""},
+    {"two links", "alice veth br0 1\nalice veth br1 1\n", 2, ""},
+    {"user and group same name", "alice veth br0 1\n@alice veth br0 1\n", 2, ""},
+    {"duplicate merged", "alice veth br0 1\nalice veth br0 3\n", 1, ""},
+    {"duplicate group merged", "@g veth br0 5\n@g veth br0 2\n", 1, ""},
+    {"link with dots and dashes", "alice veth br-0.10 1\n", 1, ""},
+    {"fifteen-byte link", "alice veth abcdefghijklmno 1\n", 1, ""},
+    // malformed and hostile
+    {"missing count", "alice veth lxcbr0\n", 0, "line 1: expected OWNER TYPE LINK COUNT, missing"},
+    {"one field", "alice\n", 0, "missing fields"},
+    {"trailing comment", "alice veth lxcbr0 2 # two\n", 0, "extra text"},
+    {"five fields", "alice veth lxcbr0 2 3\n", 0, "extra text"},
+    {"negative count", "alice veth lxcbr0 -1\n", 0, "count"},
+    {"plus sign", "alice veth lxcbr0 +1\n", 0, "count"},
+    {"hex count", "alice veth lxcbr0 0x10\n", 0, "count"},
+    {"leading zero", "alice veth lxcbr0 010\n", 0, "count"},
+    {"count over cap", "alice veth lxcbr0 1000001\n", 0, "count"},
+    {"count over 32 bits", "alice veth lxcbr0 4294967296\n", 0, "count"},
+    {"huge count", "alice veth lxcbr0 99999999999999999999999999\n", 0, "count"},
+    {"CRLF", "alice veth lxcbr0 2\r\n", 0, "line 1: count"},
+    {"CRLF after good line", "bob veth br0 1\nalice veth lxcbr0 2\r\n", 0, "line 2:"},
+    {"NUL in line", std::string("alice veth lxc\0br0 2\n", 21), 0, "line 1: NUL"},
+    {"NUL in comment", std::string("# a\0b\n", 6), 0, "NUL"},
+    {"10000-byte line", "alice veth lxcbr0 2 " + std::string(10000, 'x') + "\n", 0, "longer than"},
+    {"10000-byte comment", "#" + std::string(10000, 'x') + "\n", 0, "longer than"},
+    {"unknown type", "alice macvlan lxcbr0 2\n", 0, "unknown type"},
+    {"upper-case type", "alice VETH lxcbr0 2\n", 0, "unknown type"},
+    {"bare at", "@ veth lxcbr0 2\n", 0, "name"},
+    {"double at", "@@g veth lxcbr0 2\n", 0, "name"},
+    {"colon in owner", "al:ice veth lxcbr0 2\n", 0, "name"},
+    {"slash in link", "alice veth br/0 2\n", 0, "link"},
+    {"colon in link", "alice veth br:0 2\n", 0, "link"},
+    {"dot link", "alice veth . 2\n", 0, "link"},
+    {"dotdot link", "alice veth .. 2\n", 0, "link"},
+    {"sixteen-byte link", "alice veth abcdefghijklmnop 2\n", 0, "link"},
+    {"high bytes in owner", "\xc3\xa9lise veth lxcbr0 2\n", 0, "name"},
+    {"bad line after good", "alice veth br0 1\nbob veth\n", 0, "line 2:"},
+    {"file over the cap", std::string(kMaxUsernetFileBytes + 1, '#'), 0, "larger than"},
+};
+
+BOOST_DATA_TEST_CASE(usernet_parse_table, boost::unit_test::data::make(kParseCases), c) {
+  const UsernetFile file = parse_usernet_file(c.text);
+  if (c.error_part.empty()) {
+    BOOST_TEST(file.ok());
+    BOOST_TEST(file.lines.size() == c.lines);
+  } else {
+    BOOST_TEST_REQUIRE(!file.ok());
+    BOOST_TEST(file.errors[0].find(c.error_part) != std::string::npos, file.errors[0]);
+    BOOST_TEST(file.lines.empty());  // nothing half-usable survives an error
+  }
+}
+
+BOOST_AUTO_TEST_CASE(usernet_duplicate_keeps_first_position_and_largest_count) {
+  const UsernetFile file =
+      parse_usernet_file("alice veth br0 1\n@g veth br0 4\nalice veth br0 3\nalice veth br0 2\n");
+  BOOST_TEST_REQUIRE(file.lines.size() == 2u);
+  BOOST_TEST(file.lines[0].key.owner == "alice");
+  BOOST_TEST(file.lines[0].count == 3u);
+  BOOST_TEST(file.lines[0].line == 1u);
+  BOOST_TEST(file.lines[1].key.group);
+}
+
+BOOST_AUTO_TEST_CASE(usernet_reports_every_bad_line) {
+  const UsernetFile file = parse_usernet_file("a veth b\nok veth br0 1\nc veth d -2\n");
+  BOOST_TEST_REQUIRE(file.errors.size() == 2u);
+  BOOST_TEST(file.errors[0].rfind("line 1:", 0) == 0);
+  BOOST_TEST(file.errors[1].rfind("line 3:", 0) == 0);
+}
+
+// ----------------------------------------------------------- deciding
+
+UsernetKey user_key(std::string owner, std::string link) {
+  return UsernetKey{false, std::move(owner), "veth", std::move(link)};
+}
+UsernetKey group_key(std::string owner, std::string link) {
+  return UsernetKey{true, std::move(owner), "veth", std::move(link)};
+}
+
+struct DecideCase {
+  std::string name;
+  std::string policy;
+  std::string user;
+  std::vector<std::string> groups;
+  std::string link;
+  std::vector<HeldNic> held;
+  NicVerdict verdict;
+  UsernetKey charged;  // kAllow only
+};
+std::ostream& operator<<(std::ostream& os, const DecideCase& c) { return os << c.name; }
+
+const std::string kMixed =
+    "alice veth br0 1\n"
+    "@net veth br0 2\n"
+    "@lab veth br0 1\n"
+    "bob veth br1 3\n";
+
+const DecideCase kDecideCases[] = {
+    {"no line", "", "alice", {}, "br0", {}, NicVerdict::kNoLine, {}},
+    {"other user's line", "bob veth br0 5\n", "alice", {}, "br0", {}, NicVerdict::kNoLine, {}},
+    {"other link", "alice veth br0 5\n", "alice", {}, "br1", {}, NicVerdict::kNoLine, {}},
+    {"prefix of a name is not the name", "alice veth br0 5\n", "al", {}, "br0", {},
+     NicVerdict::kNoLine, {}},
+    {"prefix of a link is not the link", "alice veth br0 5\n", "alice", {}, "br", {},
+     NicVerdict::kNoLine, {}},
+    {"group line without membership", "@net veth br0 5\n", "alice", {"lab"}, "br0", {},
+     NicVerdict::kNoLine, {}},
+    {"user named like a group", "@alice veth br0 5\n", "alice", {}, "br0", {},
+     NicVerdict::kNoLine, {}},
+    {"first nic", "alice veth br0 2\n", "alice", {}, "br0", {}, NicVerdict::kAllow,
+     user_key("alice", "br0")},
+    {"second of two", "alice veth br0 2\n", "alice", {}, "br0",
+     {{1, user_key("alice", "br0")}}, NicVerdict::kAllow, user_key("alice", "br0")},
+    {"third of two", "alice veth br0 2\n", "alice", {}, "br0",
+     {{1, user_key("alice", "br0")}, {1, user_key("alice", "br0")}}, NicVerdict::kQuotaFull, {}},
+    {"count zero", "alice veth br0 0\n", "alice", {}, "br0", {}, NicVerdict::kQuotaFull, {}},
+    {"user line before group line", kMixed, "alice", {"net"}, "br0", {}, NicVerdict::kAllow,
+     user_key("alice", "br0")},
+    {"user line full, group next", kMixed, "alice", {"net"}, "br0",
+     {{1, user_key("alice", "br0")}}, NicVerdict::kAllow, group_key("net", "br0")},
+    {"group shared with another member", kMixed, "alice", {"net"}, "br0",
+     {{1, user_key("alice", "br0")}, {2, group_key("net", "br0")}, {2, group_key("net", "br0")}},
+     NicVerdict::kQuotaFull, {}},
+    {"other member's charges fill the group", "@net veth br0 2\n", "carol", {"net"}, "br0",
+     {{1, group_key("net", "br0")}, {2, group_key("net", "br0")}}, NicVerdict::kQuotaFull, {}},
+    {"falls through to the second group", kMixed, "alice", {"lab", "net"}, "br0",
+     {{1, user_key("alice", "br0")}, {2, group_key("net", "br0")}, {3, group_key("net", "br0")}},
+     NicVerdict::kAllow, group_key("lab", "br0")},
+    {"file order, not group order", "@b veth br0 1\n@a veth br0 1\n", "alice", {"a", "b"},
+     "br0", {}, NicVerdict::kAllow, group_key("b", "br0")},
+    {"other users' user lines do not count", "alice veth br0 1\n", "alice", {}, "br0",
+     {{2, user_key("bob", "br0")}, {3, group_key("net", "br0")}}, NicVerdict::kAllow,
+     user_key("alice", "br0")},
+    {"counting is per link", "alice veth br0 1\nalice veth br1 1\n", "alice", {}, "br1",
+     {{1, user_key("alice", "br0")}}, NicVerdict::kAllow, user_key("alice", "br1")},
+    {"br0 full does not spill to br1", "alice veth br0 1\nalice veth br1 1\n", "alice", {},
+     "br0", {{1, user_key("alice", "br0")}}, NicVerdict::kQuotaFull, {}},
+    {"group line is not the user line of the same name", "alice veth br0 1\n@alice veth br0 1\n",
+     "alice", {"alice"}, "br0", {{1, user_key("alice", "br0")}}, NicVerdict::kAllow,
+     group_key("alice", "br0")},
+    {"duplicate counts once, larger", "alice veth br0 1\nalice veth br0 2\n", "alice", {}, "br0",
+     {{1, user_key("alice", "br0")}, {1, user_key("alice", "br0")}}, NicVerdict::kQuotaFull, {}},
+    {"charges to removed lines count nowhere", "alice veth br0 1\n", "alice", {}, "br0",
+     {{1, group_key("gone", "br0")}}, NicVerdict::kAllow, user_key("alice", "br0")},
+    {"over-full line stays full", "alice veth br0 1\n", "alice", {}, "br0",
+     {{1, user_key("alice", "br0")}, {1, user_key("alice", "br0")}, {1, user_key("alice", "br0")}},
+     NicVerdict::kQuotaFull, {}},
+    {"malformed file denies all", "alice veth br0 2\nbad\n", "alice", {}, "br0", {},
+     NicVerdict::kBadPolicy, {}},
+    {"CRLF file denies all", "alice veth br0 2\r\n", "alice", {}, "br0", {},
+     NicVerdict::kBadPolicy, {}},
+};
+
+BOOST_DATA_TEST_CASE(usernet_decide_table, boost::unit_test::data::make(kDecideCases), c) {
+  const UsernetFile policy = parse_usernet_file(c.policy);
+  const NicDecision d = decide_nic(policy, c.user, c.groups, "veth", c.link, c.held);
+  BOOST_TEST(static_cast<int>(d.verdict) == static_cast<int>(c.verdict));
+  if (c.verdict == NicVerdict::kAllow) {
+    BOOST_TEST(d.charged == c.charged);
+    BOOST_TEST(d.used < d.allowed);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(usernet_decide_reports_totals) {
+  const UsernetFile policy = parse_usernet_file(kMixed);
+  const std::vector<std::string> groups = {"net"};
+  const std::vector<HeldNic> held = {{1, user_key("alice", "br0")}, {2, group_key("net", "br0")}};
+  const NicDecision d = decide_nic(policy, "alice", groups, "veth", "br0", held);
+  BOOST_TEST(d.allowed == 3u);
+  BOOST_TEST(d.used == 2u);
+}
+
+// ----------------------------------------------------------------- tags
+
+struct TagCase {
+  std::string alias;
+  bool ok;
+  HeldNic nic;
+};
+std::ostream& operator<<(std::ostream& os, const TagCase& c) { return os << '"' << c.alias << '"'; }
+
+const TagCase kTagCases[] = {
+    {"uxc:1000:alice:veth:lxcbr0", true, {1000, user_key("alice", "lxcbr0")}},
+    {"uxc:61001:@uxnet:veth:br1", true, {61001, group_key("uxnet", "br1")}},
+    {"uxc:0:root:veth:br0", true, {0, user_key("root", "br0")}},
+    {"uxc:4294967295:a:veth:b", true, {4294967295u, user_key("a", "b")}},
+    // hostile: anything that is not exactly a tag
+    {"", false, {}},
+    {"uxc", false, {}},
+    {"uxc:1000:alice:veth", false, {}},
+    {"uxc:1000:alice:veth:lxcbr0:extra", false, {}},
+    {"uxc:1000:alice:veth:lxcbr0 ", false, {}},
+    {" uxc:1000:alice:veth:lxcbr0", false, {}},
+    {"UXC:1000:alice:veth:lxcbr0", false, {}},
+    {"uxcx:1000:alice:veth:lxcbr0", false, {}},
+    {"uxc:01000:alice:veth:lxcbr0", false, {}},
+    {"uxc:-1:alice:veth:lxcbr0", false, {}},
+    {"uxc:4294967296:alice:veth:lxcbr0", false, {}},
+    {"uxc::alice:veth:lxcbr0", false, {}},
+    {"uxc:1000::veth:lxcbr0", false, {}},
+    {"uxc:1000:@:veth:lxcbr0", false, {}},
+    {"uxc:1000:alice:macvlan:lxcbr0", false, {}},
+    {"uxc:1000:alice:veth:", false, {}},
+    {"uxc:1000:alice:veth:lxcbr0\n", false, {}},
+    {std::string("uxc:1000:alice\0:veth:lxcbr0", 27), false, {}},
+    {"uxc:1000:alice:veth:abcdefghijklmnop", false, {}},
+};
+
+BOOST_DATA_TEST_CASE(nic_tag_table, boost::unit_test::data::make(kTagCases), c) {
+  HeldNic nic{7, user_key("untouched", "x")};
+  BOOST_TEST(parse_nic_tag(c.alias, &nic) == c.ok);
+  if (c.ok) {
+    BOOST_TEST(nic == c.nic);
+    BOOST_TEST(format_nic_tag(nic.uid, nic.charged) == c.alias);
+  } else {
+    BOOST_TEST(nic.uid == 7u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(nic_tag_users_cannot_be_confused) {
+  // lxc-user-nic's prefix match let "al" count (and delete) "alice"'s nics.
+  HeldNic nic;
+  BOOST_TEST_REQUIRE(parse_nic_tag(format_nic_tag(1, user_key("alice", "br0")), &nic));
+  BOOST_TEST(!(nic.charged == user_key("al", "br0")));
+  BOOST_TEST(!(nic.charged == group_key("alice", "br0")));
+  BOOST_TEST(format_nic_tag(1, user_key("alice", "br0")) !=
+             format_nic_tag(11, user_key("alice", "br0")));
+}
+
+}  // namespace
+}  // namespace uxc::policy
