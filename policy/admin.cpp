@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -32,7 +33,7 @@ std::vector<IdRange> ranges_of(const SubidFile& file, std::span<const uint32_t> 
   std::vector<IdRange> taken;
   taken.reserve(file.entries.size() + real_ids.size());
   for (const SubidEntry& entry : file.entries)
-    if (entry.count > 0) taken.push_back(IdRange{entry.start, uint64_t{entry.start} + entry.count});
+    if (entry.count > 0) taken.push_back(entry_range(entry));
   for (uint32_t id : real_ids) taken.push_back(IdRange{id, uint64_t{id} + 1});
   return taken;
 }
@@ -48,8 +49,10 @@ bool held_range(const SubidFile& file, const AllocationRequest& request, IdRange
   return false;
 }
 
-// Parser errors read "line N: why"; anything else concerns the whole file.
-Finding finding_from_error(std::string_view error, std::string_view advice) {
+// Parser errors read "line N: why"; anything else concerns the whole file,
+// and gets the consequence without the advice about a line.
+Finding finding_from_error(std::string_view error, std::string_view consequence,
+                           std::string_view line_advice) {
   Finding finding;
   std::string_view why = error;
   if (why.starts_with("line ")) {
@@ -60,7 +63,8 @@ Finding finding_from_error(std::string_view error, std::string_view advice) {
       why.remove_prefix(colon + 2);
     }
   }
-  finding.message = std::string(why) + "; " + std::string(advice);
+  finding.message = std::string(why) + "; " + std::string(consequence);
+  if (finding.line != 0) finding.message += "; " + std::string(line_advice);
   return finding;
 }
 
@@ -198,9 +202,10 @@ std::string describe_key(const UsernetKey& key) {
   return (key.group ? "@" : "") + key.owner + " " + key.type + " " + key.link;
 }
 
-bool has_account(std::span<const Account> accounts, std::string_view name) {
-  return std::any_of(accounts.begin(), accounts.end(),
-                     [&](const Account& a) { return a.name == name; });
+std::set<std::string_view> names_of(std::span<const Account> accounts) {
+  std::set<std::string_view> names;
+  for (const Account& account : accounts) names.insert(account.name);
+  return names;
 }
 
 }  // namespace
@@ -375,9 +380,9 @@ std::vector<Finding> lint_subid(std::string_view text, bool ids_are_gids,
   std::vector<Finding> findings;
   const SubidFile file = parse_subid_file(text);
   for (const std::string& error : file.errors)
-    findings.push_back(finding_from_error(
-        error, "uxc-idmap refuses the whole file until it is fixed; write USER:START:COUNT "
-               "or delete the line"));
+    findings.push_back(finding_from_error(error,
+                                          "uxc-idmap refuses the whole file until it is fixed",
+                                          "write USER:START:COUNT or delete the line"));
 
   std::map<std::string, uint32_t, std::less<>> uids;
   std::map<uint32_t, std::string> names;
@@ -410,14 +415,16 @@ std::vector<Finding> lint_usernet(std::string_view text, std::span<const Account
   std::vector<Finding> findings;
   const UsernetFile file = parse_usernet_file(text);
   for (const std::string& error : file.errors)
-    findings.push_back(finding_from_error(
-        error, "uxc-nic refuses every request until it is fixed; write OWNER veth BRIDGE "
-               "COUNT or delete the line"));
+    findings.push_back(finding_from_error(error,
+                                          "uxc-nic refuses every request until it is fixed",
+                                          "write OWNER veth BRIDGE COUNT or delete the line"));
   std::vector<Line> lines;
   std::string ignored;  // already reported through file.errors
   if (text.size() > kMaxUsernetFileBytes || !split_lines(text, kMaxUsernetLineBytes, &lines, &ignored))
     lines.clear();
 
+  const std::set<std::string_view> user_names = names_of(users);
+  const std::set<std::string_view> group_names = names_of(groups);
   std::vector<UsernetLine> seen;
   for (const Line& l : lines) {
     if (is_blank_or_comment(l.text)) continue;
@@ -439,8 +446,7 @@ std::vector<Finding> lint_usernet(std::string_view text, std::span<const Account
     }
     seen.push_back(entry);
 
-    const bool known = entry.key.group ? has_account(groups, entry.key.owner)
-                                       : has_account(users, entry.key.owner);
+    const bool known = (entry.key.group ? group_names : user_names).count(entry.key.owner) > 0;
     if (!known)
       findings.push_back(Finding{
           entry.line, std::string(entry.key.group ? "group " : "user ") +

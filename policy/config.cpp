@@ -658,7 +658,7 @@ bool validate_config(const Config& config, std::string_view file_name,
     if (nic.type != "veth") continue;
     const std::string name = nic.name.empty() ? "eth" + std::to_string(nic.index) : nic.name;
     if (std::find(names.begin(), names.end(), name) != names.end())
-      error(nic.line, which + ": name " + name + " is used twice");
+      error(nic.line, std::string(which).append(": name ").append(name).append(" is used twice"));
     names.push_back(name);
   }
   std::vector<IdmapSpec> specs;

@@ -205,10 +205,11 @@ RequestDecision authorise_request(const IdmapRequest& request, const CallerIds& 
     const std::vector<IdRange> ranges = subordinate_ranges(file.entries, caller.name, caller.uid);
     MapDecision d = authorise_map(kind, map, ranges, uid ? caller.uid : caller.gid);
     if (d.verdict != MapVerdict::kAllow) {
-      decision.verdict = d.verdict == MapVerdict::kMalformed ? RequestVerdict::kMalformed
-                                                             : RequestVerdict::kNotOwned;
-      decision.reason = std::move(d.reason);
-      return decision;
+      RequestDecision denial;  // says nothing about what to write
+      denial.verdict = d.verdict == MapVerdict::kMalformed ? RequestVerdict::kMalformed
+                                                           : RequestVerdict::kNotOwned;
+      denial.reason = std::move(d.reason);
+      return denial;
     }
     (uid ? decision.uid_text : decision.gid_text) = format_map(map);
     decision.setgroups_deny = decision.setgroups_deny || d.needs_setgroups_deny;

@@ -4,6 +4,7 @@
 
 #include "policy/protocol.h"
 #include "policy/text.h"
+#include "policy/usernet.h"
 
 namespace uxc::policy {
 
@@ -235,21 +236,7 @@ std::string format_lxc_user_nic_answer(const NicAnswer& a) {
          std::to_string(a.host_ifindex) + "\n";
 }
 
-std::string host_end_name(std::span<const uint8_t, 4> random) {
-  std::string name = "uxc";
-  for (uint8_t byte : random) {
-    name += kHexDigits[byte >> 4];
-    name += kHexDigits[byte & 0x0f];
-  }
-  return name;
-}
-
-bool is_host_end_name(std::string_view name) {
-  if (name.size() != 11 || name.substr(0, 3) != "uxc") return false;
-  for (char c : name.substr(3))
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
+bool is_host_end_name(std::string_view name) { return is_slot_name(name); }
 
 Mac host_end_mac(std::span<const uint8_t, 5> random) {
   return Mac{0xfe, random[0], random[1], random[2], random[3], random[4]};

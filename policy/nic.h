@@ -93,9 +93,8 @@ std::vector<std::string> nic_answer_words(const NicAnswer& answer);
 // lxc-user-nic's stdout line: "PEER:PEER_IFINDEX:HOST:HOST_IFINDEX\n".
 std::string format_lxc_user_nic_answer(const NicAnswer& answer);
 
-// Host ends are named "uxc" + 8 lower-case hex digits; the name space
-// is reserved for uxc-nic in the helper's network namespace.
-std::string host_end_name(std::span<const uint8_t, 4> random);
+// Host ends are named after their quota slot (slot_name in
+// policy/usernet.h); this says whether a name is one.
 bool is_host_end_name(std::string_view name);
 // fe:xx:xx:xx:xx:xx: a bridge takes the lowest port address as its own,
 // and 0xfe is above any vendor's, so the bridge's address stays stable.

@@ -106,11 +106,62 @@ NicDecision decide_nic(const UsernetFile& policy, std::string_view user,
   return decision;
 }
 
+namespace {
+
+std::string key_text(const UsernetKey& key) {
+  return (key.group ? "@" : "") + key.owner + ":" + key.type + ":" + key.link;
+}
+
+constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+constexpr uint32_t kSlotDigits = 4;  // base 36: room for 1,679,616 slots
+
+}  // namespace
+
+std::string slot_name(const UsernetKey& key, uint32_t slot) {
+  uint32_t hash = 2166136261u;  // FNV-1a, 32 bits
+  for (char c : key_text(key)) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+  std::string name = "uxc";
+  for (int shift = 28; shift >= 0; shift -= 4) name += kDigits[(hash >> shift) & 0xf];
+  char digits[kSlotDigits];
+  for (uint32_t i = kSlotDigits; i-- > 0; slot /= 36) digits[i] = kDigits[slot % 36];
+  return name.append(digits, kSlotDigits);
+}
+
+bool is_slot_name(std::string_view name) {
+  if (name.size() != 3 + 8 + kSlotDigits || name.substr(0, 3) != "uxc") return false;
+  for (size_t i = 3; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (!(hex || (i >= 11 && c >= 'g' && c <= 'z'))) return false;
+  }
+  return true;
+}
+
+NicDecision choose_slot(const UsernetFile& policy, std::string_view user,
+                        std::span<const std::string> groups, std::string_view type,
+                        std::string_view link, uint32_t random, const SlotProbe& probe) {
+  NicDecision decision;
+  if (!policy.ok()) return decision;  // kBadPolicy
+  decision.verdict = NicVerdict::kNoLine;
+  for (const UsernetLine& line : policy.lines) {
+    if (!matches(line.key, user, groups, type, link)) continue;
+    decision.verdict = NicVerdict::kQuotaFull;
+    decision.allowed += line.count;
+    for (uint32_t i = 0; i < line.count; ++i) {
+      const uint32_t slot = static_cast<uint32_t>((uint64_t{random} + i) % line.count);
+      if (probe(line.key, slot) == SlotState::kFree) {
+        decision.verdict = NicVerdict::kAllow;
+        decision.charged = line.key;
+        decision.slot = slot;
+        return decision;
+      }
+    }
+  }
+  return decision;
+}
+
 std::string format_nic_tag(uint32_t uid, const UsernetKey& key) {
-  std::string tag = "uxc:" + std::to_string(uid) + ":";
-  if (key.group) tag += '@';
-  tag += key.owner + ":" + key.type + ":" + key.link;
-  return tag;
+  return "uxc:" + std::to_string(uid) + ":" + key_text(key);
 }
 
 bool parse_nic_tag(std::string_view alias, HeldNic* out) {

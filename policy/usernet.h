@@ -16,11 +16,12 @@
 //   when its type is TYPE, its link is LINK, and its owner is U's name
 //   or "@g" for a g in G. Names are compared exactly; a numeric owner is
 //   a name made of digits, not a uid (as in LXC).
-// - Every nic is charged to exactly one line, recorded in the tag on its
-//   host end (format_nic_tag). A line's *use* is the number of existing
-//   nics charged to it, whoever holds them. Only U can be charged to a
-//   user line, so its count is U's alone; every member can be charged to
-//   a "@group" line, so its count is shared by the members.
+// - Every nic is charged to exactly one line: it holds one of the line's
+//   COUNT slots (slot_name), and its tag records the line and the creator
+//   (format_nic_tag). A line's *use* is the number of existing nics
+//   charged to it, whoever holds them. Only U can be charged to a user
+//   line, so its count is U's alone; every member can be charged to a
+//   "@group" line, so its count is shared by the members.
 // - A new nic is charged to the first matching line in file order whose
 //   use is below its count. If no line matches, the request is denied;
 //   if lines match but all are full, the quota is used up.
@@ -31,7 +32,9 @@
 // - A nic exists as long as its host end does; when a container's network
 //   namespace dies the kernel removes both ends, and the nic stops
 //   counting at that moment. A nic charged to a line that has since been
-//   removed from the file counts against no line.
+//   removed from the file counts against no line. Lowering a count does
+//   not reclaim slots at or above the new count: those nics keep working
+//   and stop counting, and new ones get only the slots below it.
 //
 // Where this deliberately differs from LXC (lxc-usernet(5) and what
 // lxc-user-nic does):
@@ -58,6 +61,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -112,9 +116,10 @@ enum class NicVerdict {
 
 struct NicDecision {
   NicVerdict verdict = NicVerdict::kBadPolicy;
-  UsernetKey charged;  // kAllow only
+  UsernetKey charged;    // kAllow only
+  uint32_t slot = 0;     // kAllow, choose_slot only
   uint64_t allowed = 0;  // sum of the matching lines' counts
-  uint64_t used = 0;     // sum of their uses
+  uint64_t used = 0;     // sum of their uses (decide_nic only)
 };
 
 // Only kAllow permits. `held` is every nic that exists, any user's.
@@ -122,6 +127,33 @@ NicDecision decide_nic(const UsernetFile& policy, std::string_view user,
                        std::span<const std::string> groups,
                        std::string_view type, std::string_view link,
                        std::span<const HeldNic> held);
+
+// Quota slots. A nic charged to a line holds one of the line's COUNT
+// slots, and the slot is the host end's interface name:
+//
+//   "uxc" + 8 hex digits (FNV-1a of the line's key) + slot in 4 base-36 digits
+//
+// 15 bytes, the kernel's limit. Names are unique within a network
+// namespace and a link gets its name in the same call that creates it, so
+// a nic counts from the instant it exists, and two requests can never take
+// the same slot: the quota holds without any state of our own. Two lines
+// whose keys hash alike share one slot range, which can only refuse early,
+// never let a line exceed its count.
+std::string slot_name(const UsernetKey& key, uint32_t slot);
+// "uxc" + 8 hex + 4 base-36 digits, lower case: the host-end name space,
+// reserved for uxc-nic.
+bool is_slot_name(std::string_view name);
+
+enum class SlotState { kFree, kTaken };
+using SlotProbe = std::function<SlotState(const UsernetKey& key, uint32_t slot)>;
+
+// decide_nic's rule, asking the kernel instead of counting: the matching
+// lines in file order, and in each the slots below its count, starting at
+// random % count and wrapping, until probe reports one free. Only kAllow
+// permits; it names the line and the slot.
+NicDecision choose_slot(const UsernetFile& policy, std::string_view user,
+                        std::span<const std::string> groups, std::string_view type,
+                        std::string_view link, uint32_t random, const SlotProbe& probe);
 
 // The tag stored in a host end's IFLA_IFALIAS, which only root can set:
 //

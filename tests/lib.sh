@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the end-to-end tests; tests/README.md explains them.
 #
 # An end-to-end script that needs the isolated world starts with:
@@ -58,10 +59,10 @@ check() {
 as_user() {
   local user=$1 uid gid
   shift
-  uid=$(id -u "$user") && gid=$(id -g "$user") || {
+  if ! uid=$(id -u "$user" 2>/dev/null) || ! gid=$(id -g "$user" 2>/dev/null); then
     echo "as_user: no user '$user' in this world" >&2
     return 127
-  }
+  fi
   setpriv --reuid="$uid" --regid="$gid" --init-groups --inh-caps=-all -- \
     env -i HOME="/home/$user" USER="$user" LOGNAME="$user" PATH="$UXC_USER_PATH" "$@"
 }

@@ -40,6 +40,8 @@ Target start_target() {
   const pid_t pid = fork();
   if (pid < 0) die("fork");
   if (pid == 0) {
+    close(ready[0]);
+    close(park[1]);
     if (unshare(CLONE_NEWUSER) != 0) _exit(3);
     if (write(ready[1], "r", 1) != 1) _exit(4);
     char byte;

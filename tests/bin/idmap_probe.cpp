@@ -28,6 +28,8 @@
 //   --stop-us N           SIGSTOP the helper N us after it starts, SIGCONT 20 ms later
 //   --kill-us N           SIGKILL the helper N us after the request is sent
 //   --hold-request        send SIGSTOP/SIGKILL before writing the request
+//   --kill-on-uid-map     SIGKILL the helper the moment the target's uid_map
+//                         is no longer empty (between its two map writes)
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -46,7 +48,7 @@
 namespace {
 
 struct Options {
-  bool userns = true, premap = false, exited = false, hold_request = false;
+  bool userns = true, premap = false, exited = false, hold_request = false, kill_on_map = false;
   std::string target_path, target_sub, argv0;
   std::vector<int> close_fds;
   long nofile = -1, fsize = -1, stop_us = -1, kill_us = -1;
@@ -105,6 +107,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--premap") o.premap = true;
     else if (a == "--exited") o.exited = true;
     else if (a == "--hold-request") o.hold_request = true;
+    else if (a == "--kill-on-uid-map") o.kill_on_map = true;
     else if (a == "--target-path") o.target_path = value("--target-path");
     else if (a == "--target-sub") o.target_sub = value("--target-sub");
     else if (a == "--argv0") o.argv0 = value("--argv0");
@@ -235,6 +238,18 @@ int main(int argc, char** argv) {
     die("write request");
   close(in[1]);
   if (!o.hold_request) hostile_signals();
+  siginfo_t info{};
+  while (o.kill_on_map && waitid(P_PID, static_cast<id_t>(helper), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == 0) {
+    const int fd = openat(dir, "uid_map", O_RDONLY | O_CLOEXEC);
+    char byte;
+    const bool mapped = fd >= 0 && read(fd, &byte, 1) == 1;
+    if (fd >= 0) close(fd);
+    if (mapped) {
+      kill(helper, SIGKILL);
+      break;
+    }
+  }
   const std::string answer = read_all(out[0]);
   int status = 0;
   while (waitpid(helper, &status, 0) < 0 && errno == EINTR) {

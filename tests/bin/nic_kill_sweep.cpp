@@ -4,9 +4,9 @@
 // system call after exec, N = 2 that call's exit, and so on. fds 0-3 and
 // everything else are inherited as they are.
 //
-// Prints "killed N" and exits 0 if PROGRAM was killed there, or prints
-// "finished STATUS" and exits 3 if it ended before its Nth stop (the sweep
-// is then complete). Exits 2 on a usage or set-up error.
+// Exits 0 if PROGRAM was killed there, or 3 if it ended before its Nth
+// stop (the sweep is then complete); 2 on a usage or set-up error. Says
+// which on stderr; stdout is PROGRAM's alone.
 //
 // Run as root: a root tracer keeps a setuid PROGRAM setuid, so the sweep
 // hits the real helper at every instant between two system calls.
@@ -28,10 +28,13 @@ int usage() {
   return 2;
 }
 
+// PTRACE_TRACEME records the credentials of the process that calls it as
+// the tracer's: it must come while the child is still root, or the kernel
+// ignores the setuid bit at exec.
 [[noreturn]] void run_child(const passwd& pw, char** argv) {
-  if (initgroups(pw.pw_name, pw.pw_gid) != 0 || setresgid(pw.pw_gid, pw.pw_gid, pw.pw_gid) != 0 ||
-      setresuid(pw.pw_uid, pw.pw_uid, pw.pw_uid) != 0 ||
-      ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) {
+  if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0 || initgroups(pw.pw_name, pw.pw_gid) != 0 ||
+      setresgid(pw.pw_gid, pw.pw_gid, pw.pw_gid) != 0 ||
+      setresuid(pw.pw_uid, pw.pw_uid, pw.pw_uid) != 0) {
     std::perror("nic_kill_sweep: child set-up");
     _exit(2);
   }
@@ -71,7 +74,8 @@ int main(int argc, char** argv) {
     deliver = 0;
     if (waitpid(child, &status, 0) != child) return 2;
     if (WIFEXITED(status) || WIFSIGNALED(status)) {
-      std::printf("finished %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+      std::fprintf(stderr, "nic_kill_sweep: finished with status %d\n",
+                   WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
       return 3;
     }
     if (!WIFSTOPPED(status)) continue;
@@ -82,7 +86,7 @@ int main(int argc, char** argv) {
     if (++stops < target) continue;
     kill(child, SIGKILL);
     waitpid(child, &status, 0);
-    std::printf("killed %ld\n", stops);
+    std::fprintf(stderr, "nic_kill_sweep: killed at stop %ld\n", stops);
     return 0;
   }
 }

@@ -78,7 +78,7 @@ status=$?
 snapshot "$scratch/after"
 report() { sed -n "s/^$1 //p" "$scratch/report"; }
 
-if [ "$status" = 0 ] && grep -qx done "$scratch/report"; then
+if [ "$status" = 0 ] && grep -qx 'done' "$scratch/report"; then
   pass world_meddling_command_ran
 else
   fail world_meddling_command_ran "enter exited $status; report: $(cat "$scratch/report")"
@@ -94,8 +94,9 @@ done
 
 bridges_only_in_world() {
   local name
-  [ -n "$(report netns)" ] && [ "$(report netns)" != "$(cat "$scratch/before/netns")" ] ||
-    { echo "world netns '$(report netns)' vs host $(cat "$scratch/before/netns")"; return 1; }
+  if [ -z "$(report netns)" ] || [ "$(report netns)" = "$(cat "$scratch/before/netns")" ]; then
+    echo "world netns '$(report netns)' vs host $(cat "$scratch/before/netns")"; return 1
+  fi
   for name in lxcbr0 br1 notabridge; do
     report link | grep -qx "$name" || { echo "the world had no $name"; return 1; }
     # A host that has its own lxcbr0 keeps it; the world never adds one.
@@ -170,16 +171,16 @@ check world_enter_returns_command_status exit_status
 # Killing enter (as a timeout would) takes the whole world down with it:
 # SIGTERM through enter's trap, SIGKILL through unshare's parent-death signal.
 killed_world_is_gone() {  # SIGNAL
-  local pid i ns left report=$scratch/killed-$1
+  local pid ns left report=$scratch/killed-$1
   "$enter" -- bash -c 'echo "pidns $(readlink /proc/self/ns/pid)" >&3; echo up >&3; exec sleep 600' \
     3>"$report" </dev/null >/dev/null 2>&1 &
   pid=$!
-  for i in $(seq 100); do grep -qx up "$report" 2>/dev/null && break; sleep 0.05; done
+  for _ in $(seq 100); do grep -qx up "$report" 2>/dev/null && break; sleep 0.05; done
   grep -qx up "$report" || { echo "the world never came up"; kill -KILL "$pid"; return 1; }
   kill "-$1" "$pid"
   wait "$pid" 2>/dev/null
   ns=$(sed -n 's/^pidns //p' "$report")
-  for i in $(seq 100); do
+  for _ in $(seq 100); do
     left=$(processes_in pid "$ns")
     [ -z "$left" ] && return 0
     sleep 0.05
@@ -191,5 +192,5 @@ check world_sigkill_to_enter_takes_world_down killed_world_is_gone KILL
 
 # Not a test: how long a world takes to build and tear down.
 start=$(date +%s%N)
-for i in 1 2 3 4 5; do "$enter" true; done
+for _ in 1 2 3 4 5; do "$enter" true; done
 echo "# world enter + teardown: $(( ($(date +%s%N) - start) / 5000000 )) ms on average over 5 runs"

@@ -88,9 +88,9 @@ user_has_no_caps() {
   status=$(as_user uxtest1 cat /proc/self/status)
   for line in CapInh CapPrm CapEff CapAmb; do
     grep -qx "$line:[[:space:]]*0000000000000000" <<<"$status" ||
-      { echo "$(grep "^$line:" <<<"$status")"; return 1; }
+      { grep "^$line:" <<<"$status"; return 1; }
   done
-  grep -qx 'NoNewPrivs:[[:space:]]*0' <<<"$status" || { echo "$(grep '^NoNewPrivs:' <<<"$status")"; return 1; }
+  grep -qx 'NoNewPrivs:[[:space:]]*0' <<<"$status" || { grep '^NoNewPrivs:' <<<"$status"; return 1; }
 }
 check world_user_has_no_caps_and_no_nnp user_has_no_caps
 
@@ -107,7 +107,9 @@ as_user_keeps_stdio_and_status() {
   local out status
   out=$(echo hello | as_user uxtest1 sh -c 'cat; echo err >&2; exit 7' 2>&1)
   status=$?
-  [ "$status" = 7 ] && [ "$out" = "$(printf 'hello\nerr')" ] || { echo "status $status, output: $out"; return 1; }
+  if [ "$status" != 7 ] || [ "$out" != "$(printf 'hello\nerr')" ]; then
+    echo "status $status, output: $out"; return 1
+  fi
 }
 check world_as_user_keeps_stdio_and_status as_user_keeps_stdio_and_status
 

@@ -363,6 +363,8 @@ const SubidLintCase kSubidLintCases[] = {
      {{2, "malformed start; uxc-idmap refuses the whole file"}}},
     {"CRLF", "uxtest1:100000:65536\r\n", false, {{1, "malformed count"}}},
     {"NUL", std::string("uxtest1:1\0:2\n", 13), false, {{1, "NUL byte"}}},
+    {"file over the size cap", std::string(kMaxSubidFileBytes + 1, '#'), false,
+     {{0, "file larger than 4194304 bytes; uxc-idmap refuses the whole file until it is fixed"}}},
     {"whole space for one, overlapping everyone", "big:0:4294967295\nuxtest1:100000:65536\n", false,
      {{1, "include uid 0 (\"root\") and 3 more real uids"}, {2, "overlap ids 0-4294967294 of \"big\""}}},
 };
@@ -403,6 +405,9 @@ const UsernetLintCase kUsernetLintCases[] = {
      {{1, "user \"uxnet\" does not exist"}}},
     {"malformed", "uxtest1 veth lxcbr0\n", {{1, "missing fields; uxc-nic refuses every request"}}},
     {"CRLF", "uxtest1 veth lxcbr0 2\r\n", {{1, "count must be"}}},
+    {"over-long line", "uxtest1 veth lxcbr0 2\n#" + std::string(kMaxUsernetLineBytes, 'x') + "\n",
+     {{2, "longer than 1024 bytes"}}},
+    {"file over the size cap", std::string(kMaxUsernetFileBytes + 1, '#'), {{0, "file larger than"}}},
     {"missing bridge", "uxtest1 veth br9 2\n", {{1, "bridge \"br9\" does not exist"}}},
     {"not a bridge", "uxtest1 veth notabridge 2\n", {{1, "\"notabridge\" is not a bridge"}}},
     {"unknown user", "ghost veth lxcbr0 2\n", {{1, "user \"ghost\" does not exist in the passwd"}}},

@@ -120,6 +120,62 @@ BOOST_AUTO_TEST_CASE(format_map_is_kernel_text) {
   BOOST_TEST(format_map(map) == "0 100000 65536\n65536 61001 1\n");
 }
 
+struct WholeCase {
+  std::string name;
+  IdmapRequest request;
+  std::string subuid;
+  std::string subgid;
+  uint32_t uid;
+  RequestVerdict verdict;
+  bool setgroups_deny;
+  bool host_root;
+  std::string reason_part;  // substring of the reason when denied
+};
+std::ostream& operator<<(std::ostream& os, const WholeCase& c) { return os << c.name; }
+
+const std::string kGrants = "uxtest1:100000:65536\nuxtest2:200000:65536\n";
+
+const WholeCase kWholeCases[] = {
+    {"full map with own ids", {{{0, 100000, 65536}, {65536, kOwn, 1}}, {{0, 100000, 65536}, {65536, kOwn, 1}}, false},
+     kGrants, kGrants, kOwn, RequestVerdict::kAllow, true, false, ""},
+    {"subordinate ids only", {{{0, 100000, 65536}}, {{0, 100000, 65536}}, false}, kGrants, kGrants, kOwn,
+     RequestVerdict::kAllow, false, false, ""},
+    {"deny asked for", {{}, {{0, 100000, 65536}}, true}, kGrants, kGrants, kOwn, RequestVerdict::kAllow,
+     true, false, ""},
+    {"no grant files, own ids", {{{0, kOwn, 1}}, {{0, kOwn, 1}}, false}, "", "", kOwn,
+     RequestVerdict::kAllow, true, false, ""},
+    {"root caller maps host root", {{{0, 0, 1}}, {}, false}, "", "", 0, RequestVerdict::kAllow, false,
+     true, ""},
+    {"broken subgid, uid map only", {{{0, 100000, 65536}}, {}, false}, kGrants, "uxtest1:1\n", kOwn,
+     RequestVerdict::kAllow, false, false, ""},
+    {"broken subuid", {{{0, kOwn, 1}}, {}, false}, kGrants + "uxtest3:-1:1\n", kGrants, kOwn,
+     RequestVerdict::kBadGrants, false, false, "/etc/subuid: line 3: malformed start"},
+    {"broken subgid", {{}, {{0, kOwn, 1}}, false}, kGrants, std::string("x:1:1\0\n", 7), kOwn,
+     RequestVerdict::kBadGrants, false, false, "/etc/subgid: line 1: NUL"},
+    {"malformed uid map", {{{0, 100000, 0}}, {}, false}, kGrants, kGrants, kOwn,
+     RequestVerdict::kMalformed, false, false, "uid map: extent 1: count 0"},
+    {"gid not owned", {{{0, 100000, 65536}}, {{0, 200000, 1}}, false}, kGrants, kGrants, kOwn,
+     RequestVerdict::kNotOwned, false, false, "gid 0 200000 1"},
+    {"another user's name", {{{0, 200000, 1}}, {}, false}, kGrants, kGrants, kOwn,
+     RequestVerdict::kNotOwned, false, false, "200000..200000"},
+};
+
+BOOST_DATA_TEST_CASE(authorise_request_table, boost::unit_test::data::make(kWholeCases), c) {
+  const GrantFiles grants{"/etc/subuid", c.subuid, "/etc/subgid", c.subgid};
+  const RequestDecision d = authorise_request(c.request, {"uxtest1", c.uid, c.uid}, grants);
+  BOOST_TEST(static_cast<int>(d.verdict) == static_cast<int>(c.verdict));
+  if (c.verdict == RequestVerdict::kAllow) {
+    BOOST_TEST(d.uid_text == format_map(c.request.uid_map));
+    BOOST_TEST(d.gid_text == format_map(c.request.gid_map));
+    BOOST_TEST(d.setgroups_deny == c.setgroups_deny);
+    BOOST_TEST(d.maps_host_root == c.host_root);
+  } else {
+    BOOST_TEST(d.reason.find(c.reason_part) != std::string::npos, d.reason);
+    BOOST_TEST(d.uid_text.empty());
+    BOOST_TEST(d.gid_text.empty());
+  }
+}
+
 struct SpecCase {
   std::string value;
   bool ok;

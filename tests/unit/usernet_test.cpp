@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <ostream>
+#include <set>
 
 namespace uxc::policy {
 
@@ -206,6 +207,76 @@ BOOST_AUTO_TEST_CASE(usernet_decide_reports_totals) {
   const NicDecision d = decide_nic(policy, "alice", groups, "veth", "br0", held);
   BOOST_TEST(d.allowed == 3u);
   BOOST_TEST(d.used == 2u);
+}
+
+// ----------------------------------------------------------- quota slots
+
+// The same cases through choose_slot: a nic in `held` takes the lowest
+// slot of its line that is still free, as the kernel would hold it.
+BOOST_DATA_TEST_CASE(usernet_choose_slot_agrees_with_decide,
+                     boost::unit_test::data::make(kDecideCases), c) {
+  const UsernetFile policy = parse_usernet_file(c.policy);
+  std::set<std::string> taken;
+  for (const HeldNic& nic : c.held) {
+    uint32_t slot = 0;
+    while (taken.count(slot_name(nic.charged, slot))) ++slot;
+    taken.insert(slot_name(nic.charged, slot));
+  }
+  for (uint32_t random : {0u, 1u, 7u, 0xffffffffu}) {
+    size_t probes = 0;
+    const NicDecision d = choose_slot(policy, c.user, c.groups, "veth", c.link, random,
+                                      [&](const UsernetKey& key, uint32_t slot) {
+                                        ++probes;
+                                        return taken.count(slot_name(key, slot))
+                                                   ? SlotState::kTaken
+                                                   : SlotState::kFree;
+                                      });
+    BOOST_TEST(static_cast<int>(d.verdict) == static_cast<int>(c.verdict));
+    if (c.verdict == NicVerdict::kAllow) {
+      BOOST_TEST(d.charged == c.charged);
+      BOOST_TEST(!taken.count(slot_name(d.charged, d.slot)));
+    }
+    BOOST_TEST(probes <= 10u);  // never more than the matching lines' counts
+  }
+}
+
+BOOST_AUTO_TEST_CASE(choose_slot_never_exceeds_the_count) {
+  // Fill a line of 5 through choose_slot alone: exactly 5 distinct slots.
+  const UsernetFile policy = parse_usernet_file("@g veth br0 5\n");
+  const std::vector<std::string> groups = {"g"};
+  std::set<std::string> taken;
+  for (uint32_t random = 0; random < 20; ++random) {
+    const NicDecision d = choose_slot(policy, "a", groups, "veth", "br0", random * 7919u,
+                                      [&](const UsernetKey& key, uint32_t slot) {
+                                        return taken.count(slot_name(key, slot))
+                                                   ? SlotState::kTaken
+                                                   : SlotState::kFree;
+                                      });
+    if (d.verdict == NicVerdict::kAllow) taken.insert(slot_name(d.charged, d.slot));
+  }
+  BOOST_TEST(taken.size() == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(slot_names) {
+  const UsernetKey alice = user_key("alice", "lxcbr0");
+  const std::string name = slot_name(alice, 0);
+  BOOST_TEST(name.size() == 15u);  // IFNAMSIZ - 1
+  BOOST_TEST(is_slot_name(name));
+  BOOST_TEST(name.rfind("uxc", 0) == 0);
+  BOOST_TEST(name.substr(11) == "0000");
+  BOOST_TEST(slot_name(alice, 35).substr(11) == "000z");
+  BOOST_TEST(slot_name(alice, 36).substr(11) == "0010");
+  BOOST_TEST(slot_name(alice, kMaxUsernetCount).size() == 15u);
+  BOOST_TEST(slot_name(alice, 0).substr(0, 11) == slot_name(alice, 999).substr(0, 11));
+  // Different lines, different ranges.
+  BOOST_TEST(slot_name(alice, 0) != slot_name(group_key("alice", "lxcbr0"), 0));
+  BOOST_TEST(slot_name(alice, 0) != slot_name(user_key("alice", "br1"), 0));
+  BOOST_TEST(slot_name(alice, 0) != slot_name(user_key("alicf", "lxcbr0"), 0));
+  BOOST_TEST(!is_slot_name("uxc0123abcd"));
+  BOOST_TEST(!is_slot_name("uxc0123abcg0000"));   // hash digits are hex
+  BOOST_TEST(!is_slot_name("uxc0123abcd000Z"));
+  BOOST_TEST(!is_slot_name("vxc0123abcd0000"));
+  BOOST_TEST(is_slot_name("uxc0123abcdzz9z"));
 }
 
 // ----------------------------------------------------------------- tags

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Times one veth create: uxc-nic against LXC's lxc-user-nic, side by side in
+# one run inside the isolated test world, as test user uxtest1, with 0, 600
+# and 5,000 nics already on the bridge. Prints per-call medians and ratios.
+# Targets: ours <= 0.15 of lxc-user-nic's time at 600 existing nics, and
+# ours at 5,000 <= 2x ours at 0.
+#
+#   bench/nic.sh [RUNS]        (as root; BUILD=build-dir to pick a build)
+#
+# The existing nics are real veth pairs whose container ends sit in
+# sleeping holder namespaces of uxtest1 and whose host ends are on
+# bridges: the first 1,000 on lxcbr0, the rest on extra bridges of 1,000
+# each, because a Linux bridge takes at most 1,024 ports (BR_MAX_PORTS).
+# They are made by root with one `ip -batch` (thousands of helper calls
+# would only slow the set-up) exactly as uxc-nic makes them: named after
+# consecutive quota slots of the user's line for their bridge, fe: MAC,
+# uxc:UID:LINE tag, enslaved and up; and each is also listed in
+# lxc-user-nic's database (/run/lxc/nics), so both helpers see the same
+# N nics of the user. Each timed call creates a pair in a separate target
+# namespace; root deletes it afterwards (untimed), so N stays put.
+here=$(cd "$(dirname "$0")/.." && pwd)
+: "${UXC_BUILD:=$here/${BUILD:-build}}"
+export UXC_BUILD
+source "$here/tests/lib.sh"; world_reexec "$@"
+source "$here/bench/lib.bash"
+set -u
+
+runs=${1:-31}
+levels=${NIC_BENCH_LEVELS:-"0 600 5000"}
+NIC=$WORLD_BIN/uxc-nic
+LXC_NIC=/usr/libexec/lxc/lxc-user-nic
+TIME=$UXC_BUILD/tests/nic_time
+SLOTS=$UXC_BUILD/tests/nic_slots
+[ -x "$TIME" ] || { echo "bench/nic.sh: $TIME is not built (make)" >&2; exit 1; }
+[ -x "$NIC" ] || { echo "bench/nic.sh: uxc-nic is not built (make)" >&2; exit 1; }
+[ -u "$LXC_NIC" ] || { echo "bench/nic.sh: $LXC_NIC missing or not setuid (apt-get install lxc)" >&2; exit 1; }
+
+mkdir -p /etc/uxc /etc/lxc /run/lxc
+echo "uxtest1 veth lxcbr0 100000" >/etc/uxc/usernet
+echo "uxtest1 veth lxcbr0 100000" >/etc/lxc/lxc-usernet
+: >/run/lxc/nics
+work=$(mktemp -d)
+chmod 0711 "$work"
+holders=()
+trap 'kill "${holders[@]}" 2>/dev/null; rm -rf "$work"' EXIT
+
+# new_holder: a sleeping process of uxtest1 in its own user + network
+# namespace; prints its pid once it sleeps there.
+new_holder() {
+  local pidfile=$work/pid.$RANDOM
+  install -m 0666 /dev/null "$pidfile"
+  as_user uxtest1 sh -c 'echo $$ >"$0"; exec unshare -Urn sleep 1000000' "$pidfile" \
+    >/dev/null 2>&1 &
+  for _ in $(seq 500); do
+    [ -s "$pidfile" ] && [ "$(cat "/proc/$(cat "$pidfile")/comm" 2>/dev/null)" = sleep ] && break
+    sleep 0.01
+  done
+  cat "$pidfile"
+}
+
+# fill_to N: adds nics until N exist, 1,000 per holder namespace and per
+# bridge.
+existing=0 holder= bridge=lxcbr0 names=()
+fill_to() {
+  local want=$1 batch=$work/batch db=$work/db name slot
+  : >"$batch"
+  : >"$db"
+  while [ "$existing" -lt "$want" ]; do
+    slot=$((existing % 1000))
+    if [ "$slot" = 0 ]; then
+      holder=$(new_holder)
+      holders+=("$holder")
+      if [ "$existing" -gt 0 ]; then
+        bridge=brfill$((existing / 1000))
+        printf 'link add %s type bridge\nlink set %s up\n' "$bridge" "$bridge" >>"$batch"
+        echo "uxtest1 veth $bridge 100000" | tee -a /etc/lxc/lxc-usernet >>/etc/uxc/usernet
+      fi
+      mapfile -t names < <("$SLOTS" uxtest1 veth "$bridge" 0 1000)
+    fi
+    name=${names[slot]}
+    printf 'link add %s address fe:00:%02x:%02x:%02x:01 type veth peer name f%d netns %d\n' \
+      "$name" $((existing >> 16 & 255)) $((existing >> 8 & 255)) $((existing & 255)) \
+      "$existing" "$holder" >>"$batch"
+    printf 'link set %s alias uxc:61001:uxtest1:veth:%s master %s up\n' "$name" "$bridge" \
+      "$bridge" >>"$batch"
+    printf 'uxtest1 veth %s %s\n' "$bridge" "$name" >>"$db"
+    existing=$((existing + 1))
+  done
+  ip -batch "$batch" || exit 1
+  cat "$db" >>/run/lxc/nics
+}
+
+# one_call WHICH I: times one create into the target namespace, then
+# removes what it made; appends microseconds to $work/WHICH.us.
+one_call() {
+  local which=$1 i=$2 out=$work/out err=$work/err host
+  if [ "$which" = uxc ]; then
+    printf 'uxc-nic 1\nop create\ntype veth\nlink lxcbr0\nname u%d\nend\n' "$i" >"$work/req"
+    "$TIME" uxtest1 "$NIC" <"$work/req" 3<"/proc/$target/ns/net" >"$out" 2>"$err"
+    host=$(sed -n 's/^ok host=\([^ ]*\) .*/\1/p' "$out")
+  else
+    "$TIME" uxtest1 "$LXC_NIC" create /x bench "$target" veth lxcbr0 "l$i" >"$out" 2>"$err" </dev/null
+    host=$(cut -d: -f3 "$out")
+  fi
+  read -r _ us status < <(grep '^nic_time ' "$err" | tail -n 1)
+  if [ "${status:-1}" != 0 ] || [ -z "$host" ]; then
+    echo "bench/nic.sh: $which call failed: $(cat "$out" "$err")" >&2
+    exit 1
+  fi
+  echo "$us" >>"$work/$which.us"
+  ip link del "$host"
+}
+
+target=$(new_holder)
+holders+=("$target")
+echo "veth create on lxcbr0 as uxtest1, $runs calls each (interleaved, 3 warm-up), $(uname -r), $(nproc) CPUs"
+printf '%10s %14s %18s %8s\n' "existing" "uxc-nic ms" "lxc-user-nic ms" "ratio"
+declare -A ours
+for n in $levels; do
+  fill_to "$n"
+  [ "$(grep -l '^uxc:61001:' /sys/class/net/uxc*/ifalias 2>/dev/null | wc -l)" = "$n" ] ||
+    { echo "bench/nic.sh: expected $n existing nics" >&2; exit 1; }
+  : >"$work/uxc.us"
+  : >"$work/lxc.us"
+  for ((i = 0; i < runs + 3; i++)); do
+    if ((i % 2)); then one_call lxc "$i"; one_call uxc "$i"; else one_call uxc "$i"; one_call lxc "$i"; fi
+    if [ "$i" = 2 ]; then : >"$work/uxc.us"; : >"$work/lxc.us"; fi  # warm-up done
+  done
+  u=$(median "$work/uxc.us" | us_to_ms) l=$(median "$work/lxc.us" | us_to_ms)
+  ours[$n]=$u
+  ratio=$(awk -v a="$u" -v b="$l" 'BEGIN { printf "%.3f", a / b }')
+  printf '%10d %14s %18s %8s\n' "$n" "$u" "$l" "$ratio"
+  if [ -n "${BENCH_RESULTS:-}" ]; then
+    target_rule=-
+    [ "$n" = 600 ] && target_rule="ratio<=0.15"
+    bench_row "nic create, $n nics on the bridge" "$u" "$l" ms "$runs" "$target_rule" \
+      "lxc-user-nic 5 from Debian"
+  fi
+done
+# The floor any exec'd helper pays here: fork + exec of /bin/true as uxtest1.
+: >"$work/true.us"
+for ((i = 0; i < runs; i++)); do
+  "$TIME" uxtest1 /bin/true 2>&1 >/dev/null | awk '/^nic_time / {print $2}' >>"$work/true.us"
+done
+echo "floor (fork + exec of /bin/true as uxtest1): $(median "$work/true.us" | us_to_ms) ms"
+if [ -n "${ours[0]:-}" ] && [ -n "${ours[5000]:-}" ]; then
+  growth=$(awk -v a="${ours[5000]}" -v b="${ours[0]}" 'BEGIN { printf "%.2f", a / b }')
+  echo "uxc-nic at 5000 / at 0: $growth (target <= 2)"
+  [ -n "${BENCH_RESULTS:-}" ] && bench_row "nic create, 5000 vs 0 nics (uxc-nic)" "${ours[5000]}" \
+    "${ours[0]}" ms "$runs" "ratio<=2" "peer column is uxc-nic at 0 nics"
+fi
+exit 0
