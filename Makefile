@@ -7,6 +7,8 @@
 #   make fuzz       libFuzzer run of every parser (FUZZ_SECONDS each)
 #   make audit      clang-tidy, cppcheck, hardening and line-budget checks
 #   make bench      uxc against LXC, bubblewrap, slirp4netns (root; BENCH_QUICK=1)
+#   make quickstart deps, build, install, host network, a user, a first container
+#                   (root; NAT=0, QUICKSTART_USER=NAME, QUICKSTART_BRIDGE=NAME)
 #
 # Paths that the setuid helpers read are compiled in from the variables
 # below (build/gen/paths.h); no helper takes a path from its environment
@@ -183,7 +185,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/bin/%.o $(POLICY_LIB)
 # peers the compatibility tests run (uidmap, lxc, bubblewrap).
 DEB_PACKAGES := g++ make pkg-config libcap-dev libnl-3-dev libnl-route-3-dev \
                 libinih-dev libboost-test-dev iproute2 util-linux procps \
-                busybox-static uidmap lxc bubblewrap dnsmasq-base strace man-db tmux \
+                busybox-static uidmap lxc bubblewrap dnsmasq-base iptables strace man-db tmux \
                 hyperfine clang clang-tidy cppcheck libclang-rt-14-dev
 
 .PHONY: deps
@@ -247,6 +249,8 @@ ifneq ($(filter $(BUILD)/bin/uxc-admin,$(BINS)),)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 0755 $(BUILD)/bin/uxc-admin $(DESTDIR)$(SBINDIR)/uxc-admin
 endif
+	$(INSTALL) -d $(DESTDIR)$(DATADIR)/bash-completion/completions
+	$(INSTALL) -m 0644 user/completion/uxc.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/uxc
 	@for page in $(MAN_PAGES); do \
 	  dir=$(DESTDIR)$(MANDIR)/man$${page##*.}; \
 	  $(INSTALL) -d $$dir && $(INSTALL) -m 0644 $$page $$dir/ || exit 1; \
@@ -256,6 +260,24 @@ install-user-unit:
 	$(INSTALL) -d $(DESTDIR)$(SYSTEMDUSERUNITDIR)
 	sed 's|@BINDIR@|$(BINDIR)|g' user/systemd/uxc-autostart.service > $(DESTDIR)$(SYSTEMDUSERUNITDIR)/uxc-autostart.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUSERUNITDIR)/uxc-autostart.service
+
+# ------------------------------------------------------------- quickstart
+# From a fresh Debian 12 machine to a running container, as root: the
+# packages, the build, `make install`, then user/quickstart.sh: bridge,
+# dnsmasq and NAT as LXC's lxc-net sets them up, the invoking user's (or
+# uxc-demo's) subordinate ids, usernet line and default.conf, and
+# example-container started as that user. Idempotent. NAT=0 leaves IPv4
+# forwarding and the firewall alone.
+NAT               ?= 1
+QUICKSTART_BRIDGE ?= lxcbr0
+QUICKSTART_USER   ?=
+
+.PHONY: quickstart
+quickstart: deps
+	@[ "$$(id -u)" = 0 ] || { echo "make quickstart: run it as root (sudo make quickstart)"; exit 1; }
+	@$(MAKE) --no-print-directory install
+	user/quickstart.sh --nat $(NAT) --bridge $(QUICKSTART_BRIDGE) $(if $(QUICKSTART_USER),--user $(QUICKSTART_USER)) \
+	  --bindir $(BINDIR) --sbindir $(SBINDIR) --sysconfdir $(SYSCONFDIR)
 
 # ------------------------------------------------------------------- fuzz
 # One libFuzzer binary per parser (security/fuzz/NAME_fuzz.cpp), seeded

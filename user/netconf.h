@@ -1,0 +1,37 @@
+// Network work the manager does as the user, never through a helper:
+// configuring a container's interfaces from inside its namespace (whose
+// owner the user is), reading its addresses back over a netlink socket
+// the container opened, and reading the host ends' counters.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "policy/config.h"
+
+namespace uxc {
+
+// In the container's network namespace: lo up; for each veth (already
+// there, named and addressed at layer 2 by uxc-nic) the MTU, the
+// addresses, the gateways, and up if flags = up. Throws Error.
+void configure_container_network(const policy::Config& config);
+
+// The container end's name for nic `n` of the config.
+std::string peer_name(const policy::Nic& nic);
+
+struct Address {
+  int family;        // AF_INET or AF_INET6
+  std::string text;  // without prefix length
+};
+// Global addresses of the namespace `netlink_fd` was opened in.
+std::vector<Address> list_addresses(int netlink_fd);
+
+struct LinkBytes {
+  bool found = false;
+  uint64_t rx = 0;
+  uint64_t tx = 0;
+};
+LinkBytes host_link_bytes(const std::string& name);
+
+}  // namespace uxc

@@ -1,0 +1,16 @@
+// File work as the container's root: a child process in a new user
+// namespace, mapped by uxc-idmap, runs a function with uid and gid 0
+// there, so what it creates belongs to the user's subordinate ids.
+#pragma once
+
+#include <functional>
+
+#include "policy/idmap.h"
+
+namespace uxc {
+
+// Runs `work` in the child; an Error it throws comes back as an Error
+// here with the same message. Returns when the child has exited.
+void run_as_container_root(const policy::IdmapRequest& maps, const std::function<void()>& work);
+
+}  // namespace uxc
