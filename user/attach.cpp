@@ -257,20 +257,6 @@ void forward_signal(int sig) {
   _exit(exit_code(status));
 }
 
-struct TerminalRaw {
-  termios saved{};
-  bool active = false;
-  void enter() {
-    if (!isatty(0) || tcgetattr(0, &saved) != 0) return;
-    termios raw = saved;
-    cfmakeraw(&raw);
-    if (tcsetattr(0, TCSANOW, &raw) == 0) active = true;
-  }
-  ~TerminalRaw() {
-    if (active) tcsetattr(0, TCSADRAIN, &saved);
-  }
-};
-
 // One direction of the relay. What is read from `from` waits in
 // `pending` until `to` takes it, so a side that does not read never
 // stalls the other direction (a paste into a command that is busy

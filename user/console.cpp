@@ -42,20 +42,6 @@ char parse_escape(const std::string& text) {
   return static_cast<char>(std::tolower(static_cast<unsigned char>(t[0])) - 'a' + 1);
 }
 
-struct TerminalRaw {
-  termios saved{};
-  bool active = false;
-  void enter() {
-    if (!isatty(0) || tcgetattr(0, &saved) != 0) return;
-    termios raw = saved;
-    cfmakeraw(&raw);
-    if (tcsetattr(0, TCSANOW, &raw) == 0) active = true;
-  }
-  ~TerminalRaw() {
-    if (active) tcsetattr(0, TCSADRAIN, &saved);
-  }
-};
-
 enum class Ended { kDetached, kInputClosed, kStopped, kHangup };
 
 // Copies between this terminal and the console until the user detaches

@@ -447,20 +447,6 @@ void Monitor::finish_stop_requests() {
   stop_waiters_.clear();
 }
 
-struct TerminalRaw {
-  termios saved{};
-  bool active = false;
-  void enter() {
-    if (!isatty(0) || tcgetattr(0, &saved) != 0) return;
-    termios raw = saved;
-    cfmakeraw(&raw);
-    if (tcsetattr(0, TCSANOW, &raw) == 0) active = true;
-  }
-  ~TerminalRaw() {
-    if (active) tcsetattr(0, TCSANOW, &saved);
-  }
-};
-
 // Runs the container as this process (the monitor) until it exits.
 // `status_fd` (detached start) gets "ok" once the container runs, or the
 // error; -1 in the foreground.

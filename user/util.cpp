@@ -149,4 +149,15 @@ std::string join(const std::vector<std::string>& words, std::string_view sep) {
   return out;
 }
 
+void TerminalRaw::enter() {
+  if (active_ || !isatty(0) || tcgetattr(0, &saved_) != 0) return;
+  termios raw = saved_;
+  cfmakeraw(&raw);
+  if (tcsetattr(0, TCSANOW, &raw) == 0) active_ = true;
+}
+
+TerminalRaw::~TerminalRaw() {
+  if (active_) tcsetattr(0, TCSADRAIN, &saved_);
+}
+
 }  // namespace uxc

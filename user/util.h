@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <termios.h>
 
 #include <cstdint>
 #include <stdexcept>
@@ -87,5 +88,21 @@ std::vector<uint8_t> random_bytes(size_t count);
 std::pair<Fd, Fd> make_pipe();
 
 std::string join(const std::vector<std::string>& words, std::string_view sep);
+
+// Puts the terminal on fd 0, if it is one, in raw mode for as long as
+// this lives, so every key reaches the container; restores it after
+// pending output is written.
+class TerminalRaw {
+ public:
+  TerminalRaw() = default;
+  TerminalRaw(const TerminalRaw&) = delete;
+  TerminalRaw& operator=(const TerminalRaw&) = delete;
+  ~TerminalRaw();
+  void enter();
+
+ private:
+  termios saved_{};
+  bool active_ = false;
+};
 
 }  // namespace uxc
