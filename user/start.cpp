@@ -112,14 +112,16 @@ void kill_and_reap(pid_t pid) {
 
 // The kernel dismantles a dead network namespace, and the veths in it,
 // from a work queue; waiting here means "stopped" really leaves no
-// interface behind.
+// interface behind. That takes a few milliseconds, so the check is
+// every millisecond (a lookup by name is one cheap ioctl), for at most
+// five seconds.
 void wait_links_gone(const std::vector<std::string>& links) {
-  for (int i = 0; i < 500; ++i) {
+  for (int i = 0; i < 5000; ++i) {
     bool any = false;
     for (const auto& l : links)
       if (if_nametoindex(l.c_str()) != 0) any = true;
     if (!any) return;
-    usleep(10000);
+    usleep(1000);
   }
 }
 
