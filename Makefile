@@ -43,13 +43,23 @@ LDHARDEN := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed
 SANITIZE ?=
 ifneq ($(SANITIZE),)
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+# The ASan runtime linked in, not a shared object: tests that put
+# LD_PRELOAD libraries in front of a (non-setuid) test program would
+# otherwise stop at ASan's "runtime does not come first" check.
+SANLINK := $(if $(findstring address,$(SANITIZE)),-static-libasan)
+# A sanitized build never shares objects with a plain one: unless BUILD is
+# given, it goes to its own directory (build-address-undefined, say).
+ifeq ($(origin BUILD),file)
+comma := ,
+BUILD := build-$(subst $(comma),-,$(SANITIZE))
+endif
 endif
 
 CPPFLAGS_ALL := -I. -I$(BUILD)/gen
 CXXFLAGS_ALL := $(CXXSTD) $(WARNINGS) $(HARDEN) $(OPT) $(SANFLAGS) $(CXXFLAGS)
 # policy/ and the helpers never throw: a failure is a return value.
 NOEXCEPT     := -fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables
-LDFLAGS_ALL  := $(LDHARDEN) $(SANFLAGS) $(LDFLAGS)
+LDFLAGS_ALL  := $(LDHARDEN) $(SANFLAGS) $(SANLINK) $(LDFLAGS)
 
 # ---------------------------------------------------------------- sources
 POLICY_SRC   := $(filter-out %_fuzz.cpp,$(wildcard policy/*.cpp))
@@ -290,7 +300,7 @@ FUZZ_BINS    := $(patsubst security/fuzz/%_fuzz.cpp,$(BUILD)/fuzz/%_fuzz,$(FUZZ_
 FUZZ_FLAGS   := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all -I. -I$(BUILD)/gen
 
-$(BUILD)/fuzz/%_fuzz: security/fuzz/%_fuzz.cpp $(POLICY_SRC) $(wildcard policy/*.h) | $(PATHS_H)
+$(BUILD)/fuzz/%_fuzz: security/fuzz/%_fuzz.cpp $(POLICY_SRC) $(wildcard policy/*.h security/fuzz/*.h) | $(PATHS_H)
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) $< $(POLICY_SRC) -o $@ -linih
 

@@ -98,7 +98,9 @@ bool get_link(nl_sock* sock, const std::string& name, Link* out) {
 
 int create_veth(nl_sock* sock, const VethSpec& spec) {
   Owned<rtnl_link, rtnl_link_veth_release> host(rtnl_link_veth_alloc());
-  rtnl_link* peer = host ? rtnl_link_veth_get_peer(host.get()) : nullptr;
+  // get_peer takes a reference of its own, which veth_release does not drop.
+  const Owned<rtnl_link, rtnl_link_put> peer_ref(host ? rtnl_link_veth_get_peer(host.get()) : nullptr);
+  rtnl_link* peer = peer_ref.get();
   if (peer == nullptr || !set_mac(host.get(), spec.host_mac) ||
       (spec.has_peer_mac && !set_mac(peer, spec.peer_mac)))
     return -NLE_NOMEM;

@@ -82,7 +82,12 @@ struct Fd {  // owns one descriptor
   Fd& operator=(const Fd&) = delete;
 };
 
+[[nodiscard]] bool set_capabilities(const char* text);
+
+// Every refusal first lowers every capability: the answer goes to fds the
+// caller chose, and nothing privileged happens after a refusal.
 [[noreturn]] void fail(Exit exit, const std::string& why) {
+  (void)set_capabilities("=");
   if (!lxc_front_end)
     dprintf(1, "%s", protocol::encode_error(kCodeOf[exit - kExitHygiene], why).c_str());
   dprintf(2, "%s: %s\n", lxc_front_end ? "lxc-user-nic" : "uxc-nic", why.c_str());

@@ -250,6 +250,14 @@ bool find_free_range(std::span<const IdRange> taken, uint64_t count, IdRange bou
 }
 
 bool plan_allocation(const AllocationRequest& request, AllocationPlan* plan, std::string* err) {
+  // An owner made only of digits is a uid to every reader of the files
+  // (subid.h): a line written for a user named "10" would grant uid 10.
+  if (!request.user.empty() &&
+      std::all_of(request.user.begin(), request.user.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    *err = "user name " + request.user + " is all digits, which /etc/subuid and /etc/subgid read as a uid; "
+           "rename the account";
+    return false;
+  }
   if (request.count == 0 || request.bounds.end < request.bounds.first ||
       request.count > request.bounds.end - request.bounds.first) {
     *err = "count must be from 1 to " +

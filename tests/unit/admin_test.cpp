@@ -99,6 +99,10 @@ const std::string kWorld = "uxtest1:100000:65536\nuxtest2:200000:65536\n";
 const std::vector<uint32_t> kWorldIds = {0, 65534, 61001, 61002, 61003, 61100};
 
 const PlanCase kPlanCases[] = {
+    // Found by security/fuzz/admin_fuzz.cpp: the line "10:START:COUNT"
+    // would grant the range to uid 10, not to the account named "10".
+    {"all-digit user name is refused", kWorld, kWorld, kWorldIds, kWorldIds, "10", 61010, 65536,
+     false, false, 0, false, 0, "all digits"},
     {"first user on an empty host", "", "", kWorldIds, kWorldIds, "uxtest3", 61003, 65536,
      true, true, 100000, true, 100000, ""},
     {"third user after two", kWorld, kWorld, kWorldIds, kWorldIds, "uxtest3", 61003, 65536,

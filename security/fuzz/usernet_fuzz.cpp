@@ -1,0 +1,132 @@
+// libFuzzer harness for the usernet policy and the quota decisions
+// (policy/usernet.h): parse_usernet_file, decide_nic, choose_slot,
+// slot_name / is_slot_name and the host-end tag parser parse_nic_tag,
+// which reads an alias that only root can set but that a fuzzer may
+// as well treat as hostile.
+//
+// Input: POLICY 0xff USER 0xff GROUPS (space-separated) 0xff LINK
+//        0xff ALIASES (one tag a line) 0xff RANDOM.
+//
+// Properties beyond "no crash":
+// - only kAllow permits, and an allowed nic is charged to a line that
+//   matches the caller, with a slot below that line's count;
+// - decide_nic charges a nic only to a line whose use is below its
+//   count;
+// - choose_slot's slot is one the probe called free, and with every slot
+//   taken it never allows;
+// - a tag that parses re-formats to the same bytes; format then parse
+//   of any valid key gives the key back;
+// - every slot name is a 15-byte slot name.
+#include "policy/usernet.h"
+
+#include <cstdlib>
+#include <set>
+#include <string>
+
+#include "policy/nic.h"
+#include "policy/text.h"
+#include "security/fuzz/fuzz_input.h"
+
+namespace {
+
+using namespace uxc::policy;
+
+bool line_matches(const UsernetKey& key, std::string_view user,
+                  const std::vector<std::string>& groups, std::string_view link) {
+  if (key.type != "veth" || key.link != link) return false;
+  if (!key.group) return key.owner == user;
+  for (const auto& g : groups)
+    if (g == key.owner) return true;
+  return false;
+}
+
+void check_allowed(const UsernetFile& policy, const NicDecision& d, std::string_view user,
+                   const std::vector<std::string>& groups, std::string_view link) {
+  if (d.verdict != NicVerdict::kAllow) return;
+  if (!policy.ok() || !line_matches(d.charged, user, groups, link)) std::abort();
+  bool found = false;
+  for (const auto& line : policy.lines)
+    if (line.key == d.charged && d.slot < line.count) found = true;
+  if (!found) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const auto parts = uxc::fuzz::split_parts(input, 6);
+  const std::string_view user = parts[1], link = parts[3];
+  std::vector<std::string> groups;
+  for (auto g : uxc::fuzz::split_words(parts[2]))
+    if (!g.empty()) groups.emplace_back(g);
+
+  const UsernetFile policy = parse_usernet_file(parts[0]);
+  if (policy.ok()) {
+    for (const auto& line : policy.lines) {
+      if (line.count > kMaxUsernetCount || line.key.type != "veth" ||
+          !is_valid_account_name(line.key.owner) || !is_valid_ifname(line.key.link))
+        std::abort();
+      const std::string name = slot_name(line.key, line.count);
+      if (name.size() != 15 || !is_slot_name(name) || !is_host_end_name(name)) std::abort();
+      HeldNic back;
+      if (!parse_nic_tag(format_nic_tag(61001, line.key), &back) || back.uid != 61001 ||
+          !(back.charged == line.key))
+        std::abort();
+    }
+  }
+
+  // Existing nics from the alias lines; every tag that parses round-trips.
+  std::vector<HeldNic> held;
+  size_t start = 0;
+  const std::string_view aliases = parts[4];
+  while (start <= aliases.size() && held.size() < 64) {
+    size_t end = aliases.find('\n', start);
+    if (end == std::string_view::npos) end = aliases.size();
+    const std::string_view alias = aliases.substr(start, end - start);
+    HeldNic nic;
+    if (parse_nic_tag(alias, &nic)) {
+      if (format_nic_tag(nic.uid, nic.charged) != alias) std::abort();
+      held.push_back(nic);
+    }
+    start = end + 1;
+  }
+
+  const NicDecision decided = decide_nic(policy, user, groups, "veth", link, held);
+  check_allowed(policy, decided, user, groups, link);
+  if (decided.verdict == NicVerdict::kAllow) {
+    if (decided.used >= decided.allowed) std::abort();
+    uint64_t use = 0;
+    for (const auto& nic : held) use += nic.charged == decided.charged;
+    for (const auto& line : policy.lines)
+      if (line.key == decided.charged && use >= line.count) std::abort();
+  }
+  if (!policy.ok() && decided.verdict != NicVerdict::kBadPolicy) std::abort();
+
+  // choose_slot with a probe that calls a slot taken when some held nic's
+  // key hashes to its name: at most a few hundred probes per run.
+  std::set<std::string> taken;
+  for (const auto& nic : held) taken.insert(slot_name(nic.charged, 0));
+  const uint32_t random = uxc::fuzz::small_number(parts[5]);
+  size_t probes = 0;
+  const SlotProbe probe = [&](const UsernetKey& key, uint32_t slot) {
+    if (++probes > 4096) return SlotState::kTaken;  // huge counts: stop early
+    return taken.count(slot_name(key, slot)) ? SlotState::kTaken : SlotState::kFree;
+  };
+  const NicDecision chosen = choose_slot(policy, user, groups, "veth", link, random, probe);
+  check_allowed(policy, chosen, user, groups, link);
+  if (chosen.verdict == NicVerdict::kAllow && taken.count(slot_name(chosen.charged, chosen.slot)))
+    std::abort();
+  const SlotProbe all_taken = [&](const UsernetKey&, uint32_t) {
+    return ++probes > 1u << 20 ? SlotState::kFree : SlotState::kTaken;
+  };
+  probes = 0;
+  uint64_t total = 0;
+  for (const auto& line : policy.lines) total += line.count;
+  if (total < (1u << 16)) {
+    const NicDecision full = choose_slot(policy, user, groups, "veth", link, random, all_taken);
+    if (full.verdict == NicVerdict::kAllow) std::abort();
+  }
+
+  (void)is_slot_name(parts[1]);
+  return 0;
+}
