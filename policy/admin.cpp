@@ -212,20 +212,6 @@ std::set<std::string_view> names_of(std::span<const Account> accounts) {
 
 // ------------------------------------------------------------ allocation
 
-std::vector<IdRange> merge_ranges(std::vector<IdRange> ranges) {
-  std::erase_if(ranges, [](const IdRange& r) { return r.end <= r.first; });
-  std::sort(ranges.begin(), ranges.end(),
-            [](const IdRange& a, const IdRange& b) { return a.first < b.first; });
-  std::vector<IdRange> merged;
-  for (const IdRange& range : ranges) {
-    if (!merged.empty() && range.first <= merged.back().end)
-      merged.back().end = std::max(merged.back().end, range.end);
-    else
-      merged.push_back(range);
-  }
-  return merged;
-}
-
 bool is_range_free(std::span<const IdRange> taken, IdRange range, IdRange bounds) {
   if (range.first >= range.end || range.first < bounds.first || range.end > bounds.end)
     return false;

@@ -44,9 +44,6 @@ inline constexpr uint64_t kSubidCeiling = 0xffffffffULL;
 
 // ------------------------------------------------------------ allocation
 
-// Sorted by first, overlapping or touching ranges joined, empty dropped.
-std::vector<IdRange> merge_ranges(std::vector<IdRange> ranges);
-
 // Whether `range` is inside `bounds` and meets none of `taken` (any
 // order, may overlap each other).
 bool is_range_free(std::span<const IdRange> taken, IdRange range, IdRange bounds);

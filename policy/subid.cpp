@@ -89,6 +89,11 @@ std::vector<IdRange> subordinate_ranges(std::span<const SubidEntry> entries,
     if (entry.owner != (numeric ? std::string_view(uid_text) : user_name)) continue;
     ranges.push_back(IdRange{entry.start, uint64_t{entry.start} + entry.count});
   }
+  return merge_ranges(std::move(ranges));
+}
+
+std::vector<IdRange> merge_ranges(std::vector<IdRange> ranges) {
+  std::erase_if(ranges, [](const IdRange& r) { return r.end <= r.first; });
   std::sort(ranges.begin(), ranges.end(),
             [](const IdRange& a, const IdRange& b) { return a.first < b.first; });
   std::vector<IdRange> merged;

@@ -71,6 +71,9 @@ struct IdRange {
   bool operator==(const IdRange&) const = default;
 };
 
+// Sorted by first, overlapping or touching ranges joined, empty dropped.
+std::vector<IdRange> merge_ranges(std::vector<IdRange> ranges);
+
 // The ranges granted to the user called user_name with uid user_uid:
 // count-0 lines dropped, sorted by first, touching ranges merged.
 std::vector<IdRange> subordinate_ranges(std::span<const SubidEntry> entries,
