@@ -151,13 +151,27 @@ $(BUILD)/bin/uxc-idmap: $(call obj,$(IDMAP_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) -static-libstdc++ -static-libgcc $^ -o $@ -lcap
 
+# uxc-nic likewise carries libnl, libcap and its C++ runtime: libc is its
+# only shared object, so a setuid exec relocates one library instead of
+# seven (~0.8 ms a call, bench/nic.sh), and of libnl only the objects the
+# helper uses, with their initialisers, are in it (security/AUDIT.md).
+# Sanitizer builds keep the shared ones (their runtime interposes on them).
+NIC_STATIC = $(if $(SANITIZE),,-static-libstdc++ -static-libgcc -Wl,-Bstatic)
+NIC_SHARED = $(if $(SANITIZE),,-Wl,-Bdynamic)
 $(BUILD)/bin/uxc-nic: $(call obj,$(NIC_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(NL_LIBS) -lcap
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(NIC_STATIC) $(NL_LIBS) -lcap $(NIC_SHARED)
 
+# The manager links its libraries statically (only libc stays shared):
+# every start execs it, and its monitor lives as long as the container.
+# That saves ~0.8 ms per exec (no relocation of five shared objects) and
+# the monitor maps no library it does not use. Sanitizer builds keep the
+# shared ones (their runtime interposes on them).
+UXC_STATIC = $(if $(SANITIZE),,-static-libstdc++ -static-libgcc -Wl,-Bstatic)
+UXC_SHARED = $(if $(SANITIZE),,-Wl,-Bdynamic)
 $(BUILD)/bin/uxc: $(call obj,$(USER_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(NL_LIBS) $(INIH_LIBS) -lcap
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(UXC_STATIC) $(NL_LIBS) $(INIH_LIBS) -lcap $(UXC_SHARED)
 
 # The administrator's tool shares the manager's small building blocks.
 $(BUILD)/bin/uxc-admin: $(call obj,$(ADMIN_SRC)) $(BUILD)/obj/user/util.o $(POLICY_LIB)

@@ -29,7 +29,7 @@ struct HelperResult {
   std::string diagnostics;  // the helper's stderr
 };
 
-HelperResult run_helper(const std::string& name, const std::string& request, int target_fd) {
+HelperRun start_helper(const std::string& name, const std::string& request, int target_fd) {
   const std::string path = helper_path(name);
   struct stat st;
   if (stat(path.c_str(), &st) != 0)
@@ -60,24 +60,35 @@ HelperResult run_helper(const std::string& name, const std::string& request, int
     execve(path.c_str(), argv, envp);
     _exit(127);
   }
-  req_read.reset();
-  resp_write.reset();
-  diag_write.reset();
-  // A helper that exits early closes its end; the answer says why.
-  const bool sent = write_all(req_write.get(), request);
-  req_write.reset();
+  HelperRun run;
+  run.name = name;
+  run.pid = pid;
+  // A request fits in the pipe (protocol::kMaxRequestBytes), so this never
+  // waits for the helper. One that exits early closes its end; the answer
+  // says why.
+  run.sent = write_all(req_write.get(), request);
+  run.answer = std::move(resp_read);
+  run.diagnostics = std::move(diag_read);
+  return run;
+}
+
+HelperResult finish_helper(HelperRun& run) {
   HelperResult result;
   std::string answer;
-  (void)read_all(resp_read.get(), &answer, protocol::kMaxResponseBytes);
-  (void)read_all(diag_read.get(), &result.diagnostics, 4096);
+  (void)read_all(run.answer.get(), &answer, protocol::kMaxResponseBytes);
+  (void)read_all(run.diagnostics.get(), &result.diagnostics, 4096);
+  run.answer.reset();
+  run.diagnostics.reset();
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (waitpid(run.pid, &status, 0) < 0 && errno == EINTR) {
   }
+  run.pid = -1;
+  const std::string& name = run.name;
   while (!result.diagnostics.empty() && result.diagnostics.back() == '\n') result.diagnostics.pop_back();
   std::string err;
   if (!protocol::decode_response(answer, &result.response, &err)) {
     std::string why = name + " gave no answer";
-    if (!sent) why += " (it did not read the request)";
+    if (!run.sent) why += " (it did not read the request)";
     if (!result.diagnostics.empty()) why += ": " + result.diagnostics;
     else if (WIFEXITED(status)) why += " (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
     throw Error(why);
@@ -169,20 +180,28 @@ IdmapRequest file_work_idmap(const policy::Config& config, const User& user) {
   return request;
 }
 
-void map_user_namespace(pid_t pid, const IdmapRequest& request) {
+HelperRun start_map_user_namespace(pid_t pid, const IdmapRequest& request) {
   const std::string proc = "/proc/" + std::to_string(pid);
   Fd target(open(proc.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!target.valid()) throw_errno("cannot open " + proc);
   std::string text;
   if (!policy::encode_idmap_request(request, &text)) throw Error("internal error: cannot encode the id map request");
-  const HelperResult r = run_helper("uxc-idmap", text, target.get());
+  return start_helper("uxc-idmap", text, target.get());
+}
+
+void finish_map_user_namespace(HelperRun& run) {
+  const HelperResult r = finish_helper(run);
   if (!r.response.ok)
     throw Error("uxc-idmap refused the id map (" + std::string(protocol::error_code_name(r.response.code)) +
                 "): " + r.response.message);
 }
 
-policy::NicAnswer create_veth(pid_t pid, const policy::Nic& nic, const std::string& peer_name,
-                              const User& user) {
+void map_user_namespace(pid_t pid, const IdmapRequest& request) {
+  HelperRun run = start_map_user_namespace(pid, request);
+  finish_map_user_namespace(run);
+}
+
+HelperRun start_create_veth(pid_t pid, const policy::Nic& nic, const std::string& peer_name) {
   const std::string ns = "/proc/" + std::to_string(pid) + "/ns/net";
   Fd target(open(ns.c_str(), O_RDONLY | O_CLOEXEC));
   if (!target.valid()) throw_errno("cannot open " + ns);
@@ -199,7 +218,11 @@ policy::NicAnswer create_veth(pid_t pid, const policy::Nic& nic, const std::stri
   }
   std::string text;
   if (!policy::encode_nic_request(req, &text)) throw Error("internal error: cannot encode the nic request");
-  const HelperResult r = run_helper("uxc-nic", text, target.get());
+  return start_helper("uxc-nic", text, target.get());
+}
+
+policy::NicAnswer finish_create_veth(HelperRun& run, const policy::Nic& nic, const User& user) {
+  const HelperResult r = finish_helper(run);
   const std::string usernet = std::string(UXC_SYSCONFDIR) + "/uxc/usernet";
   if (!r.response.ok) {
     const std::string msg = r.response.message;
@@ -222,6 +245,20 @@ policy::NicAnswer create_veth(pid_t pid, const policy::Nic& nic, const std::stri
   if (!policy::parse_nic_answer(r.response.words, &answer))
     throw Error("uxc-nic gave an answer uxc cannot read: ok " + join(r.response.words, " "));
   return answer;
+}
+
+policy::NicAnswer create_veth(pid_t pid, const policy::Nic& nic, const std::string& peer_name,
+                              const User& user) {
+  HelperRun run = start_create_veth(pid, nic, peer_name);
+  return finish_create_veth(run, nic, user);
+}
+
+HelperRun::~HelperRun() {
+  if (pid <= 0) return;
+  answer.reset();  // a helper still writing gets EPIPE, not a reader that never comes
+  diagnostics.reset();
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
 }
 
 }  // namespace uxc

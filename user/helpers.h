@@ -9,12 +9,14 @@
 #include <sys/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "policy/config.h"
 #include "policy/idmap.h"
 #include "policy/nic.h"
 #include "user/dirs.h"
+#include "user/util.h"
 
 namespace uxc {
 
@@ -33,11 +35,34 @@ policy::IdmapRequest container_idmap(const policy::Config& config, const User& u
 // container's ids.
 policy::IdmapRequest file_work_idmap(const policy::Config& config, const User& user);
 
-// Runs uxc-idmap for the user namespace of process `pid`.
+// A helper that has its request and runs while the manager goes on: the
+// two helpers of a start run at the same time. Destroying one that was
+// not finished waits for it to exit.
+struct HelperRun {
+  std::string name;
+  pid_t pid = -1;
+  bool sent = false;  // the helper read the whole request
+  Fd answer, diagnostics;
+  HelperRun() = default;
+  HelperRun(HelperRun&& other) noexcept
+      : name(std::move(other.name)), pid(std::exchange(other.pid, -1)), sent(other.sent),
+        answer(std::move(other.answer)), diagnostics(std::move(other.diagnostics)) {}
+  HelperRun& operator=(HelperRun&&) = delete;
+  ~HelperRun();
+};
+
+// Runs uxc-idmap for the user namespace of process `pid`: start, then
+// finish (which throws Error with the refusal), or both at once.
+HelperRun start_map_user_namespace(pid_t pid, const policy::IdmapRequest& request);
+void finish_map_user_namespace(HelperRun& run);
 void map_user_namespace(pid_t pid, const policy::IdmapRequest& request);
 
 // Runs uxc-nic create for one veth into the network namespace of `pid`;
-// `peer_name` is the interface name inside.
+// `peer_name` is the interface name inside. The user's network namespace
+// exists, owned by the user, from the clone on: the nic does not wait
+// for the id maps.
+HelperRun start_create_veth(pid_t pid, const policy::Nic& nic, const std::string& peer_name);
+policy::NicAnswer finish_create_veth(HelperRun& run, const policy::Nic& nic, const User& user);
 policy::NicAnswer create_veth(pid_t pid, const policy::Nic& nic, const std::string& peer_name,
                               const User& user);
 

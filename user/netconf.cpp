@@ -144,6 +144,35 @@ std::vector<Address> list_addresses(int netlink_fd) {
   }
 }
 
+bool delete_link(int netlink_fd, uint32_t ifindex) {
+  static uint32_t seq = 1000;
+  struct {
+    nlmsghdr hdr;
+    ifinfomsg msg;
+  } req{};
+  req.hdr.nlmsg_len = sizeof req;
+  req.hdr.nlmsg_type = RTM_DELLINK;
+  req.hdr.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  req.hdr.nlmsg_seq = ++seq;
+  req.msg.ifi_family = AF_UNSPEC;
+  req.msg.ifi_index = static_cast<int>(ifindex);
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  if (sendto(netlink_fd, &req, sizeof req, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
+    return false;
+  alignas(nlmsghdr) char buf[4096];
+  for (;;) {  // answers to earlier requests may still be queued: skip them
+    const ssize_t n = recv(netlink_fd, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    size_t len = static_cast<size_t>(n);
+    for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+      if (h->nlmsg_seq != seq || h->nlmsg_type != NLMSG_ERROR) continue;
+      if (h->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return false;
+      return static_cast<const nlmsgerr*>(NLMSG_DATA(h))->error == 0;
+    }
+  }
+}
+
 LinkBytes host_link_bytes(const std::string& name) {
   LinkBytes bytes;
   Sock sk(nl_socket_alloc());

@@ -27,6 +27,12 @@ struct Address {
 // Global addresses of the namespace `netlink_fd` was opened in.
 std::vector<Address> list_addresses(int netlink_fd);
 
+// Deletes link `ifindex` of the namespace `netlink_fd` was opened in and
+// waits for the kernel's answer. For a veth's container end this removes
+// the host end too, at once, instead of when the namespace is dismantled.
+// False if the kernel refused (the link is gone or was moved away).
+bool delete_link(int netlink_fd, uint32_t ifindex);
+
 struct LinkBytes {
   bool found = false;
   uint64_t rx = 0;

@@ -50,7 +50,7 @@ struct StartRequest {
 };
 
 void kill_and_reap(pid_t pid);
-void wait_links_gone(const std::vector<std::string>& links);
+void remove_links(int netlink_fd, const std::vector<uint32_t>& peers, const std::vector<std::string>& host_links);
 
 // Everything a started container holds on the host side. Whoever holds
 // it last and has not reaped the init kills it: no path out of the
@@ -60,6 +60,7 @@ struct Running {
   Fd console;       // pty master
   Fd netlink;       // NETLINK_ROUTE socket in the container's namespace
   std::vector<std::string> host_links;
+  std::vector<uint32_t> peers;  // the container ends' ifindexes, in its namespace
   std::vector<Fd> ttys;    // masters of /dev/tty1..N
   std::vector<Fd> tty_holds;  // a slave of each: no hangup while no getty has it open
   ContainerCgroup cgroup;  // removed after the init is gone (members go last)
@@ -70,15 +71,15 @@ struct Running {
         console(std::move(other.console)),
         netlink(std::move(other.netlink)),
         host_links(std::move(other.host_links)),
+        peers(std::move(other.peers)),
         ttys(std::move(other.ttys)),
         tty_holds(std::move(other.tty_holds)),
         cgroup(std::move(other.cgroup)) {}
   Running& operator=(Running&&) = delete;
   ~Running() {
     if (init <= 0) return;
-    netlink.reset();  // it pins the network namespace
     kill_and_reap(init);
-    wait_links_gone(host_links);
+    remove_links(netlink.get(), peers, host_links);
   }
 };
 
@@ -110,18 +111,40 @@ void kill_and_reap(pid_t pid) {
   }
 }
 
-// The kernel dismantles a dead network namespace, and the veths in it,
-// from a work queue; waiting here means "stopped" really leaves no
-// interface behind. That takes a few milliseconds, so the check is
-// every millisecond (a lookup by name is one cheap ioctl), for at most
-// five seconds.
-void wait_links_gone(const std::vector<std::string>& links) {
-  for (int i = 0; i < 5000; ++i) {
+// Once the init is gone, its veths go: "stopped" leaves no interface
+// behind and frees the quota slots for the next start. Deleting the
+// container end over the netlink socket the container opened removes
+// both ends (the user owns the namespace). The kernel takes the names
+// off its list within a few milliseconds but answers only after RCU
+// grace periods, 15 to 30 ms later, so a child process sends the request
+// and waits for that answer while this one waits only for the names to
+// go. Without a socket (the container never got that far), or if the
+// container moved its end away, the kernel removes the veths when it
+// dismantles the dead namespace, which takes longer. Either way the
+// names are checked every 100 us, for at most five seconds.
+void remove_links(int netlink_fd, const std::vector<uint32_t>& peers, const std::vector<std::string>& host_links) {
+  if (netlink_fd >= 0 && !peers.empty()) {
+    std::fflush(nullptr);
+    const pid_t child = fork();
+    if (child == 0) {
+      // Nothing else outlives this process through the child: not the
+      // runtime lock ("running"), not the caller's pipes on fds 0-2.
+      const int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+      for (int fd = 0; fd < 3; ++fd) null >= 0 ? dup2(null, fd) : close(fd);
+      close_range(3, static_cast<unsigned>(netlink_fd) - 1, 0);
+      close_range(static_cast<unsigned>(netlink_fd) + 1, ~0U, 0);
+      for (uint32_t ifindex : peers) (void)delete_link(netlink_fd, ifindex);
+      _exit(0);
+    }
+    if (child < 0)
+      for (uint32_t ifindex : peers) (void)delete_link(netlink_fd, ifindex);
+  }
+  for (int i = 0; i < 50000; ++i) {
     bool any = false;
-    for (const auto& l : links)
+    for (const auto& l : host_links)
       if (if_nametoindex(l.c_str()) != 0) any = true;
     if (!any) return;
-    usleep(1000);
+    usleep(100);
   }
 }
 
@@ -144,14 +167,32 @@ Running launch(const StartRequest& req, Log& log) {
   chan_child.reset();
   log.info("init is pid " + std::to_string(run.init) + " on the host");
 
-  map_user_namespace(run.init, maps);
-  log.info("uid and gid maps written by uxc-idmap");
-  for (const auto& nic : req.config.nics) {
-    if (nic.type != "veth") continue;
-    const policy::NicAnswer a = create_veth(run.init, nic, peer_name(nic), req.user);
-    run.host_links.push_back(a.host);
-    log.info("veth " + a.host + " on " + nic.link + " <-> " + a.peer + " in the container");
+  // uxc-idmap and uxc-nic run at the same time. Every helper is waited
+  // for before the first refusal is raised, so each veth made is known.
+  std::vector<const policy::Nic*> veths;
+  for (const auto& nic : req.config.nics)
+    if (nic.type == "veth") veths.push_back(&nic);
+  HelperRun idmap = start_map_user_namespace(run.init, maps);
+  std::vector<HelperRun> nics;
+  for (const policy::Nic* nic : veths) nics.push_back(start_create_veth(run.init, *nic, peer_name(*nic)));
+  std::string first_error;
+  try {
+    finish_map_user_namespace(idmap);
+    log.info("uid and gid maps written by uxc-idmap");
+  } catch (const Error& e) {
+    first_error = e.what();
   }
+  for (size_t i = 0; i < nics.size(); ++i) {
+    try {
+      const policy::NicAnswer a = finish_create_veth(nics[i], *veths[i], req.user);
+      run.host_links.push_back(a.host);
+      run.peers.push_back(a.peer_ifindex);
+      log.info("veth " + a.host + " on " + veths[i]->link + " <-> " + a.peer + " in the container");
+    } catch (const Error& e) {
+      if (first_error.empty()) first_error = e.what();
+    }
+  }
+  if (!first_error.empty()) throw Error(first_error);
   run.cgroup.add_process(run.init);
   if (!write_all(go_write.get(), "g")) throw Error("the container's init died before it was released");
   go_write.reset();
@@ -428,6 +469,7 @@ int Monitor::serve() {
   }
   log_.info("init exited with status " + std::to_string(exit_code(status)));
   run_.init = -1;
+  remove_links(run_.netlink.get(), run_.peers, run_.host_links);
   // The netlink socket pins the container's network namespace.
   run_.netlink.reset();
   run_.console.reset();
@@ -435,7 +477,6 @@ int Monitor::serve() {
   run_.ttys.clear();
   run_.tty_holds.clear();
   tty_clients_.clear();
-  wait_links_gone(run_.host_links);
   run_.cgroup.remove();
   finish_stop_requests();
   return exit_code(status);
