@@ -359,6 +359,7 @@ void container_init(const InitPlan& plan) {
     int master = -1;
     std::vector<int> tty_masters;
     const int slave = setup_dev(config, device_fds, &master, &tty_masters);
+    if (plan.has_console_size) ioctl(master, TIOCSWINSZ, &plan.console_size);
     if (plan.plain_output) {
       termios t;
       if (tcgetattr(slave, &t) == 0) {

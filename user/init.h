@@ -2,6 +2,8 @@
 // DESIGN.md's "Start, in order" that happens inside the new namespaces.
 #pragma once
 
+#include <sys/ioctl.h>
+
 #include <string>
 #include <vector>
 
@@ -15,6 +17,8 @@ struct InitPlan {
   std::string rootfs;               // absolute host path
   std::vector<std::string> command; // empty: lxc.init.cmd or /sbin/init
   bool plain_output = false;        // no CR before LF (output is not a terminal)
+  bool has_console_size = false;    // start -F on a terminal: its size,
+  winsize console_size{};           // given to the console before the exec
   int go_fd = -1;                   // read end: one byte once maps and nics exist
   int chan_fd = -1;                 // SOCK_SEQPACKET to the monitor
 };
