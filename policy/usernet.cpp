@@ -1,6 +1,7 @@
 #include "policy/usernet.h"
 
 #include <algorithm>
+#include <numeric>
 
 #include "policy/nic.h"
 #include "policy/text.h"
@@ -106,6 +107,12 @@ NicDecision decide_nic(const UsernetFile& policy, std::string_view user,
   return decision;
 }
 
+bool has_group_line(const UsernetFile& policy, std::string_view type, std::string_view link) {
+  return std::any_of(policy.lines.begin(), policy.lines.end(), [&](const UsernetLine& line) {
+    return line.key.group && line.key.type == type && line.key.link == link;
+  });
+}
+
 namespace {
 
 std::string key_text(const UsernetKey& key) {
@@ -147,8 +154,17 @@ NicDecision choose_slot(const UsernetFile& policy, std::string_view user,
     if (!matches(line.key, user, groups, type, link)) continue;
     decision.verdict = NicVerdict::kQuotaFull;
     decision.allowed += line.count;
-    for (uint32_t i = 0; i < line.count; ++i) {
-      const uint32_t slot = static_cast<uint32_t>((uint64_t{random} + i) % line.count);
+    // Every slot once, from random % count, in steps of a random stride
+    // coprime with count. Stepping by one would let taken slots pile up in
+    // runs, and a nearly full line of N would cost about N/2 probes per
+    // create; a random stride keeps it near N / (free slots).
+    const uint64_t count = line.count;
+    if (count == 0) continue;
+    uint64_t step = count > 1 ? 1 + (uint64_t{random} / count) % (count - 1) : 1;
+    while (std::gcd(step, count) != 1) ++step;
+    uint64_t next = uint64_t{random} % count;
+    for (uint64_t i = 0; i < count; ++i, next = (next + step) % count) {
+      const auto slot = static_cast<uint32_t>(next);
       if (probe(line.key, slot) == SlotState::kFree) {
         decision.verdict = NicVerdict::kAllow;
         decision.charged = line.key;

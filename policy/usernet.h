@@ -128,6 +128,12 @@ NicDecision decide_nic(const UsernetFile& policy, std::string_view user,
                        std::string_view type, std::string_view link,
                        std::span<const HeldNic> held);
 
+// True if a "@group" line of the file is for TYPE on LINK. Only then can
+// the caller's groups change what decide_nic and choose_slot answer for
+// such a request (a file with errors has no lines), so uxc-nic asks the
+// group database, which can cost more than the rest of a create, only then.
+bool has_group_line(const UsernetFile& policy, std::string_view type, std::string_view link);
+
 // Quota slots. A nic charged to a line holds one of the line's COUNT
 // slots, and the slot is the host end's interface name:
 //
@@ -148,8 +154,9 @@ enum class SlotState { kFree, kTaken };
 using SlotProbe = std::function<SlotState(const UsernetKey& key, uint32_t slot)>;
 
 // decide_nic's rule, asking the kernel instead of counting: the matching
-// lines in file order, and in each the slots below its count, starting at
-// random % count and wrapping, until probe reports one free. Only kAllow
+// lines in file order, and in each every slot below its count once, from
+// random % count in steps of a stride (also from `random`) coprime with
+// the count, until probe reports one free. Only kAllow
 // permits; it names the line and the slot.
 NicDecision choose_slot(const UsernetFile& policy, std::string_view user,
                         std::span<const std::string> groups, std::string_view type,

@@ -3,6 +3,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <ostream>
 #include <set>
 
@@ -209,6 +210,30 @@ BOOST_AUTO_TEST_CASE(usernet_decide_reports_totals) {
   BOOST_TEST(d.used == 2u);
 }
 
+// Whether a request's answer can depend on the caller's groups.
+BOOST_AUTO_TEST_CASE(usernet_has_group_line) {
+  const UsernetFile mixed = parse_usernet_file(kMixed);
+  BOOST_TEST(has_group_line(mixed, "veth", "br0"));
+  BOOST_TEST(!has_group_line(mixed, "veth", "br1"));  // only bob's user line
+  BOOST_TEST(!has_group_line(mixed, "veth", "br"));   // a prefix is not the link
+  BOOST_TEST(!has_group_line(parse_usernet_file("alice veth br0 1\n"), "veth", "br0"));
+  BOOST_TEST(!has_group_line(parse_usernet_file("@net veth br0 1\nbad\n"), "veth", "br0"));
+  BOOST_TEST(!has_group_line(parse_usernet_file(""), "veth", "br0"));
+}
+
+// Without such a line, the groups change nothing: uxc-nic may skip them.
+BOOST_DATA_TEST_CASE(usernet_groups_matter_only_with_a_group_line,
+                     boost::unit_test::data::make(kDecideCases), c) {
+  const UsernetFile policy = parse_usernet_file(c.policy);
+  if (has_group_line(policy, "veth", c.link)) return;
+  const NicDecision with = decide_nic(policy, c.user, c.groups, "veth", c.link, c.held);
+  const NicDecision without = decide_nic(policy, c.user, {}, "veth", c.link, c.held);
+  BOOST_TEST(static_cast<int>(with.verdict) == static_cast<int>(without.verdict));
+  BOOST_TEST(with.charged == without.charged);
+  BOOST_TEST(with.allowed == without.allowed);
+  BOOST_TEST(with.used == without.used);
+}
+
 // ----------------------------------------------------------- quota slots
 
 // The same cases through choose_slot: a nic in `held` takes the lowest
@@ -255,6 +280,52 @@ BOOST_AUTO_TEST_CASE(choose_slot_never_exceeds_the_count) {
     if (d.verdict == NicVerdict::kAllow) taken.insert(slot_name(d.charged, d.slot));
   }
   BOOST_TEST(taken.size() == 5u);
+}
+
+// The probe order is a permutation: whatever the count and the random
+// value, every slot is probed exactly once before a line counts as full.
+BOOST_AUTO_TEST_CASE(choose_slot_probes_every_slot_once) {
+  const uint32_t randoms[] = {0u, 1u, 2u, 97u, 7919u, 65536u, 0x7fffffffu, 0xfffffffeu, 0xffffffffu};
+  for (uint32_t count : {1u, 2u, 3u, 4u, 6u, 10u, 12u, 30u, 64u, 97u, 100u, 360u, 1000u}) {
+    const UsernetFile policy = parse_usernet_file("a veth br0 " + std::to_string(count) + "\n");
+    for (uint32_t random : randoms) {
+      std::vector<int> seen(count, 0);
+      const NicDecision d = choose_slot(policy, "a", {}, "veth", "br0", random,
+                                        [&](const UsernetKey&, uint32_t slot) {
+                                          BOOST_TEST_REQUIRE(slot < count);
+                                          ++seen[slot];
+                                          return SlotState::kTaken;
+                                        });
+      BOOST_TEST(static_cast<int>(d.verdict) == static_cast<int>(NicVerdict::kQuotaFull));
+      BOOST_TEST(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(count),
+                 "count " << count << " random " << random);
+    }
+  }
+}
+
+// A nearly full line costs few probes: 1,000 slots of which 950 are
+// taken at random cost about 20 probes on average (stepping by one, a
+// few hundred).
+BOOST_AUTO_TEST_CASE(choose_slot_probes_few_when_nearly_full) {
+  const UsernetFile policy = parse_usernet_file("a veth br0 1000\n");
+  std::vector<bool> taken(1000, false);
+  uint32_t state = 12345;
+  const auto next_random = [&] { state = state * 1664525u + 1013904223u; return state; };
+  for (int n = 0; n < 950;) {
+    const uint32_t slot = next_random() % 1000;
+    if (!taken[slot]) { taken[slot] = true; ++n; }
+  }
+  uint64_t probes = 0;
+  for (int call = 0; call < 200; ++call) {
+    const NicDecision d = choose_slot(policy, "a", {}, "veth", "br0", next_random(),
+                                      [&](const UsernetKey&, uint32_t slot) {
+                                        ++probes;
+                                        return taken[slot] ? SlotState::kTaken : SlotState::kFree;
+                                      });
+    BOOST_TEST_REQUIRE(static_cast<int>(d.verdict) == static_cast<int>(NicVerdict::kAllow));
+    BOOST_TEST(!taken[d.slot]);
+  }
+  BOOST_TEST(probes / 200 <= 40u);
 }
 
 BOOST_AUTO_TEST_CASE(slot_names) {
