@@ -17,6 +17,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -302,33 +303,44 @@ void container_init(const InitPlan& plan) {
   const int chan = plan.chan_fd;
   try {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    const policy::Config& config = plan.config;
+    // While the helpers map the ids and make the veths, the work that
+    // needs neither runs: preparing the mount tree (still as the user's
+    // own uid on the host, which the maps do not change: the rootfs and
+    // the bind sources are reached through the user's directories) and
+    // bringing lo up. A failure here is reported once released: before
+    // that, the monitor is not reading.
+    std::string early_error;
+    std::vector<PreparedMount> mounts;
+    int device_fds[kHostDeviceCount];
+    std::fill(std::begin(device_fds), std::end(device_fds), -1);
+    try {
+      do_mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE);
+      do_mount(plan.rootfs.c_str(), plan.rootfs, nullptr, MS_BIND | MS_REC);
+      for (const auto& e : config.mounts) {
+        PreparedMount m{&e, parse_mount_options(e.options)};
+        if (m.options.bind) m.tree_fd = clone_host_tree(e.source, m.options.flags & MS_REC, &m.tree_errno);
+        mounts.push_back(m);
+      }
+      for (size_t i = 0; i < kHostDeviceCount; ++i) {
+        const std::string dev = std::string("/dev/") + kHostDevices[i];
+        int err = 0;
+        device_fds[i] = clone_host_tree(dev, false, &err);
+        errno = err;
+        if (device_fds[i] < 0) throw_errno("cannot open " + dev);
+      }
+      if (chdir(plan.rootfs.c_str()) != 0) throw_errno("cannot enter " + plan.rootfs);
+      bring_up_loopback();
+    } catch (const std::exception& e) {
+      early_error = e.what();
+    }
     char go = 0;
     if (read(plan.go_fd, &go, 1) != 1) _exit(1);  // the monitor gave up
     close(plan.go_fd);
+    if (!early_error.empty()) throw Error(early_error);
     // The monitor has put this process in the container's cgroup (if
     // any): from here on that cgroup is the root the container sees.
     if (unshare(CLONE_NEWCGROUP) != 0) throw_errno("cannot create the container's cgroup namespace");
-    const policy::Config& config = plan.config;
-
-    // Still the user's own uid on the host: reach the rootfs and the bind
-    // sources through the user's directories.
-    do_mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE);
-    do_mount(plan.rootfs.c_str(), plan.rootfs, nullptr, MS_BIND | MS_REC);
-    std::vector<PreparedMount> mounts;
-    for (const auto& e : config.mounts) {
-      PreparedMount m{&e, parse_mount_options(e.options)};
-      if (m.options.bind) m.tree_fd = clone_host_tree(e.source, m.options.flags & MS_REC, &m.tree_errno);
-      mounts.push_back(m);
-    }
-    int device_fds[kHostDeviceCount];
-    for (size_t i = 0; i < kHostDeviceCount; ++i) {
-      const std::string dev = std::string("/dev/") + kHostDevices[i];
-      int err = 0;
-      device_fds[i] = clone_host_tree(dev, false, &err);
-      errno = err;
-      if (device_fds[i] < 0) throw_errno("cannot open " + dev);
-    }
-    if (chdir(plan.rootfs.c_str()) != 0) throw_errno("cannot enter " + plan.rootfs);
 
     if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) throw_errno("cannot become the container's root");
     // A change of credentials clears the parent-death signal: set it

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -89,9 +90,15 @@ std::string peer_name(const policy::Nic& nic) {
   return nic.name.empty() ? "eth" + std::to_string(nic.index) : nic.name;
 }
 
-void configure_container_network(const policy::Config& config) {
+void bring_up_loopback() {
   Sock sk = connect_route();
   set_link(sk.get(), "lo", 0, true);
+}
+
+void configure_container_network(const policy::Config& config) {
+  if (std::none_of(config.nics.begin(), config.nics.end(), [](const policy::Nic& n) { return n.type == "veth"; }))
+    return;
+  Sock sk = connect_route();
   for (const auto& nic : config.nics) {
     if (nic.type != "veth") continue;
     const std::string dev = peer_name(nic);

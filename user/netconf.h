@@ -12,9 +12,12 @@
 
 namespace uxc {
 
-// In the container's network namespace: lo up; for each veth (already
-// there, named and addressed at layer 2 by uxc-nic) the MTU, the
-// addresses, the gateways, and up if flags = up. Throws Error.
+// In the container's network namespace: lo up. Throws Error.
+void bring_up_loopback();
+
+// In the container's network namespace: for each veth (already there,
+// named and addressed at layer 2 by uxc-nic) the MTU, the addresses, the
+// gateways, and up if flags = up. Throws Error.
 void configure_container_network(const policy::Config& config);
 
 // The container end's name for nic `n` of the config.
