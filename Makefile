@@ -151,16 +151,17 @@ $(BUILD)/bin/uxc-idmap: $(call obj,$(IDMAP_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) -static-libstdc++ -static-libgcc $^ -o $@ -lcap
 
-# uxc-nic likewise carries libnl, libcap and its C++ runtime: libc is its
-# only shared object, so a setuid exec relocates one library instead of
-# seven (~0.8 ms a call, bench/nic.sh), and of libnl only the objects the
-# helper uses, with their initialisers, are in it (security/AUDIT.md).
+# uxc-nic likewise carries libnl and its C++ runtime (it makes its capset
+# calls itself): libc is its only shared object, so a setuid exec
+# relocates one library instead of seven (~0.8 ms a call, bench/nic.sh),
+# and of libnl only the objects the helper uses, with their initialisers,
+# are in it (security/AUDIT.md lists them; make audit checks).
 # Sanitizer builds keep the shared ones (their runtime interposes on them).
 NIC_STATIC = $(if $(SANITIZE),,-static-libstdc++ -static-libgcc -Wl,-Bstatic)
 NIC_SHARED = $(if $(SANITIZE),,-Wl,-Bdynamic)
 $(BUILD)/bin/uxc-nic: $(call obj,$(NIC_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(NIC_STATIC) $(NL_LIBS) -lcap $(NIC_SHARED)
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(NIC_STATIC) $(NL_LIBS) $(NIC_SHARED)
 
 # The manager links its libraries statically (only libc stays shared):
 # every start execs it, and its monitor lives as long as the container.

@@ -13,13 +13,8 @@ namespace uxc::nic {
 
 namespace {
 
-template <auto Free>
-struct Freer {
-  template <typename T>
-  void operator()(T* p) const { Free(p); }
-};
-template <typename T, auto Free>
-using Owned = std::unique_ptr<T, Freer<Free>>;
+template <typename T>
+using Owned = std::unique_ptr<T, void (*)(T*)>;  // a libnl object and its free or put
 
 std::string string_attr(const nlattr* attr) {
   if (attr == nullptr || nla_len(attr) < 1) return {};
@@ -55,8 +50,8 @@ int on_link(nl_msg* msg, void* arg) {
 // are left out: the helper never reads them.
 int get_links(nl_sock* sock, const char* name, std::vector<Link>* out) {
   out->clear();
-  Owned<nl_msg, nlmsg_free> msg(nlmsg_alloc_simple(RTM_GETLINK, 0));
-  Owned<nl_cb, nl_cb_put> cb(nl_cb_alloc(NL_CB_DEFAULT));
+  const Owned<nl_msg> msg(nlmsg_alloc_simple(RTM_GETLINK, 0), nlmsg_free);
+  const Owned<nl_cb> cb(nl_cb_alloc(NL_CB_DEFAULT), nl_cb_put);
   ifinfomsg ifi{};  // ifi_family AF_UNSPEC (0)
   if (!msg || !cb || nlmsg_append(msg.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 ||
       nla_put_u32(msg.get(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0 ||
@@ -68,7 +63,7 @@ int get_links(nl_sock* sock, const char* name, std::vector<Link>* out) {
 }
 
 bool set_mac(rtnl_link* link, const policy::Mac& mac) {
-  Owned<nl_addr, nl_addr_put> addr(nl_addr_build(AF_LLC, mac.data(), mac.size()));
+  const Owned<nl_addr> addr(nl_addr_build(AF_LLC, mac.data(), mac.size()), nl_addr_put);
   if (addr) rtnl_link_set_addr(link, addr.get());  // takes its own reference
   return addr != nullptr;
 }
@@ -79,7 +74,7 @@ Socket open_netlink() {
   // libnl's constructors read NLDBG and NLCB from the caller's environment
   // before main() runs: switch debugging off and use plain callbacks.
   nl_debug = 0;
-  Owned<nl_cb, nl_cb_put> cb(nl_cb_alloc(NL_CB_DEFAULT));
+  const Owned<nl_cb> cb(nl_cb_alloc(NL_CB_DEFAULT), nl_cb_put);
   Socket sock(cb ? nl_socket_alloc_cb(cb.get()) : nullptr, nl_socket_free);
   if (sock && nl_connect(sock.get(), NETLINK_ROUTE) < 0) sock.reset();
   return sock;
@@ -97,9 +92,10 @@ bool get_link(nl_sock* sock, const std::string& name, Link* out) {
 }
 
 int create_veth(nl_sock* sock, const VethSpec& spec) {
-  Owned<rtnl_link, rtnl_link_veth_release> host(rtnl_link_veth_alloc());
+  const Owned<rtnl_link> host(rtnl_link_veth_alloc(), rtnl_link_veth_release);
   // get_peer takes a reference of its own, which veth_release does not drop.
-  const Owned<rtnl_link, rtnl_link_put> peer_ref(host ? rtnl_link_veth_get_peer(host.get()) : nullptr);
+  const Owned<rtnl_link> peer_ref(host ? rtnl_link_veth_get_peer(host.get()) : nullptr,
+                                 rtnl_link_put);
   rtnl_link* peer = peer_ref.get();
   if (peer == nullptr || !set_mac(host.get(), spec.host_mac) ||
       (spec.has_peer_mac && !set_mac(peer, spec.peer_mac)))
@@ -114,7 +110,8 @@ int create_veth(nl_sock* sock, const VethSpec& spec) {
 }
 
 bool tag_and_up(nl_sock* sock, uint32_t ifindex, const std::string& alias) {
-  Owned<rtnl_link, rtnl_link_put> orig(rtnl_link_alloc()), change(rtnl_link_alloc());
+  const Owned<rtnl_link> orig(rtnl_link_alloc(), rtnl_link_put);
+  const Owned<rtnl_link> change(rtnl_link_alloc(), rtnl_link_put);
   if (!orig || !change) return false;
   rtnl_link_set_ifindex(orig.get(), static_cast<int>(ifindex));
   rtnl_link_set_ifalias(change.get(), alias.c_str());
@@ -123,7 +120,7 @@ bool tag_and_up(nl_sock* sock, uint32_t ifindex, const std::string& alias) {
 }
 
 bool remove_link(nl_sock* sock, uint32_t ifindex) {
-  Owned<rtnl_link, rtnl_link_put> link(rtnl_link_alloc());
+  const Owned<rtnl_link> link(rtnl_link_alloc(), rtnl_link_put);
   if (link) rtnl_link_set_ifindex(link.get(), static_cast<int>(ifindex));
   return link && rtnl_link_delete(sock, link.get()) == 0;
 }

@@ -22,15 +22,14 @@ struct Link {
   bool up = false;
 };
 
+// Both ends: names and MACs (the peer's only if has_peer_mac), one MTU;
+// the host end's bridge, and the namespace the peer is born in.
 struct VethSpec {
-  std::string peer_name;
-  policy::Mac peer_mac{};
+  std::string peer_name, host_name;
+  policy::Mac peer_mac{}, host_mac{};
   bool has_peer_mac = false;
-  uint32_t mtu = 0;
+  uint32_t mtu = 0, master = 0;
   int peer_netns_fd = -1;
-  std::string host_name;
-  policy::Mac host_mac{};
-  uint32_t master = 0;
 };
 
 using Socket = std::unique_ptr<nl_sock, void (*)(nl_sock*)>;

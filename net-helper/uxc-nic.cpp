@@ -7,7 +7,8 @@
 // has the request grammar and policy/usernet.h the quota rule.
 //
 // main() is the checklist: clean process, root-owned files, drop to the
-// caller, identify the caller, read the request, check the target, then
+// caller, identify the caller, read the request, check the target, read
+// the policy (and the caller's groups, if a @group line needs them), then
 // act with CAP_NET_ADMIN raised only around the netlink calls.
 //
 // Quota state is the kernel's link list; there is no database. A host end
@@ -22,24 +23,27 @@
 // (creates hold a root-owned lock, so it cannot be one in progress).
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
+#include <net/if.h>
 #include <netlink/errno.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/capability.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -82,12 +86,27 @@ struct Fd {  // owns one descriptor
   Fd& operator=(const Fd&) = delete;
 };
 
-[[nodiscard]] bool set_capabilities(const char* text);
+// ----------------------------------------------------------- privilege
+
+constexpr uint32_t kNetAdmin = 1U << CAP_NET_ADMIN, kSysAdmin = 1U << CAP_SYS_ADMIN;
+
+// Sets exactly these permitted and effective capabilities (CAP_* bits, all
+// below 32) and nothing inheritable, which also empties the ambient set;
+// then checks that the kernel reports exactly that.
+[[nodiscard]] bool set_capabilities(uint32_t permitted, uint32_t effective) {
+  __user_cap_header_struct head{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct want[2] = {{effective, permitted, 0}, {}}, now[2] = {};
+  return syscall(SYS_capset, &head, want) == 0 && syscall(SYS_capget, &head, now) == 0 &&
+         memcmp(want, now, sizeof want) == 0;
+}
+
+[[nodiscard]] bool raise_net_admin() { return set_capabilities(kNetAdmin, kNetAdmin); }
+[[nodiscard]] bool drop_net_admin() { return set_capabilities(0, 0); }  // for good
 
 // Every refusal first lowers every capability: the answer goes to fds the
 // caller chose, and nothing privileged happens after a refusal.
 [[noreturn]] void fail(Exit exit, const std::string& why) {
-  (void)set_capabilities("=");
+  (void)set_capabilities(0, 0);
   if (!lxc_front_end)
     dprintf(1, "%s", protocol::encode_error(kCodeOf[exit - kExitHygiene], why).c_str());
   dprintf(2, "%s: %s\n", lxc_front_end ? "lxc-user-nic" : "uxc-nic", why.c_str());
@@ -153,22 +172,6 @@ int open_root_owned(const char* path, int flags) {
   return -1;
 }
 
-// ----------------------------------------------------------- privilege
-
-// Sets exactly these capabilities (cap_from_text syntax) and checks that
-// the kernel now reports exactly them.
-[[nodiscard]] bool set_capabilities(const char* text) {
-  cap_t want = cap_from_text(text), now = nullptr;
-  const bool same = want != nullptr && cap_set_proc(want) == 0 &&
-                    (now = cap_get_proc()) != nullptr && cap_compare(want, now) == 0;
-  cap_free(want);
-  cap_free(now);
-  return same;
-}
-
-[[nodiscard]] bool raise_net_admin() { return set_capabilities("cap_net_admin=ep"); }
-[[nodiscard]] bool drop_net_admin() { return set_capabilities("="); }  // for good
-
 // Becomes the caller in every uid and gid, with no supplementary group
 // (@group lines are matched from the group database), keeping
 // CAP_NET_ADMIN in the permitted set only, then proves that root and other
@@ -178,20 +181,21 @@ int open_root_owned(const char* path, int flags) {
   if (setgroups(0, nullptr) != 0 || prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0 ||
       setresgid(gid, gid, gid) != 0 ||
       setresuid(uid, uid, uid) != 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0 ||
-      !set_capabilities("cap_net_admin=p") || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+      !set_capabilities(kNetAdmin, 0) || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
     return false;
   uid_t r, e, s;
   if (getresuid(&r, &e, &s) != 0 || r != uid || e != uid || s != uid) return false;
   if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) return false;
-  return !set_capabilities("cap_net_admin,cap_sys_admin=ep");
+  return !set_capabilities(kNetAdmin | kSysAdmin, kNetAdmin | kSysAdmin);
 }
 
 // -------------------------------------------------------------- caller
 
 struct Caller {
   uid_t uid = 0;
+  gid_t gid = 0;  // the passwd entry's
   std::string name;
-  std::vector<std::string> groups;  // from the group database, for @group lines
+  std::vector<std::string> groups;  // for @group lines; looked up only if one applies
 };
 
 [[nodiscard]] bool identify_caller(Caller* caller) {
@@ -199,12 +203,18 @@ struct Caller {
   const passwd* pw = getpwuid(caller->uid);
   if (pw == nullptr) return false;
   caller->name = pw->pw_name;
-  const gid_t primary = pw->pw_gid;
+  caller->gid = pw->pw_gid;
+  return true;
+}
+
+// For @group lines, the group database as the administrator set it up,
+// not the groups the caller kept.
+[[nodiscard]] bool find_groups(Caller* caller) {
   int count = 0;
-  getgrouplist(caller->name.c_str(), primary, nullptr, &count);  // sets the count needed
+  getgrouplist(caller->name.c_str(), caller->gid, nullptr, &count);  // sets the count needed
   std::vector<gid_t> gids(static_cast<size_t>(count > 0 ? count : 0));
   if (count <= 0 || count > 65536 ||
-      getgrouplist(caller->name.c_str(), primary, gids.data(), &count) < 0)
+      getgrouplist(caller->name.c_str(), caller->gid, gids.data(), &count) < 0)
     return false;
   for (gid_t gid : gids)
     if (const group* gr = getgrgid(gid)) caller->groups.emplace_back(gr->gr_name);
@@ -254,11 +264,9 @@ int answer(const policy::NicAnswer& nic) {
 int create_nic(const Caller& caller, const policy::UsernetFile& usernet,
                const policy::NicRequest& req, int target_fd, int lock_fd) {
   const std::string what = "veth nics on " + req.link + " for " + caller.name;
-  const auto decide = [&](std::span<const policy::HeldNic> held) {
-    return policy::decide_nic(usernet, caller.name, caller.groups, req.type, req.link, held);
-  };
   // Callers without a line are refused before they can take the lock.
-  const policy::NicVerdict first = decide({}).verdict;
+  const policy::NicVerdict first =
+      policy::decide_nic(usernet, caller.name, caller.groups, req.type, req.link, {}).verdict;
   if (first == policy::NicVerdict::kBadPolicy)
     fail(kExitDenied, std::string(kPolicyPath) + " is malformed: " + usernet.errors.front());
   if (first == policy::NicVerdict::kNoLine)
@@ -277,9 +285,15 @@ int create_nic(const Caller& caller, const policy::UsernetFile& usernet,
   // A slot is free when no link has its name. One that a helper killed
   // between creating and tagging left behind is untagged, down and on the
   // bridge; we hold the lock, so it is no one's work in progress.
+  // A crowded line is mostly probes of links that are up, which are
+  // never orphans: one ioctl settles those; the rest get the netlink look.
   const auto probe = [&](const policy::UsernetKey& key, uint32_t slot) {
+    ifreq ifr{};
+    policy::slot_name(key, slot).copy(ifr.ifr_name, IFNAMSIZ - 1);
+    if (ioctl(nl_socket_get_fd(nl.get()), SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP) != 0)
+      return policy::SlotState::kTaken;
     Link link;
-    if (!get_link(nl.get(), policy::slot_name(key, slot), &link)) return policy::SlotState::kFree;
+    if (!get_link(nl.get(), ifr.ifr_name, &link)) return policy::SlotState::kFree;
     const bool orphan = link.alias.empty() && link.kind == "veth" && !link.up &&
                         link.master == bridge.ifindex;
     return orphan && remove_link(nl.get(), link.ifindex) ? policy::SlotState::kFree
@@ -292,10 +306,9 @@ int create_nic(const Caller& caller, const policy::UsernetFile& usernet,
     fail(kExitQuota, "all " + std::to_string(decision.allowed) + " " + what + " are in use");
 
   // The host end's name is the slot: the nic counts from its first instant.
-  const VethSpec spec{req.name, req.hwaddr, req.has_hwaddr, bridge.mtu, target_fd,
-                      policy::slot_name(decision.charged, decision.slot),
+  const VethSpec spec{req.name, policy::slot_name(decision.charged, decision.slot), req.hwaddr,
                       policy::host_end_mac(std::span<const uint8_t, 5>(random + 4, 5)),
-                      bridge.ifindex};
+                      req.has_hwaddr, bridge.mtu, bridge.ifindex, target_fd};
   const int err = create_veth(nl.get(), spec);
   if (err == -NLE_EXIST && !get_link(nl.get(), spec.host_name, &host))
     fail(kExitLink, req.name + " already exists in the container");
@@ -363,6 +376,12 @@ int main(int argc, char** argv) {
   std::string policy_text;  // no file: an empty policy
   if (policy_file.fd >= 0 && !read_all(policy_file.fd, policy::kMaxUsernetFileBytes, &policy_text))
     fail(kExitSetup, std::string("cannot read ") + kPolicyPath);
-  return create_nic(caller, policy::parse_usernet_file(policy_text), request.request, target.fd,
-                    lock.fd);
+  const policy::UsernetFile usernet = policy::parse_usernet_file(policy_text);
+  // Asking for groups can cost more than the rest of a create (NSS modules
+  // such as systemd's probe many sources): only when a @group line could
+  // match the request, as no other line looks at them.
+  const policy::NicRequest& req = request.request;
+  if (policy::has_group_line(usernet, req.type, req.link) && !find_groups(&caller))
+    fail(kExitCaller, "cannot list your groups");
+  return create_nic(caller, usernet, req, target.fd, lock.fd);
 }

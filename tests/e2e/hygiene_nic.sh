@@ -96,11 +96,12 @@ if gcc -shared -fPIC -o "$evil/evil.so" "$evil/evil.c" 2>/dev/null; then
   # named library into the fixed /var/profile, if that directory exists
   # (AUDIT.md, residual risks). The caller chooses neither the directory
   # nor the data; the answer must be unchanged and no file made anywhere.
-  OUT=$(as_user uxtest1 env LD_PROFILE=libnl-3.so.200 LD_PROFILE_OUTPUT="$evil" "$NIC" \
+  # libc is the one shared library every build of the helper maps.
+  OUT=$(as_user uxtest1 env LD_PROFILE=libc.so.6 LD_PROFILE_OUTPUT="$evil" "$NIC" \
     3<"/proc/$h1/ns/net" <"$REQ" 2>"$ERRF")
   RC=$?
   [ "$RC" = 0 ] && [[ $OUT == "ok host="* ]] && ! compgen -G "$evil/*profile*" >/dev/null &&
-    { [ ! -s "$ERRF" ] || [ "$(grep -vc '^/var/profile/libnl-3.so.200.profile: cannot open file' "$ERRF")" = 0 ]; } &&
+    { [ ! -s "$ERRF" ] || [ "$(grep -vc '^/var/profile/libc.so.6.profile: cannot open file' "$ERRF")" = 0 ]; } &&
     pass hygiene_nic_ld_profile_output_fixed ||
     fail hygiene_nic_ld_profile_output_fixed "exit $RC out '$OUT' err '$(head -c 200 "$ERRF")' files $(ls "$evil")"
   remove_all_host_ends
