@@ -52,6 +52,7 @@ struct StartRequest {
 };
 
 void kill_and_reap(pid_t pid);
+void release_startup_code();
 void remove_links(int netlink_fd, const std::vector<uint32_t>& peers, const std::vector<std::string>& host_links,
                   bool wait_for_kernel);
 
@@ -286,6 +287,8 @@ class Monitor {
   std::vector<Fd> tty_clients_;  // the same for /dev/tty1..N
   timespec kill_at_{};
   bool kill_pending_ = false;
+  timespec release_at_{};  // when the start-up code's pages go (release_startup_code)
+  bool startup_code_released_ = false;
   bool stdin_open_ = true;
 };
 
@@ -401,6 +404,12 @@ int Monitor::serve() {
   sigaddset(&mask, SIGWINCH);
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   copy_window_size();
+  clock_gettime(CLOCK_MONOTONIC, &release_at_);
+  release_at_.tv_nsec += 200 * 1000000L;
+  if (release_at_.tv_nsec >= 1000000000L) {
+    release_at_.tv_sec += 1;
+    release_at_.tv_nsec -= 1000000000L;
+  }
   Fd sigfd(signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!sigfd.valid()) throw_errno("signalfd");
   // The init may already have exited before the mask was set.
@@ -424,6 +433,19 @@ int Monitor::serve() {
       fds.push_back({tty_clients_[i].valid() ? tty_clients_[i].get() : -1, POLLIN, 0});
     }
     int timeout = -1;
+    if (!startup_code_released_) {
+      // A container that ends within its first moments (start -F -- CMD)
+      // is not worth the page faults that releasing the code costs.
+      timespec now;
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      const long ms = (release_at_.tv_sec - now.tv_sec) * 1000L + (release_at_.tv_nsec - now.tv_nsec) / 1000000L;
+      if (ms <= 0) {
+        release_startup_code();
+        startup_code_released_ = true;
+      } else {
+        timeout = static_cast<int>(ms);
+      }
+    }
     if (kill_pending_) {
       timespec now;
       clock_gettime(CLOCK_MONOTONIC, &now);
@@ -432,7 +454,7 @@ int Monitor::serve() {
         log_.info("halt timed out, sending SIGKILL");
         kill(run_.init, SIGKILL);
         kill_pending_ = false;
-      } else {
+      } else if (timeout < 0 || ms < timeout) {
         timeout = static_cast<int>(ms);
       }
     }
@@ -510,7 +532,8 @@ void Monitor::finish_stop_requests() {
 // The monitor is the start command's process, and its page tables still
 // map every page of code that parsing, checking and launching ran: about
 // 700 KiB that no other process shares while one container runs. It
-// needs little of that code again, so it lets go of the mappings of the
+// needs little of that code again, so 200 ms into its container's life
+// it lets go of the mappings of the
 // program's read-only segments (code, constants); pages it does use
 // again come back from the page cache on first use. Only segments that
 // are never written are dropped, so nothing can be lost.
@@ -561,7 +584,6 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
     }
     TerminalRaw raw;
     if (req.foreground) raw.enter();
-    release_startup_code();
     rc = monitor.serve();
   } catch (const Error& e) {
     error = e.what();
