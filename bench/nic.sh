@@ -18,6 +18,11 @@
 # lxc-user-nic's database (/run/lxc/nics), so both helpers see the same
 # N nics of the user. Each timed call creates a pair in a separate target
 # namespace; root deletes it afterwards (untimed), so N stays put.
+#
+# A third column times tests/bin/nic_floor, installed setuid root in the
+# world only: the same setuid exec and the same netlink requests with no
+# check at all, so it shows how much of the budget the kernel and the
+# exec alone take.
 here=$(cd "$(dirname "$0")/.." && pwd)
 : "${UXC_BUILD:=$here/${BUILD:-build}}"
 export UXC_BUILD
@@ -31,8 +36,11 @@ NIC=$WORLD_BIN/uxc-nic
 LXC_NIC=/usr/libexec/lxc/lxc-user-nic
 TIME=$UXC_BUILD/tests/nic_time
 SLOTS=$UXC_BUILD/tests/nic_slots
+FLOOR=$WORLD_BIN/nic_floor
 [ -x "$TIME" ] || { echo "bench/nic.sh: $TIME is not built (make)" >&2; exit 1; }
 [ -x "$NIC" ] || { echo "bench/nic.sh: uxc-nic is not built (make)" >&2; exit 1; }
+[ -x "$UXC_BUILD/tests/nic_floor" ] || { echo "bench/nic.sh: $UXC_BUILD/tests/nic_floor is not built (make)" >&2; exit 1; }
+world_install_setuid "$UXC_BUILD/tests/nic_floor" nic_floor
 [ -u "$LXC_NIC" ] || { echo "bench/nic.sh: $LXC_NIC missing or not setuid (apt-get install lxc)" >&2; exit 1; }
 
 mkdir -p /etc/uxc /etc/lxc /run/lxc
@@ -98,6 +106,9 @@ one_call() {
     printf 'uxc-nic 1\nop create\ntype veth\nlink lxcbr0\nname u%d\nend\n' "$i" >"$work/req"
     "$TIME" uxtest1 "$NIC" <"$work/req" 3<"/proc/$target/ns/net" >"$out" 2>"$err"
     host=$(sed -n 's/^ok host=\([^ ]*\) .*/\1/p' "$out")
+  elif [ "$which" = floor ]; then
+    "$TIME" uxtest1 "$FLOOR" "uxcfloor$i" "f$i" lxcbr0 3<"/proc/$target/ns/net" >"$out" 2>"$err" </dev/null
+    host=$(sed -n 's/^ok host=//p' "$out")
   else
     "$TIME" uxtest1 "$LXC_NIC" create /x bench "$target" veth lxcbr0 "l$i" >"$out" 2>"$err" </dev/null
     host=$(cut -d: -f3 "$out")
@@ -114,7 +125,7 @@ one_call() {
 target=$(new_holder)
 holders+=("$target")
 echo "veth create on lxcbr0 as uxtest1, $runs calls each (interleaved, 3 warm-up), $(uname -r), $(nproc) CPUs"
-printf '%10s %14s %18s %8s\n' "existing" "uxc-nic ms" "lxc-user-nic ms" "ratio"
+printf '%10s %14s %18s %8s %10s %12s\n' "existing" "uxc-nic ms" "lxc-user-nic ms" "ratio" "floor ms" "floor ratio"
 declare -A ours
 for n in $levels; do
   fill_to "$n"
@@ -122,19 +133,27 @@ for n in $levels; do
     { echo "bench/nic.sh: expected $n existing nics" >&2; exit 1; }
   : >"$work/uxc.us"
   : >"$work/lxc.us"
+  : >"$work/floor.us"
   for ((i = 0; i < runs + 3; i++)); do
-    if ((i % 2)); then one_call lxc "$i"; one_call uxc "$i"; else one_call uxc "$i"; one_call lxc "$i"; fi
-    if [ "$i" = 2 ]; then : >"$work/uxc.us"; : >"$work/lxc.us"; fi  # warm-up done
+    case $((i % 3)) in
+      0) one_call uxc "$i"; one_call lxc "$i"; one_call floor "$i" ;;
+      1) one_call lxc "$i"; one_call floor "$i"; one_call uxc "$i" ;;
+      2) one_call floor "$i"; one_call uxc "$i"; one_call lxc "$i" ;;
+    esac
+    if [ "$i" = 2 ]; then : >"$work/uxc.us"; : >"$work/lxc.us"; : >"$work/floor.us"; fi  # warm-up done
   done
-  u=$(median "$work/uxc.us" | us_to_ms) l=$(median "$work/lxc.us" | us_to_ms)
+  u=$(median "$work/uxc.us" | us_to_ms) l=$(median "$work/lxc.us" | us_to_ms) f=$(median "$work/floor.us" | us_to_ms)
   ours[$n]=$u
   ratio=$(awk -v a="$u" -v b="$l" 'BEGIN { printf "%.3f", a / b }')
-  printf '%10d %14s %18s %8s\n' "$n" "$u" "$l" "$ratio"
+  floor_ratio=$(awk -v a="$f" -v b="$l" 'BEGIN { printf "%.3f", a / b }')
+  printf '%10d %14s %18s %8s %10s %12s\n' "$n" "$u" "$l" "$ratio" "$f" "$floor_ratio"
   if [ -n "${BENCH_RESULTS:-}" ]; then
     target_rule=-
     [ "$n" = 600 ] && target_rule="ratio<=0.15"
     bench_row "nic create, $n nics on the bridge" "$u" "$l" ms "$runs" "$target_rule" \
       "lxc-user-nic 5 from Debian"
+    [ "$n" = 600 ] && bench_row "nic create, 600 nics: netlink-only floor (no checks) vs lxc-user-nic" \
+      "$f" "$l" ms "$runs" - "tests/bin/nic_floor: the setuid exec and the kernel's work alone"
   fi
 done
 # The floor any exec'd helper pays here: fork + exec of /bin/true as uxtest1.
