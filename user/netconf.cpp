@@ -84,6 +84,17 @@ void add_default_route(nl_sock* sk, int ifindex, const std::string& gateway, int
                     " (is the gateway inside the interface's subnet?)");
 }
 
+// The container's root may send netlink messages to this socket too:
+// only the kernel's (sender port 0) count. 0 on EOF or error.
+ssize_t recv_from_kernel(int fd, char* buf, size_t size) {
+  for (;;) {
+    sockaddr_nl from{};
+    socklen_t len = sizeof from;
+    const ssize_t n = recvfrom(fd, buf, size, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n <= 0 || (len >= sizeof from && from.nl_pid == 0)) return n < 0 ? 0 : n;
+  }
+}
+
 }  // namespace
 
 std::string peer_name(const policy::Nic& nic) {
@@ -130,7 +141,7 @@ std::vector<Address> list_addresses(int netlink_fd) {
   if (sendto(netlink_fd, &req, sizeof req, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) return out;
   alignas(nlmsghdr) char buf[16384];
   for (;;) {
-    const ssize_t n = recv(netlink_fd, buf, sizeof buf, 0);
+    const ssize_t n = recv_from_kernel(netlink_fd, buf, sizeof buf);
     if (n <= 0) return out;
     size_t len = static_cast<size_t>(n);
     for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
@@ -169,7 +180,7 @@ bool delete_link(int netlink_fd, uint32_t ifindex) {
     return false;
   alignas(nlmsghdr) char buf[4096];
   for (;;) {  // answers to earlier requests may still be queued: skip them
-    const ssize_t n = recv(netlink_fd, buf, sizeof buf, 0);
+    const ssize_t n = recv_from_kernel(netlink_fd, buf, sizeof buf);
     if (n <= 0) return false;
     size_t len = static_cast<size_t>(n);
     for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
