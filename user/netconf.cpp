@@ -84,6 +84,24 @@ void add_default_route(nl_sock* sk, int ifindex, const std::string& gateway, int
                     " (is the gateway inside the interface's subnet?)");
 }
 
+// Sends one request, a header and `body` (ifaddrmsg, ifinfomsg), to the
+// kernel.
+template <typename Body>
+bool send_request(int fd, uint16_t type, uint16_t flags, uint32_t seq, const Body& body) {
+  struct {
+    nlmsghdr hdr;
+    Body body;
+  } req{};
+  req.hdr.nlmsg_len = sizeof req;
+  req.hdr.nlmsg_type = type;
+  req.hdr.nlmsg_flags = static_cast<uint16_t>(NLM_F_REQUEST | flags);
+  req.hdr.nlmsg_seq = seq;
+  req.body = body;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  return sendto(fd, &req, sizeof req, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) >= 0;
+}
+
 // The container's root may send netlink messages to this socket too:
 // only the kernel's (sender port 0) count. 0 on EOF or error.
 ssize_t recv_from_kernel(int fd, char* buf, size_t size) {
@@ -127,18 +145,8 @@ void configure_container_network(const policy::Config& config) {
 
 std::vector<Address> list_addresses(int netlink_fd) {
   std::vector<Address> out;
-  struct {
-    nlmsghdr hdr;
-    ifaddrmsg msg;
-  } req{};
-  req.hdr.nlmsg_len = sizeof req;
-  req.hdr.nlmsg_type = RTM_GETADDR;
-  req.hdr.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  req.hdr.nlmsg_seq = 1;
-  req.msg.ifa_family = AF_UNSPEC;
-  sockaddr_nl kernel{};
-  kernel.nl_family = AF_NETLINK;
-  if (sendto(netlink_fd, &req, sizeof req, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0) return out;
+  ifaddrmsg all{};  // AF_UNSPEC
+  if (!send_request(netlink_fd, RTM_GETADDR, NLM_F_DUMP, 1, all)) return out;
   alignas(nlmsghdr) char buf[16384];
   for (;;) {
     const ssize_t n = recv_from_kernel(netlink_fd, buf, sizeof buf);
@@ -164,20 +172,9 @@ std::vector<Address> list_addresses(int netlink_fd) {
 
 bool delete_link(int netlink_fd, uint32_t ifindex) {
   static uint32_t seq = 1000;
-  struct {
-    nlmsghdr hdr;
-    ifinfomsg msg;
-  } req{};
-  req.hdr.nlmsg_len = sizeof req;
-  req.hdr.nlmsg_type = RTM_DELLINK;
-  req.hdr.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-  req.hdr.nlmsg_seq = ++seq;
-  req.msg.ifi_family = AF_UNSPEC;
-  req.msg.ifi_index = static_cast<int>(ifindex);
-  sockaddr_nl kernel{};
-  kernel.nl_family = AF_NETLINK;
-  if (sendto(netlink_fd, &req, sizeof req, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
-    return false;
+  ifinfomsg link{};  // AF_UNSPEC
+  link.ifi_index = static_cast<int>(ifindex);
+  if (!send_request(netlink_fd, RTM_DELLINK, NLM_F_ACK, ++seq, link)) return false;
   alignas(nlmsghdr) char buf[4096];
   for (;;) {  // answers to earlier requests may still be queued: skip them
     const ssize_t n = recv_from_kernel(netlink_fd, buf, sizeof buf);
