@@ -60,6 +60,9 @@ HelperRun start_helper(const std::string& name, const std::string& request, int 
     execve(path.c_str(), argv, envp);
     _exit(127);
   }
+  req_read.reset();
+  resp_write.reset();
+  diag_write.reset();
   HelperRun run;
   run.name = name;
   run.pid = pid;

@@ -533,10 +533,10 @@ void Monitor::finish_stop_requests() {
 // map every page of code that parsing, checking and launching ran: about
 // 700 KiB that no other process shares while one container runs. It
 // needs little of that code again, so 200 ms into its container's life
-// it lets go of the mappings of the
-// program's read-only segments (code, constants); pages it does use
-// again come back from the page cache on first use. Only segments that
-// are never written are dropped, so nothing can be lost.
+// it lets go of the mappings of the program's read-only segments (code,
+// constants); pages it does use again come back from the page cache on
+// first use. Only segments that are never written are dropped, so
+// nothing can be lost.
 void release_startup_code() {
   dl_iterate_phdr(
       [](dl_phdr_info* info, size_t, void*) {
