@@ -188,9 +188,10 @@ Running launch(const StartRequest& req, Log& log) {
   std::vector<const policy::Nic*> veths;
   for (const auto& nic : req.config.nics)
     if (nic.type == "veth") veths.push_back(&nic);
-  HelperRun idmap = start_map_user_namespace(run.init, maps);
+  // uxc-nic goes first: it takes the longer.
   std::vector<HelperRun> nics;
   for (const policy::Nic* nic : veths) nics.push_back(start_create_veth(run.init, *nic, peer_name(*nic)));
+  HelperRun idmap = start_map_user_namespace(run.init, maps);
   std::string first_error;
   try {
     finish_map_user_namespace(idmap);
