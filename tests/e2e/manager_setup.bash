@@ -64,6 +64,14 @@ wait_for_ip() {
 nothing_left() {
   local user=$1 name=$2 uid links procs
   uid=$(id -u "$user")
+  # start -F returns once its veths are gone from the host; the kernel's
+  # answer to the deletion comes later, to a child named uxc-veth-del,
+  # which exits by itself within tens of milliseconds. Only that child
+  # gets time to go.
+  for _ in $(seq 200); do
+    pgrep -u "$uid" -x uxc-veth-del >/dev/null || break
+    sleep 0.01
+  done
   procs=$(ps -o pid=,args= -u "$uid" | grep -v -e ' ps ' -e 'grep' || true)
   [ -z "$procs" ] || { echo "processes left: $procs"; return 1; }
   procs=$(ps -e -o pid=,uid=,args= | awk '$2 >= 100000 && $2 < 300000' || true)
