@@ -308,26 +308,8 @@ void container_init(const InitPlan& plan) {
     // needs neither runs: preparing the mount tree (still as the user's
     // own uid on the host, which the maps do not change: the rootfs and
     // the bind sources are reached through the user's directories) and
-    // bringing lo up, and entering the root (above). A failure here is
-    // reported once released: before that, the monitor is not reading.
-    // proc and sysfs must be mounted while the host's instances are still
-    // in this mount namespace: the kernel allows a new one only where an
-    // unobstructed one is visible. Then the rootfs becomes the root. That
-    // needs no ids either when the rootfs has /proc and /sys already; if
-    // not, they are made once the maps exist, and all of it waits.
-    const auto enter_root = [] {
-      do_mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
-      if (mount("sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, nullptr) != 0)
-        do_mount("/sys", "sys", nullptr, MS_BIND | MS_REC);
-      if (syscall(SYS_pivot_root, ".", ".") != 0) throw_errno("pivot_root");
-      if (umount2(".", MNT_DETACH) != 0) throw_errno("cannot detach the old root");
-      if (chdir("/") != 0) throw_errno("chdir /");
-    };
-    const auto real_dir = [](const char* path) {
-      struct stat st;
-      return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
-    };
-    bool root_entered = false;
+    // bringing lo up. A failure here is reported once released: before
+    // that, the monitor is not reading.
     std::string early_error;
     std::vector<PreparedMount> mounts;
     int device_fds[kHostDeviceCount];
@@ -349,10 +331,6 @@ void container_init(const InitPlan& plan) {
       }
       if (chdir(plan.rootfs.c_str()) != 0) throw_errno("cannot enter " + plan.rootfs);
       bring_up_loopback();
-      if (real_dir("proc") && real_dir("sys")) {
-        enter_root();
-        root_entered = true;
-      }
     } catch (const std::exception& e) {
       early_error = e.what();
     }
@@ -373,11 +351,18 @@ void container_init(const InitPlan& plan) {
 
     configure_container_network(config);
 
-    if (!root_entered) {
-      make_dirs_here("proc");
-      make_dirs_here("sys");
-      enter_root();
-    }
+    // proc and sysfs must be mounted while the host's instances are still
+    // in this mount namespace: the kernel allows a new one only where an
+    // unobstructed one is visible.
+    make_dirs_here("proc");
+    make_dirs_here("sys");
+    do_mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    if (mount("sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, nullptr) != 0)
+      do_mount("/sys", "sys", nullptr, MS_BIND | MS_REC);
+
+    if (syscall(SYS_pivot_root, ".", ".") != 0) throw_errno("pivot_root");
+    if (umount2(".", MNT_DETACH) != 0) throw_errno("cannot detach the old root");
+    if (chdir("/") != 0) throw_errno("chdir /");
 
     // Everything below resolves inside the container's root: a symlink
     // planted in the rootfs cannot make create=dir or a mount target land
