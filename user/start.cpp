@@ -53,8 +53,7 @@ struct StartRequest {
 
 void kill_and_reap(pid_t pid);
 void release_startup_code();
-void remove_links(int netlink_fd, const std::vector<uint32_t>& peers, const std::vector<std::string>& host_links,
-                  bool wait_for_kernel);
+void remove_links(int netlink_fd, const std::vector<uint32_t>& peers, const std::vector<std::string>& host_links);
 
 // Everything a started container holds on the host side. Whoever holds
 // it last and has not reaped the init kills it: no path out of the
@@ -83,7 +82,7 @@ struct Running {
   ~Running() {
     if (init <= 0) return;
     kill_and_reap(init);
-    remove_links(netlink.get(), peers, host_links, true);
+    remove_links(netlink.get(), peers, host_links);
   }
 };
 
@@ -122,22 +121,17 @@ void kill_and_reap(pid_t pid) {
 // behind and frees the quota slots for the next start. Deleting the
 // container end over the netlink socket the container opened removes
 // both ends (the user owns the namespace). The kernel takes the names
-// off its list within a few milliseconds but answers only after RCU
-// grace periods, 15 to 30 ms later, so a child process sends the request
-// and waits for that answer while this one waits for the names to go.
-// With `wait_for_kernel` it then waits for the child too, so that no
-// process is left; only `start -F` returns at once, leaving the child
-// (named "uxc-veth-del") to finish within those milliseconds. Without a
-// socket (the container never got that far), or if the container moved
+// off its list within a millisecond but answers only after RCU grace
+// periods, 15 to 30 ms later, so a child process (named "uxc-veth-del")
+// sends the request, waits for that answer and exits by itself, while
+// this one waits only for the names to go. Without a socket (the container never got that far), or if the container moved
 // its end away, the kernel removes the veths when it dismantles the dead
 // namespace, which takes longer. Either way the names are checked every
 // 100 us, for at most five seconds.
-void remove_links(int netlink_fd, const std::vector<uint32_t>& peers, const std::vector<std::string>& host_links,
-                  bool wait_for_kernel) {
-  pid_t child = -1;
+void remove_links(int netlink_fd, const std::vector<uint32_t>& peers, const std::vector<std::string>& host_links) {
   if (netlink_fd >= 0 && !peers.empty()) {
     std::fflush(nullptr);
-    child = fork();
+    const pid_t child = fork();
     if (child == 0) {
       prctl(PR_SET_NAME, "uxc-veth-del");
       // Nothing else outlives this process through the child: not the
@@ -156,12 +150,9 @@ void remove_links(int netlink_fd, const std::vector<uint32_t>& peers, const std:
     bool any = false;
     for (const auto& l : host_links)
       if (if_nametoindex(l.c_str()) != 0) any = true;
-    if (!any) break;
+    if (!any) return;
     usleep(100);
   }
-  if (wait_for_kernel && child > 0)
-    while (waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
-    }
 }
 
 // Steps 3-6 of DESIGN.md's start: clone, map, nics, release. On any
@@ -507,9 +498,7 @@ int Monitor::serve() {
   }
   log_.info("init exited with status " + std::to_string(exit_code(status)));
   run_.init = -1;
-  // Someone waiting for "stopped", or a detached monitor that nobody
-  // waits for, waits for the kernel too; start -F returns at once.
-  remove_links(run_.netlink.get(), run_.peers, run_.host_links, !req_.foreground || !stop_waiters_.empty());
+  remove_links(run_.netlink.get(), run_.peers, run_.host_links);
   // The netlink socket pins the container's network namespace.
   run_.netlink.reset();
   run_.console.reset();
