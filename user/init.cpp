@@ -336,7 +336,6 @@ void container_init(const InitPlan& plan) {
     }
     char go = 0;
     if (read(plan.go_fd, &go, 1) != 1) _exit(1);  // the monitor gave up
-    close(plan.go_fd);
     if (!early_error.empty()) throw Error(early_error);
     // The monitor has put this process in the container's cgroup (if
     // any): from here on that cgroup is the root the container sees.
@@ -348,8 +347,6 @@ void container_init(const InitPlan& plan) {
     // cannot have exited yet: it is waiting for our "fds" message.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     (void)setgroups(0, nullptr);  // refused when setgroups is "deny"; nothing to drop then
-
-    configure_container_network(config);
 
     // proc and sysfs must be mounted while the host's instances are still
     // in this mount namespace: the kernel allows a new one only where an
@@ -387,6 +384,11 @@ void container_init(const InitPlan& plan) {
       }
       if (m.tree_fd >= 0) close(m.tree_fd);
     }
+
+    // The veths exist once the monitor says so ("n").
+    if (read(plan.go_fd, &go, 1) != 1) _exit(1);  // the monitor gave up
+    close(plan.go_fd);
+    configure_container_network(config);
 
     const int netlink = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
     if (netlink < 0) throw_errno("cannot open a netlink socket");

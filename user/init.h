@@ -19,7 +19,7 @@ struct InitPlan {
   bool plain_output = false;        // no CR before LF (output is not a terminal)
   bool has_console_size = false;    // start -F on a terminal: its size,
   winsize console_size{};           // given to the console before the exec
-  int go_fd = -1;                   // read end: one byte once maps and nics exist
+  int go_fd = -1;                   // read end: "g" once the maps exist, "n" once the veths do
   int chan_fd = -1;                 // SOCK_SEQPACKET to the monitor
 };
 

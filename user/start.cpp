@@ -155,6 +155,27 @@ void remove_links(int netlink_fd, const std::vector<uint32_t>& peers, const std:
   }
 }
 
+// Writes one release byte to the init. An init that failed and exited
+// closed its end: that is EPIPE, not a SIGPIPE that would kill this
+// process without a word; the reason is then on the channel.
+void release_init(int go_fd, int chan, char step) {
+  sigset_t pipe_signal, old;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &old);
+  const bool written = write(go_fd, &step, 1) == 1;
+  const timespec now{0, 0};
+  while (sigtimedwait(&pipe_signal, nullptr, &now) == SIGPIPE) {
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (written) return;
+  std::vector<int> fds;
+  const std::string msg = recv_message(chan, &fds);
+  for (int fd : fds) close(fd);
+  if (msg.rfind("error ", 0) == 0) throw Error(msg.substr(6));
+  throw Error("the container's init died before it was released");
+}
+
 // Steps 3-6 of DESIGN.md's start: clone, map, nics, release. On any
 // failure the init is killed; its namespaces, and with them the veths,
 // go with it.
@@ -176,6 +197,9 @@ Running launch(const StartRequest& req, Log& log) {
 
   // uxc-idmap and uxc-nic run at the same time. Every helper is waited
   // for before the first refusal is raised, so each veth made is known.
+  // The init is released in two steps: once its ids are mapped it sets up
+  // its root ("g"), and once its veths exist it configures them ("n");
+  // a refusal after the first kills it like any other failure.
   std::vector<const policy::Nic*> veths;
   for (const auto& nic : req.config.nics)
     if (nic.type == "veth") veths.push_back(&nic);
@@ -187,6 +211,8 @@ Running launch(const StartRequest& req, Log& log) {
   try {
     finish_map_user_namespace(idmap);
     log.info("uid and gid maps written by uxc-idmap");
+    run.cgroup.add_process(run.init);
+    release_init(go_write.get(), chan.get(), 'g');
   } catch (const Error& e) {
     first_error = e.what();
   }
@@ -201,8 +227,7 @@ Running launch(const StartRequest& req, Log& log) {
     }
   }
   if (!first_error.empty()) throw Error(first_error);
-  run.cgroup.add_process(run.init);
-  if (!write_all(go_write.get(), "g")) throw Error("the container's init died before it was released");
+  release_init(go_write.get(), chan.get(), 'n');
   go_write.reset();
 
   std::vector<int> fds;

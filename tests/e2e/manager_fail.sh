@@ -117,3 +117,14 @@ for br in nosuchbr notabridge; do
     uxc_as uxtest1 start -n c1 -d
   check manager_fail_bridge_${br}_nothing_left nothing_left uxtest1 c1
 done
+
+# A failure in the init once its root is set up, while uxc-nic may still
+# be at work: the init's own message, and nothing left.
+sed -i "s/^lxc.net.0.link = .*/lxc.net.0.link = lxcbr0/" "$cfg"
+as_user uxtest1 sh -c "echo 'lxc.mount.entry = /home/uxtest1/none mnt none bind 0 0' >> $cfg"
+for i in 1 2 3 4 5; do
+  expect_failure manager_fail_networked_mount_source_missing_$i \
+    "^uxc start: cannot open /home/uxtest1/none: No such file or directory \(lxc.mount.entry, config line" \
+    uxc_as uxtest1 start -n c1 -d
+  check manager_fail_networked_mount_nothing_left_$i nothing_left uxtest1 c1
+done
