@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace uxc {
@@ -158,6 +159,51 @@ void TerminalRaw::enter() {
 
 TerminalRaw::~TerminalRaw() {
   if (active_) tcsetattr(0, TCSADRAIN, &saved_);
+}
+
+namespace {
+
+void subcommand_usage(FILE* out, const char* program, const std::string& about,
+                      const std::vector<Subcommand>& commands) {
+  std::fprintf(out, "Usage: %s COMMAND [OPTIONS]\n\n%s\n\nCommands:\n", program, about.c_str());
+  for (const Subcommand& c : commands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fprintf(out, "\n'%s COMMAND --help' describes a command's options.\n", program);
+}
+
+}  // namespace
+
+int run_subcommand(const char* program, const std::string& about, const std::vector<Subcommand>& commands,
+                   int argc, char** argv) {
+  if (argc < 2) {
+    subcommand_usage(stderr, program, about, commands);
+    return 2;
+  }
+  const std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    subcommand_usage(stdout, program, about, commands);
+    return 0;
+  }
+  if (command == "--version") {
+    std::printf("%s 0.1\n", program);
+    return 0;
+  }
+  for (const Subcommand& c : commands) {
+    if (command != c.name) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const UsageError& e) {
+      std::fprintf(stderr, "%s %s: %s (see %s %s --help)\n", program, c.name, e.what(), program, c.name);
+      return 2;
+    } catch (const Error& e) {
+      std::fprintf(stderr, "%s %s: %s\n", program, c.name, e.what());
+      return 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s %s: internal error: %s\n", program, c.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "%s: unknown command '%s' (try '%s --help')\n", program, command.c_str(), program);
+  return 2;
 }
 
 }  // namespace uxc

@@ -21,6 +21,27 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& what) : std::runtime_error(what) {}
 };
 
+// A mistake on the command line: run_subcommand prints it with a pointer
+// to the command's --help and exits 2.
+class UsageError : public Error {
+ public:
+  explicit UsageError(const std::string& what) : Error(what) {}
+};
+
+// A program of subcommands, `PROGRAM COMMAND [OPTIONS]` (uxc, uxc-admin).
+struct Subcommand {
+  const char* name;
+  int (*run)(int argc, char** argv);
+  const char* summary;
+};
+
+// Runs the subcommand argv[1] names with argv[1..]; answers --help (-h,
+// help; `about` is the paragraph under the usage line) and --version.
+// An Error thrown by the command is one line "PROGRAM COMMAND: what" and
+// exit 1 (UsageError: exit 2); no or an unknown command exits 2.
+int run_subcommand(const char* program, const std::string& about, const std::vector<Subcommand>& commands,
+                   int argc, char** argv);
+
 // "WHAT: strerror(errno)".
 [[noreturn]] void throw_errno(const std::string& what);
 std::string errno_text(int err);

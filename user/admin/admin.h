@@ -24,13 +24,6 @@ constexpr char kSubgidPath[] = UXC_SYSCONFDIR "/subgid";
 constexpr char kUsernetDir[] = UXC_SYSCONFDIR "/uxc";
 constexpr char kUsernetPath[] = UXC_SYSCONFDIR "/uxc/usernet";
 
-// A mistake on the command line: main() prints it with a pointer to
-// --help and exits 2.
-class UsageError : public Error {
- public:
-  explicit UsageError(const std::string& what) : Error(what) {}
-};
-
 int cmd_allocate(int argc, char** argv);
 int cmd_allow(int argc, char** argv);
 int cmd_lint(int argc, char** argv);
