@@ -24,6 +24,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "policy/text.h"
 #include "user/cli.h"
@@ -203,18 +204,30 @@ Running launch(const StartRequest& req, Log& log) {
   std::vector<const policy::Nic*> veths;
   for (const auto& nic : req.config.nics)
     if (nic.type == "veth") veths.push_back(&nic);
-  // uxc-nic goes first: it takes the longer.
-  std::vector<HelperRun> nics;
-  for (const policy::Nic* nic : veths) nics.push_back(start_create_veth(run.init, *nic, peer_name(*nic)));
-  HelperRun idmap = start_map_user_namespace(run.init, maps);
+  // uxc-nic goes first: it takes the longer. A helper that cannot be
+  // started (not installed, a bad hwaddr) stops the starting, but those
+  // already running are still finished, so their veths are known.
   std::string first_error;
+  const auto note = [&](const Error& e) {
+    if (first_error.empty()) first_error = e.what();
+  };
+  std::vector<HelperRun> nics;
+  std::optional<HelperRun> idmap;
   try {
-    finish_map_user_namespace(idmap);
-    log.info("uid and gid maps written by uxc-idmap");
-    run.cgroup.add_process(run.init);
-    release_init(go_write.get(), chan.get(), 'g');
+    for (const policy::Nic* nic : veths) nics.push_back(start_create_veth(run.init, *nic, peer_name(*nic)));
+    idmap.emplace(start_map_user_namespace(run.init, maps));
   } catch (const Error& e) {
-    first_error = e.what();
+    note(e);
+  }
+  if (idmap) {
+    try {
+      finish_map_user_namespace(*idmap);
+      log.info("uid and gid maps written by uxc-idmap");
+      run.cgroup.add_process(run.init);
+      release_init(go_write.get(), chan.get(), 'g');
+    } catch (const Error& e) {
+      note(e);
+    }
   }
   for (size_t i = 0; i < nics.size(); ++i) {
     try {
@@ -223,7 +236,7 @@ Running launch(const StartRequest& req, Log& log) {
       run.peers.push_back(a.peer_ifindex);
       log.info("veth " + a.host + " on " + veths[i]->link + " <-> " + a.peer + " in the container");
     } catch (const Error& e) {
-      if (first_error.empty()) first_error = e.what();
+      note(e);
     }
   }
   if (!first_error.empty()) throw Error(first_error);

@@ -128,3 +128,14 @@ for i in 1 2 3 4 5; do
     uxc_as uxtest1 start -n c1 -d
   check manager_fail_networked_mount_nothing_left_$i nothing_left uxtest1 c1
 done
+sed -i '/^lxc.mount.entry = \/home\/uxtest1\/none /d' "$cfg"
+
+# uxc-nic installed but uxc-idmap missing: uxc-nic may already have made
+# the veth when uxc-idmap turns out not to be there; it is still removed.
+only_nic=$WORLD_BIN/only-nic
+mkdir -p "$only_nic"
+install -o root -g root -m 4755 "$WORLD_BIN/uxc-nic" "$only_nic/uxc-nic"
+out=$(as_user uxtest1 env UXC_HELPER_DIR="$only_nic" "$UXC" start -n c1 -d 2>&1); status=$?
+check manager_fail_idmap_missing test "$status:$out" = \
+  "1:uxc start: uxc-idmap is not installed at $only_nic/uxc-idmap: ask your administrator to install uxc (make install, as root)"
+check manager_fail_idmap_missing_nothing_left nothing_left uxtest1 c1
