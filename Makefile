@@ -63,7 +63,9 @@ LDFLAGS_ALL  := $(LDHARDEN) $(SANFLAGS) $(SANLINK) $(LDFLAGS)
 
 # ---------------------------------------------------------------- sources
 POLICY_SRC   := $(filter-out %_fuzz.cpp,$(wildcard policy/*.cpp))
-IDMAP_SRC    := $(wildcard setuid-helpers/*.cpp)
+# The privileged core both helpers are built on (setuid-helpers/core.h).
+CORE_SRC     := $(wildcard setuid-helpers/core.cpp)
+IDMAP_SRC    := $(filter-out $(CORE_SRC),$(wildcard setuid-helpers/*.cpp))
 NIC_SRC      := $(wildcard net-helper/*.cpp)
 USER_SRC     := $(wildcard user/*.cpp)
 ADMIN_SRC    := $(wildcard user/admin/*.cpp)
@@ -144,24 +146,24 @@ NL_CFLAGS = $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null)
 NL_LIBS   = $(shell pkg-config --libs libnl-route-3.0 2>/dev/null)
 INIH_LIBS = -linih
 
-# uxc-idmap carries its own C++ runtime: a setuid process maps fewer shared
-# objects, and one exec maps a namespace in ~1.0 ms instead of ~1.7 ms
-# (bench/idmap.sh), which the manager pays on every container start.
-$(BUILD)/bin/uxc-idmap: $(call obj,$(IDMAP_SRC)) $(POLICY_LIB)
+# Both setuid helpers carry their libraries (libcap's libcap.a; for
+# uxc-nic, libnl; the C++ runtime) statically: libc is the only shared
+# object either maps, so a setuid exec relocates one library (uxc-nic: one
+# instead of seven, ~0.8 ms a call, bench/nic.sh; uxc-idmap: ~1.0 ms
+# instead of ~1.7 ms, bench/idmap.sh), and only the objects a helper uses,
+# with their initialisers, are in it (security/AUDIT.md lists them; make
+# audit checks). Sanitizer builds keep the shared ones (their runtime
+# interposes on them).
+HELPER_STATIC = $(if $(SANITIZE),,-static-libstdc++ -static-libgcc -Wl,-Bstatic)
+HELPER_SHARED = $(if $(SANITIZE),,-Wl,-Bdynamic)
+CAP_LIBS      = $(shell pkg-config --libs libcap 2>/dev/null || echo -lcap)
+$(BUILD)/bin/uxc-idmap: $(call obj,$(IDMAP_SRC) $(CORE_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) -static-libstdc++ -static-libgcc $^ -o $@ -lcap
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(HELPER_STATIC) $(CAP_LIBS) $(HELPER_SHARED)
 
-# uxc-nic likewise carries libnl and its C++ runtime (it makes its capset
-# calls itself): libc is its only shared object, so a setuid exec
-# relocates one library instead of seven (~0.8 ms a call, bench/nic.sh),
-# and of libnl only the objects the helper uses, with their initialisers,
-# are in it (security/AUDIT.md lists them; make audit checks).
-# Sanitizer builds keep the shared ones (their runtime interposes on them).
-NIC_STATIC = $(if $(SANITIZE),,-static-libstdc++ -static-libgcc -Wl,-Bstatic)
-NIC_SHARED = $(if $(SANITIZE),,-Wl,-Bdynamic)
-$(BUILD)/bin/uxc-nic: $(call obj,$(NIC_SRC)) $(POLICY_LIB)
+$(BUILD)/bin/uxc-nic: $(call obj,$(NIC_SRC) $(CORE_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(NIC_STATIC) $(NL_LIBS) $(NIC_SHARED)
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(HELPER_STATIC) $(NL_LIBS) $(CAP_LIBS) $(HELPER_SHARED)
 
 # The manager links its libraries statically (only libc stays shared):
 # every start execs it, and its monitor lives as long as the container.
