@@ -194,7 +194,7 @@ $(BUILD)/man/%: user/man/%
 
 $(UNIT_BIN): $(call obj,$(UNIT_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(INIH_LIBS) -lboost_unit_test_framework
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(INIH_LIBS) -lcap -lboost_unit_test_framework
 
 $(BUILD)/obj/tests/unit/%.o: CPPFLAGS_ALL += -DBOOST_TEST_DYN_LINK
 
@@ -317,7 +317,7 @@ FUZZ_FLAGS   := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined \
 
 $(BUILD)/fuzz/%_fuzz: security/fuzz/%_fuzz.cpp $(POLICY_SRC) $(wildcard policy/*.h security/fuzz/*.h) | $(PATHS_H)
 	@mkdir -p $(@D)
-	$(FUZZ_CXX) $(FUZZ_FLAGS) $< $(POLICY_SRC) -o $@ -linih
+	$(FUZZ_CXX) $(FUZZ_FLAGS) $< $(POLICY_SRC) -o $@ -linih -lcap
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)

@@ -87,7 +87,7 @@ policy::Config default_config(Report& r, const Paths& paths, bool* usable) {
       return config;
     }
     std::vector<std::string> errors;
-    if (!policy::parse_config(text, file, &config, &errors) || !policy::validate_config(config, file, &errors)) {
+    if (!policy::parse_config(text, file, &config, &errors, &config_includes()) || !policy::validate_config(config, file, &errors)) {
       r.fail("the default configuration " + file + " has errors: " + join(errors, "; "), "fix these lines");
       *usable = false;
       return config;

@@ -14,12 +14,43 @@
 
 namespace uxc {
 
+namespace {
+
+class HostIncludeFiles : public policy::IncludeFiles {
+ public:
+  bool read(const std::string& path, std::string* text, std::string* why) const override {
+    // O_NONBLOCK: a FIFO named there must not hang the manager.
+    Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    struct stat st;
+    if (!fd.valid() || fstat(fd.get(), &st) != 0) {
+      *why = errno_text(errno);
+      return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      *why = S_ISDIR(st.st_mode) ? "a directory: include its files one by one" : "not a regular file";
+      return false;
+    }
+    if (!read_all(fd.get(), text, policy::kMaxConfigBytes + 1)) {
+      *why = errno_text(errno);
+      return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+const policy::IncludeFiles& config_includes() {
+  static const HostIncludeFiles files;
+  return files;
+}
+
 policy::Config load_config(const std::string& path) {
   std::string text;
   if (!read_file(path, &text, policy::kMaxConfigBytes + 1)) throw_errno("cannot read " + path);
   policy::Config config;
   std::vector<std::string> errors;
-  if (!policy::parse_config(text, path, &config, &errors) ||
+  if (!policy::parse_config(text, path, &config, &errors, &config_includes()) ||
       !policy::validate_config(config, path, &errors))
     throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   return config;
@@ -27,8 +58,8 @@ policy::Config load_config(const std::string& path) {
 
 void warn_ignored(const policy::Config& config, const std::string& path) {
   for (const auto& k : config.ignored)
-    std::fprintf(stderr, "uxc: warning: %s:%zu: %s is not supported by uxc and is ignored\n", path.c_str(), k.line,
-                 k.key.c_str());
+    std::fprintf(stderr, "uxc: warning: %s:%zu: %s is not supported by uxc and is ignored\n",
+                 (k.file.empty() ? path : k.file).c_str(), k.line, k.key.c_str());
 }
 
 std::string_view run_state_name(RunState state) {

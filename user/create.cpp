@@ -243,7 +243,7 @@ int cmd_create(int argc, char** argv) {
   {
     policy::Config check;
     std::vector<std::string> errors;
-    if (!policy::parse_config(defaults, source, &check, &errors))
+    if (!policy::parse_config(defaults, source, &check, &errors, &config_includes()))
       throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   }
   const std::string rootfs = dir + "/rootfs";
@@ -257,7 +257,7 @@ int cmd_create(int argc, char** argv) {
   // is written.
   policy::Config config;
   std::vector<std::string> errors;
-  if (!policy::parse_config(text, source, &config, &errors) || !policy::validate_config(config, source, &errors))
+  if (!policy::parse_config(text, source, &config, &errors, &config_includes()) || !policy::validate_config(config, source, &errors))
     throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   const policy::IdmapRequest maps = file_work_idmap(config, user);
   const std::vector<std::string> applets = tmpl == "busybox" ? busybox_applets(busybox) : std::vector<std::string>{};
@@ -308,7 +308,7 @@ int cmd_destroy(int argc, char** argv) {
     (void)read_file(dir + "/config", &text);
     // The id map must be readable to reach the files; a config broken by
     // hand still has its idmap lines, or the user's default ranges apply.
-    (void)policy::parse_config(text, "config", &config, &errors);
+    (void)policy::parse_config(text, "config", &config, &errors, &config_includes());
     if (!errors.empty()) config = policy::Config{};
     run_as_container_root(file_work_idmap(config, user), [&] { remove_tree(rootfs); });
   }
