@@ -58,6 +58,8 @@
 #include <string_view>
 #include <vector>
 
+#include "policy/names.h"  // the value formats the reader checks
+
 namespace uxc::policy {
 
 // One `lxc.idmap = u|g|b INSIDE OUTSIDE COUNT` line, shape-checked here;
@@ -187,40 +189,10 @@ const char* builtin_include_text(std::string_view name);
 [[nodiscard]] bool split_setting(std::string_view line, std::string_view* key,
                                  std::string_view* value, std::string* why);
 
-// `xx:xx:...`: six ':'-separated octets of two hex digits, where any digit
-// may be the template 'x' (or 'X'). A fully given address must be unicast.
-bool is_valid_hwaddr_template(std::string_view text);
-
-// Replaces every template digit with one from `random` (one byte per
-// digit, at least 12). The multicast bit of the first octet is cleared if
-// it came from the template, so the result is always a unicast address.
-std::string fill_hwaddr_template(std::string_view text, std::span<const uint8_t> random);
-
 // Rewrites a configuration text for a new container: every hwaddr value
 // (lxc.net.N.hwaddr, lxc.network.hwaddr, quoted or not) with template
 // digits gets random ones; every other byte is kept. `random` needs 12
 // bytes per hwaddr line.
 std::string instantiate_hwaddrs(std::string_view text, std::span<const uint8_t> random);
-
-// Signals as LXC writes them, in any case: "SIGPWR", "PWR", "30",
-// "SIGRTMIN+3", "SIGRTMAX-2". Names come from glibc (sigabbrev_np).
-[[nodiscard]] bool parse_signal(std::string_view text, int* out);
-
-// "SIGPWR", "SIGRTMIN+3": the name parse_signal reads back; "" for a
-// number that is no signal.
-std::string signal_name(int signal);
-
-// Capability names as LXC writes them ("sys_admin", "CAP_SYS_ADMIN", any
-// case) or their numbers (0-63); *out is the kernel's number. Names come
-// from libcap (cap_from_name).
-[[nodiscard]] bool parse_capability(std::string_view text, int* out);
-
-// "sys_admin" for CAP_SYS_ADMIN (libcap's cap_to_name without "cap_");
-// the decimal number for one libcap does not know.
-std::string capability_name(int capability);
-
-// Host names for lxc.uts.name: 1-64 bytes of [A-Za-z0-9-.], not starting
-// with '-' or '.'.
-bool is_valid_hostname(std::string_view name);
 
 }  // namespace uxc::policy
