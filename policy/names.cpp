@@ -154,4 +154,12 @@ bool is_valid_hostname(std::string_view name) {
   });
 }
 
+bool is_valid_container_name(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && name.front() != '.' && name.front() != '-' &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                  c == '.' || c == '-';
+         });
+}
+
 }  // namespace uxc::policy

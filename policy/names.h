@@ -42,4 +42,9 @@ std::string capability_name(int capability);
 // with '-' or '.'.
 bool is_valid_hostname(std::string_view name);
 
+// Container names: 1-64 bytes of [A-Za-z0-9_.-], not starting with '.' or
+// '-'; they become directory names (so never "." or ".." or a path) and,
+// unless lxc.uts.name says otherwise, host names.
+bool is_valid_container_name(std::string_view name);
+
 }  // namespace uxc::policy

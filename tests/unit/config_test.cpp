@@ -518,6 +518,14 @@ BOOST_AUTO_TEST_CASE(capability_names_round_trip) {
   BOOST_TEST(n == CAP_CHECKPOINT_RESTORE);
 }
 
+BOOST_AUTO_TEST_CASE(container_names) {
+  for (const char* good : {"a", "web-1", "a_b", "x.y", "A9", "n123456789012345678901234567890123456789012345678901234567890123"})
+    BOOST_TEST(is_valid_container_name(good), good);
+  for (const char* bad : {"", ".", "..", ".hidden", "-rf", "a/b", "../x", "a b", "a\nb", "caf\xc3\xa9",
+                          "n1234567890123456789012345678901234567890123456789012345678901234"})
+    BOOST_TEST(!is_valid_container_name(bad), bad);
+}
+
 BOOST_AUTO_TEST_CASE(hwaddr_template_filled_unicast) {
   const std::vector<uint8_t> ones(12, 0xff);
   BOOST_TEST(fill_hwaddr_template("00:16:3e:xx:xx:xx", ones) == "00:16:3e:ff:ff:ff");

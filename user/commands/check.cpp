@@ -16,6 +16,7 @@
 #include <cstdio>
 
 #include "paths.h"  // generated: UXC_SYSCONFDIR
+#include "policy/proc.h"
 #include "policy/text.h"
 #include "policy/usernet.h"
 #include "user/commands/cli.h"
@@ -114,19 +115,6 @@ std::vector<std::string> group_names(const User& user) {
   return names;
 }
 
-// "0x1003", as sysfs writes interface flags.
-bool parse_hex(std::string_view text, uint32_t* out) {
-  if (text.size() < 3 || text.size() > 10 || text.substr(0, 2) != "0x") return false;
-  uint32_t v = 0;
-  for (char c : text.substr(2)) {
-    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (d < 0) return false;
-    v = v * 16 + static_cast<uint32_t>(d);
-  }
-  *out = v;
-  return true;
-}
-
 void check_network(Report& r, const policy::Config& config, const User& user) {
   const std::string usernet = std::string(UXC_SYSCONFDIR) + "/uxc/usernet";
   std::vector<std::string> links;
@@ -167,7 +155,7 @@ void check_network(Report& r, const policy::Config& config, const User& user) {
                                                       " up; plus an address and DHCP, as lxc-net does), or change lxc.net.N.link");
     } else if (!is_directory(sys + "/bridge")) {
       r.fail(link + " is not a bridge", "use a bridge in lxc.net.N.link (ip -d link show type bridge lists them)");
-    } else if (!read_file(sys + "/flags", &flags_text) || !parse_hex(policy::trim_blanks(flags_text.substr(0, flags_text.find('\n'))), &flags) ||
+    } else if (!read_file(sys + "/flags", &flags_text) || !policy::parse_value_hex32(flags_text, &flags) ||
                (flags & IFF_UP) == 0) {
       r.fail("bridge " + link + " is down", "ask your administrator to run: ip link set " + link + " up");
     } else {
@@ -183,7 +171,7 @@ long read_sysctl(const std::string& name) {
   std::string text;
   if (!read_file(path, &text, 256)) return -1;
   uint64_t v = 0;
-  if (!policy::parse_u64(policy::trim_blanks(text.substr(0, text.find('\n'))), &v)) return -1;
+  if (!policy::parse_value_u64(text, &v)) return -1;
   return static_cast<long>(v);
 }
 

@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "policy/monitor.h"
 #include "policy/text.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
@@ -142,7 +143,8 @@ int cmd_console(int argc, char** argv) {
     throw Error(name + " is not running: start it first (uxc start -n " + name + ")");
 
   Fd monitor = monitor_connect(container_runtime(paths, name) + "/sock");
-  if (!write_all(monitor.get(), "console " + std::to_string(tty) + "\n")) throw_errno("cannot talk to the monitor");
+  if (!write_all(monitor.get(), policy::format_monitor_request({policy::MonitorOp::kConsole, 0, tty}) + "\n"))
+    throw_errno("cannot talk to the monitor");
   std::vector<int> fds;
   const std::string answer = recv_message(monitor.get(), &fds);
   Fd master(fds.size() == 1 ? fds[0] : -1);

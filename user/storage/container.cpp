@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "policy/text.h"
+#include "policy/monitor.h"
 #include "user/common/util.h"
 
 namespace uxc {
@@ -85,30 +85,19 @@ RuntimeState read_runtime_state(const Paths& paths, const std::string& name) {
   }
   st.state = RunState::kStarting;
   std::string text;
-  if (!read_file(dir + "/state", &text, 65536)) return st;
-  for (std::string_view line : [&] {
-         std::vector<policy::Line> lines;
-         std::string err;
-         (void)policy::split_lines(text, 1024, &lines, &err);
-         std::vector<std::string_view> out;
-         for (const auto& l : lines) out.push_back(l.text);
-         return out;
-       }()) {
-    const auto f = policy::split_fields(line);
-    if (f.size() != 2) continue;
-    uint32_t n = 0;
-    if (f[0] == "monitor" && policy::parse_u32(f[1], &n)) st.monitor_pid = static_cast<pid_t>(n);
-    if (f[0] == "init" && policy::parse_u32(f[1], &n)) st.init_pid = static_cast<pid_t>(n);
-    if (f[0] == "link") st.host_links.emplace_back(f[1]);
-  }
+  policy::MonitorState recorded;
+  std::string why;
+  // Not written yet (or not whole): the monitor is still starting.
+  if (!read_file(dir + "/state", &text, 65536) || !policy::parse_state_file(text, &recorded, &why)) return st;
+  st.monitor_pid = static_cast<pid_t>(recorded.monitor_pid);
+  st.init_pid = static_cast<pid_t>(recorded.init_pid);
+  st.host_links = std::move(recorded.host_links);
   if (st.init_pid > 0) st.state = RunState::kRunning;
   return st;
 }
 
 std::string state_file_text(pid_t monitor, pid_t init, const std::vector<std::string>& links) {
-  std::string text = "monitor " + std::to_string(monitor) + "\ninit " + std::to_string(init) + "\n";
-  for (const auto& l : links) text += "link " + l + "\n";
-  return text;
+  return policy::format_state_file({static_cast<uint32_t>(monitor), static_cast<uint32_t>(init), links});
 }
 
 namespace {
