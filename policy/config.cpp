@@ -735,11 +735,12 @@ bool validate_config(const Config& config, std::string_view file_name,
     const std::string which = "network interface " + std::to_string(nic.index);
     const std::string prefix = nic.legacy ? "lxc.network." : "lxc.net." + std::to_string(nic.index) + ".";
     if (nic.type.empty()) {
-      error(nic.file, nic.line, which + " has no type (add " + prefix + "type = veth)");
+      error(nic.file, nic.line, std::string(which).append(" has no type (add ").append(prefix).append("type = veth)"));
       continue;
     }
     if (nic.type == "veth" && nic.link.empty())
-      error(nic.file, nic.line, which + " is a veth without a link (add " + prefix + "link = lxcbr0)");
+      error(nic.file, nic.line,
+            std::string(which).append(" is a veth without a link (add ").append(prefix).append("link = lxcbr0)"));
     if (nic.type != "veth") continue;
     const std::string name = nic.name.empty() ? "eth" + std::to_string(nic.index) : nic.name;
     if (std::find(names.begin(), names.end(), name) != names.end())
