@@ -193,7 +193,7 @@ void store_capabilities(Reader& r, const Setting& s) {
 }
 
 void ignore(Reader& r, const Setting& s) {
-  r.config().ignored.push_back({std::string(s.file), s.line, std::string(s.key)});
+  r.config().ignored.push_back({s.line, std::string(s.key), std::string(s.file)});
 }
 
 void store_idmap(Reader& r, const Setting& s) {
@@ -384,7 +384,7 @@ void store_cgroup(Reader& r, const Setting& s) {
   }
   if (controller_key.find('.') == std::string_view::npos)
     return r.fail(s, "expected a controller file like memory.max");
-  list.push_back({std::string(s.file), s.line, kVersion, std::string(controller_key), std::string(s.value)});
+  list.push_back({s.line, kVersion, std::string(controller_key), std::string(s.value), std::string(s.file)});
 }
 
 // ------------------------------------------------------------------ nics

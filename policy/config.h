@@ -64,21 +64,20 @@ namespace uxc::policy {
 
 // One `lxc.idmap = u|g|b INSIDE OUTSIDE COUNT` line, shape-checked here;
 // whether the host may grant it is decided against /etc/subuid later.
+// Every setting below records its line and, last, the file that holds it.
 struct IdmapLine {
-  std::string file;  // where the line is
   size_t line = 0;
-  std::string key;   // as the file spells it: lxc.idmap or lxc.id_map
   char kind = 'u';   // 'u', 'g' or 'b'
   uint32_t inside = 0;
   uint32_t outside = 0;
   uint32_t count = 0;
   std::string text;  // the value as written, e.g. "u 0 100000 65536"
+  std::string file;  // where the line is
+  std::string key;   // as the file spells it: lxc.idmap or lxc.id_map
 };
 
 struct Nic {
-  std::string file;          // where the nic was first mentioned
-  size_t line = 0;
-  bool legacy = false;       // named by lxc.network.* (messages use that spelling)
+  size_t line = 0;           // where the nic was first mentioned (and `file`)
   uint32_t index = 0;        // N of lxc.net.N; order of appearance for legacy
   std::string type;          // "veth" or "empty"
   std::string link;          // host bridge
@@ -90,30 +89,32 @@ struct Nic {
   std::string ipv4_gateway;
   std::vector<std::string> ipv6;  // "ADDR/LEN"
   std::string ipv6_gateway;
+  std::string file;
+  bool legacy = false;       // named by lxc.network.* (messages use that spelling)
 };
 
 // An fstab line: SOURCE TARGET FSTYPE OPTIONS [DUMP [PASS]].
 struct MountEntry {
-  std::string file;
   size_t line = 0;
   std::string source;
   std::string target;  // relative to the rootfs (a leading '/' is allowed)
   std::string fstype;
   std::string options;  // checked with parse_mount_options (policy/mount.h)
+  std::string file;
 };
 
 struct CgroupSetting {
-  std::string file;
   size_t line = 0;
   int version = 2;    // 1 for lxc.cgroup.*, 2 for lxc.cgroup2.*
   std::string key;    // controller file, e.g. "memory.max"
   std::string value;
+  std::string file;
 };
 
 struct IgnoredKey {
-  std::string file;
   size_t line = 0;
   std::string key;
+  std::string file;
 };
 
 struct Config {
