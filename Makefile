@@ -216,7 +216,7 @@ $(BUILD)/man/%: user/man/%
 
 $(UNIT_BIN): $(call obj,$(UNIT_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(INIH_LIBS) -lboost_unit_test_framework
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(INIH_LIBS) $(CAP_LIBS) -lboost_unit_test_framework
 
 # A static pattern rule names each program's object, so make keeps it: an
 # object reached only through a chain of pattern rules is an intermediate,
@@ -346,7 +346,7 @@ FUZZ_FLAGS   := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined \
 
 $(BUILD)/fuzz/%_fuzz: security/fuzz/%_fuzz.cpp $(POLICY_SRC) $(wildcard policy/*.h security/fuzz/*.h) | $(PATHS_H)
 	@mkdir -p $(@D)
-	$(FUZZ_CXX) $(FUZZ_FLAGS) $< $(POLICY_SRC) -o $@ $(INIH_LIBS)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) $< $(POLICY_SRC) -o $@ $(INIH_LIBS) $(CAP_LIBS)
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)
