@@ -67,6 +67,7 @@ IDMAP_SRC    := $(wildcard setuid-helpers/*.cpp)
 NIC_SRC      := $(wildcard net-helper/*.cpp)
 USER_SRC     := $(wildcard user/*.cpp)
 ADMIN_SRC    := $(wildcard user/admin/*.cpp)
+IMAGE_SRC    := $(wildcard user/storage/image/*.cpp)
 UNIT_SRC     := $(wildcard tests/unit/*_test.cpp)
 TESTBIN_SRC  := $(wildcard tests/bin/*.cpp)
 
@@ -88,6 +89,9 @@ BINS += $(BUILD)/bin/uxc
 endif
 ifneq ($(ADMIN_SRC),)
 BINS += $(BUILD)/bin/uxc-admin
+endif
+ifneq ($(IMAGE_SRC),)
+BINS += $(BUILD)/bin/uxc-image
 endif
 
 .PHONY: all
@@ -178,6 +182,15 @@ $(BUILD)/bin/uxc: $(call obj,$(USER_SRC)) $(POLICY_LIB)
 $(BUILD)/bin/uxc-admin: $(call obj,$(ADMIN_SRC)) $(BUILD)/obj/user/util.o $(POLICY_LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(NL_LIBS)
+
+# uxc-image (user/storage/image/) is the only program that links libcurl,
+# libarchive, liblzma and OpenSSL's libcrypto, and links them as shared
+# objects: uxc runs it for create -t download / -t local and uxc image,
+# so uxc itself (every start, every monitor) maps none of them.
+IMAGE_LIBS = $(shell pkg-config --libs libcurl libarchive liblzma libcrypto 2>/dev/null) -pthread
+$(BUILD)/bin/uxc-image: $(call obj,$(IMAGE_SRC)) $(BUILD)/obj/user/util.o $(BUILD)/obj/user/dirs.o $(POLICY_LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(IMAGE_LIBS)
 
 # Man pages: roff man(7) sources in user/man/NAME.SECTION. A page is
 # built only if man renders it without a single warning.
