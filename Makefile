@@ -190,7 +190,7 @@ $(BUILD)/bin/uxc-admin: $(call obj,$(ADMIN_SRC)) $(BUILD)/obj/user/common/util.o
 # objects: uxc runs it for create -t download / -t local and uxc image,
 # so uxc itself (every start, every monitor) maps none of them.
 IMAGE_LIBS = $(shell pkg-config --libs libcurl libarchive liblzma libcrypto 2>/dev/null) -pthread
-$(BUILD)/bin/uxc-image: $(call obj,$(IMAGE_SRC)) $(BUILD)/obj/user/util.o $(BUILD)/obj/user/dirs.o $(POLICY_LIB)
+$(BUILD)/bin/uxc-image: $(call obj,$(IMAGE_SRC)) $(BUILD)/obj/user/common/util.o $(BUILD)/obj/user/common/dirs.o $(POLICY_LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(IMAGE_LIBS)
 

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "policy/idmap.h"
+#include "policy/image.h"
 #include "policy/text.h"
 
 namespace uxc::policy {
@@ -521,6 +522,25 @@ void Reader::apply(size_t line, std::string_view key, std::string_view value) {
   }
   if (key == "lxc.include")
     return error(line, "lxc.include is not supported: copy the settings you need into this file");
+  if (starts_with(key, "uxc.image.")) {
+    const std::string_view field = key.substr(10);
+    std::string* target = field == "dist"      ? &c.image.dist
+                          : field == "release" ? &c.image.release
+                          : field == "arch"    ? &c.image.arch
+                          : field == "variant" ? &c.image.variant
+                          : field == "build"   ? &c.image.build
+                          : field == "server"  ? &c.image.server
+                                               : nullptr;
+    if (target == nullptr) return error(line, "unknown key " + k);
+    std::string server;
+    std::string why;
+    const bool valid = value.empty() || (field == "build"    ? is_valid_build_id(value)
+                                         : field == "server" ? parse_image_server(value, &server, &why)
+                                                             : is_valid_image_word(value));
+    if (!valid) return error(line, k + ": '" + v + "' is not a valid value");
+    *target = v;
+    return;
+  }
   if (std::find(std::begin(kIgnoredKeys), std::end(kIgnoredKeys), key) != std::end(kIgnoredKeys)) {
     c.ignored.push_back({line, k});
     return;

@@ -36,6 +36,10 @@
 //     to go without in an unprivileged container (AppArmor, seccomp,
 //     lxc.mount.auto, lxc.tty.dir) are accepted and listed in
 //     Config::ignored, so the manager can warn.
+//   - `uxc.image.{dist,release,arch,variant,build,server}` record where a
+//     container's rootfs came from (written by `uxc create`, shown by
+//     `uxc ls -F`); their values are checked as policy/image.h checks the
+//     image server's names.
 //   - Every other key outside the table is `FILE:LINE: unknown key KEY`.
 //   - Values are validated here where their format is fixed: numbers via
 //     parse_u32, MAC addresses (with LXC's `x` template digits), interface
@@ -94,6 +98,13 @@ struct CgroupSetting {
   std::string value;
 };
 
+// Where the rootfs came from, as `uxc create` records it (uxc.image.*):
+// the image server's names, or for an imported rootfs what its
+// /etc/os-release and binaries say.
+struct ImageRecord {
+  std::string dist, release, arch, variant, build, server;
+};
+
 struct IgnoredKey {
   size_t line = 0;
   std::string key;
@@ -120,6 +131,7 @@ struct Config {
   uint32_t tty_max = 0;
   uint32_t pty_max = 0;
   std::string console_path;  // "" (default: a pty) or "none"
+  ImageRecord image;
   std::vector<IgnoredKey> ignored;
 };
 

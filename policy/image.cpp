@@ -596,4 +596,52 @@ bool file_capability_for_namespace(std::string_view value, std::string* out) {
   return true;
 }
 
+OsRelease parse_os_release(std::string_view text) {
+  OsRelease out;
+  std::vector<Line> lines;
+  std::string err;
+  if (text.size() > kMaxMetaFileBytes || !split_lines(text, 4096, &lines, &err)) return out;
+  for (const Line& line : lines) {
+    const std::string_view l = trim_blanks(line.text);
+    const size_t eq = l.find('=');
+    if (l.empty() || l[0] == '#' || eq == std::string_view::npos) continue;
+    const std::string_view key = l.substr(0, eq);
+    std::string_view raw = l.substr(eq + 1);
+    std::string value;
+    if (raw.size() >= 2 && (raw.front() == '"' || raw.front() == '\'') && raw.back() == raw.front()) {
+      const char quote = raw.front();
+      raw = raw.substr(1, raw.size() - 2);
+      for (size_t i = 0; i < raw.size(); ++i) {
+        if (quote == '"' && raw[i] == '\\' && i + 1 < raw.size()) ++i;
+        value += raw[i];
+      }
+    } else {
+      value = std::string(raw);
+    }
+    if (key == "ID") out.id = value;
+    else if (key == "VERSION_CODENAME") out.version_codename = value;
+    else if (key == "VERSION_ID") out.version_id = value;
+  }
+  return out;
+}
+
+std::string elf_image_arch(std::string_view header) {
+  if (header.size() < 20 || header.substr(0, 4) != std::string_view("\x7f" "ELF", 4)) return "";
+  const int elf_class = header[4];  // 1: 32-bit, 2: 64-bit
+  const int data = header[5];       // 1: little-endian, 2: big-endian
+  const auto b0 = static_cast<unsigned char>(header[18]), b1 = static_cast<unsigned char>(header[19]);
+  const unsigned machine = data == 2 ? (b0 << 8 | b1) : (b1 << 8 | b0);
+  switch (machine) {
+    case 62: return elf_class == 2 ? "amd64" : "";
+    case 3: return "i386";
+    case 183: return elf_class == 2 ? "arm64" : "";
+    case 40: return "armhf";
+    case 21: return elf_class == 2 && data == 1 ? "ppc64el" : "";
+    case 22: return elf_class == 2 ? "s390x" : "";
+    case 243: return elf_class == 2 ? "riscv64" : "";
+    case 258: return elf_class == 2 ? "loong64" : "";
+    default: return "";
+  }
+}
+
 }  // namespace uxc::policy

@@ -158,4 +158,17 @@ std::string image_arch_for_machine(std::string_view machine);
 // an error (false).
 [[nodiscard]] bool file_capability_for_namespace(std::string_view value, std::string* out);
 
+// What an imported rootfs says it is, for the record in its config:
+// /etc/os-release's ID, VERSION_CODENAME and VERSION_ID (values unquoted;
+// lines that are not KEY=VALUE are skipped, as systemd does).
+struct OsRelease {
+  std::string id, version_codename, version_id;
+};
+OsRelease parse_os_release(std::string_view text);
+
+// The image server's architecture name for a binary, from its ELF
+// header (at least 20 bytes): "amd64", "arm64", ... Empty when it is not
+// an ELF file or the machine is one uxc does not name.
+std::string elf_image_arch(std::string_view header);
+
 }  // namespace uxc::policy

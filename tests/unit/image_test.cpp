@@ -532,5 +532,47 @@ BOOST_AUTO_TEST_CASE(file_capability_versions) {
   BOOST_TEST(!file_capability_for_namespace("abc", &out));
 }
 
+// ----------------------------------------------------- identifying a rootfs
+
+BOOST_AUTO_TEST_CASE(os_release_fields) {
+  const OsRelease debian = parse_os_release(
+      "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\n"
+      "VERSION_CODENAME=bookworm\nID=debian\n");
+  BOOST_TEST(debian.id == "debian");
+  BOOST_TEST(debian.version_codename == "bookworm");
+  BOOST_TEST(debian.version_id == "12");
+  const OsRelease alpine = parse_os_release("ID='alpine'\nVERSION_ID=3.19.1\n# comment\nnot a line\n");
+  BOOST_TEST(alpine.id == "alpine");
+  BOOST_TEST(alpine.version_codename.empty());
+  BOOST_TEST(alpine.version_id == "3.19.1");
+  BOOST_TEST(parse_os_release("ID=\"a\\\"b\"\n").id == "a\"b");
+  BOOST_TEST(parse_os_release(std::string("ID=x\0\n", 6)).id.empty());  // NUL: nothing is trusted
+  BOOST_TEST(parse_os_release("").id.empty());
+}
+
+std::string elf_header(int elf_class, int data, unsigned machine) {
+  std::string h(64, '\0');
+  h.replace(0, 4, "\x7f" "ELF");
+  h[4] = static_cast<char>(elf_class);
+  h[5] = static_cast<char>(data);
+  h[data == 2 ? 19 : 18] = static_cast<char>(machine & 0xFF);
+  h[data == 2 ? 18 : 19] = static_cast<char>(machine >> 8);
+  return h;
+}
+
+BOOST_AUTO_TEST_CASE(elf_arch_names) {
+  BOOST_TEST(elf_image_arch(elf_header(2, 1, 62)) == "amd64");
+  BOOST_TEST(elf_image_arch(elf_header(2, 1, 183)) == "arm64");
+  BOOST_TEST(elf_image_arch(elf_header(1, 1, 3)) == "i386");
+  BOOST_TEST(elf_image_arch(elf_header(1, 1, 40)) == "armhf");
+  BOOST_TEST(elf_image_arch(elf_header(2, 1, 21)) == "ppc64el");
+  BOOST_TEST(elf_image_arch(elf_header(2, 2, 22)) == "s390x");
+  BOOST_TEST(elf_image_arch(elf_header(2, 1, 243)) == "riscv64");
+  BOOST_TEST(elf_image_arch(elf_header(2, 1, 9999)) == "");
+  BOOST_TEST(elf_image_arch(elf_header(1, 1, 62)) == "");  // x86-64 machine, 32-bit class: not a real binary
+  BOOST_TEST(elf_image_arch("#!/bin/sh\necho not elf\n") == "");
+  BOOST_TEST(elf_image_arch(std::string("\x7f" "ELF", 4)) == "");  // too short
+}
+
 }  // namespace
 }  // namespace uxc::policy

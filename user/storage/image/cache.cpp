@@ -23,7 +23,7 @@
 #include <ctime>
 
 #include "policy/image.h"
-#include "user/dirs.h"
+#include "user/common/dirs.h"
 #include "user/storage/image/cache.h"
 #include "user/storage/image/image.h"
 

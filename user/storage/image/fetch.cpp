@@ -23,7 +23,7 @@
 
 #include "paths.h"  // generated: UXC_SYSCONFDIR
 #include "policy/image.h"
-#include "user/dirs.h"
+#include "user/common/dirs.h"
 #include "user/storage/image/cache.h"
 #include "user/storage/image/image.h"
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "user/util.h"
+#include "user/common/util.h"
 
 namespace uxc::image {
 

@@ -33,7 +33,7 @@ std::string lzma_message(lzma_ret ret) {
 
 }  // namespace
 
-TarSource::TarSource(Fd fd) : fd_(std::move(fd)) {
+TarSource::TarSource(Fd fd, std::string name) : fd_(std::move(fd)), name_(std::move(name)) {
   struct stat st;
   if (fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode)) total_ = static_cast<uint64_t>(st.st_size);
   char head[sizeof kXzMagic];
@@ -41,7 +41,7 @@ TarSource::TarSource(Fd fd) : fd_(std::move(fd)) {
   while (have < sizeof head) {
     const ssize_t n = read(fd_.get(), head + have, sizeof head - have);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("cannot read the tarball");
+    if (n < 0) throw_errno("cannot read " + name_);
     if (n == 0) break;
     have += static_cast<size_t>(n);
   }
@@ -94,7 +94,8 @@ void TarSource::open(struct archive* reader) {
     archive_read_support_filter_all(reader);
   }
   if (archive_read_open(reader, this, nullptr, read_callback, nullptr) != ARCHIVE_OK)
-    throw Error(std::string("cannot read the tarball: ") + archive_error_string(reader));
+    throw Error(name_ + " is not a tarball uxc can read (" + archive_error_string(reader) +
+                "): give a .tar, .tar.gz, .tar.xz or .tar.zst file, or a directory");
 }
 
 la_ssize_t TarSource::read_callback(struct archive* a, void* self, const void** buffer) {
@@ -106,7 +107,7 @@ la_ssize_t TarSource::read_raw(struct archive* a, const void** buffer) {
   buffer_.resize(kChunk);
   const ssize_t n = read_input(buffer_.data(), buffer_.size());
   if (n < 0) {
-    archive_set_error(a, errno, "cannot read the tarball: %s", std::strerror(errno));
+    archive_set_error(a, errno, "cannot read %s: %s", name_.c_str(), std::strerror(errno));
     return -1;
   }
   *buffer = buffer_.data();
@@ -168,7 +169,7 @@ void TarSource::decode() {
     if (stream.avail_in == 0 && !input_done) {
       const ssize_t n = read_input(input.data(), input.size());
       if (n < 0) {
-        failure = std::string("cannot read the tarball: ") + std::strerror(errno);
+        failure = "cannot read " + name_ + ": " + std::strerror(errno);
         break;
       }
       input_done = n == 0;
@@ -189,7 +190,7 @@ void TarSource::decode() {
   }
   lzma_end(&stream);
   std::unique_lock<std::mutex> lock(mutex_);
-  if (!failure.empty()) decode_error_ = "cannot decompress the tarball: " + failure;
+  if (!failure.empty()) decode_error_ = "cannot decompress " + name_ + ": " + failure;
   decoded_all_ = true;
   lock.unlock();
   changed_.notify_all();

@@ -14,14 +14,15 @@
 #include <string>
 #include <thread>
 
-#include "user/util.h"
+#include "user/common/util.h"
 
 namespace uxc::image {
 
 class TarSource {
  public:
   // `fd` is a regular file or a pipe.
-  explicit TarSource(Fd fd);
+  // `name` is the tarball as messages call it.
+  TarSource(Fd fd, std::string name);
   ~TarSource();
   TarSource(const TarSource&) = delete;
   TarSource& operator=(const TarSource&) = delete;
@@ -41,6 +42,7 @@ class TarSource {
   ssize_t read_input(char* buffer, size_t size);
 
   Fd fd_;
+  std::string name_;
   uint64_t total_ = 0;
   bool xz_ = false;
   std::string prefix_;  // bytes read to recognise the format

@@ -171,7 +171,7 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
 
   Fd source(o.source == "-" ? fcntl(0, F_DUPFD_CLOEXEC, 3) : open(o.source.c_str(), O_RDONLY | O_CLOEXEC));
   if (!source.valid()) throw_errno("cannot open " + o.source);
-  TarSource tar(std::move(source));
+  TarSource tar(std::move(source), o.source == "-" ? "the stream of " + o.label : o.source);
 
   if (mkdir(o.rootfs.c_str(), 0755) != 0) throw_errno("cannot create " + o.rootfs);
   Fd root(open(o.rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -195,7 +195,7 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
     const int r = archive_read_next_header(reader.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_OK)
-      throw Error("cannot read the tarball after " + std::to_string(members) +
+      throw Error("cannot read " + (o.source == "-" ? o.label : o.source) + " after " + std::to_string(members) +
                   " members: " + archive_error_string(reader.get()));
     ++members;
     progress.update(tar.consumed());
@@ -268,7 +268,7 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
 void extract_meta(const std::string& tarball, const std::string& dir) {
   Fd fd(open(tarball.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) throw_errno("cannot open " + tarball);
-  TarSource tar(std::move(fd));
+  TarSource tar(std::move(fd), "meta.tar.xz");
   ArchivePtr reader(archive_read_new());
   if (!reader) throw Error("cannot set up libarchive");
   tar.open(reader.get());
