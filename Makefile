@@ -220,13 +220,19 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/bin/%.o $(POLICY_LIB)
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ------------------------------------------------------------------- deps
-# Build: compiler and libraries. Tests: the world (iproute2, util-linux's
+# Build: compiler and libraries (libcurl, libarchive, liblzma and
+# libcrypto for uxc-image). Tests: the world (iproute2, util-linux's
 # unshare and setpriv), busybox for containers, and the real clients and
-# peers the compatibility tests run (uidmap, lxc, bubblewrap).
+# peers the compatibility tests run (uidmap, lxc, bubblewrap); for the
+# image tests a local HTTPS server (python3, openssl), image tarballs
+# (xz-utils, zstd, setcap from libcap2-bin), LXC's download template's
+# wget, and mmdebstrap for the Debian image.
 DEB_PACKAGES := g++ make pkg-config libcap-dev libnl-3-dev libnl-route-3-dev \
                 libinih-dev libboost-test-dev iproute2 util-linux procps \
+                libcurl4-openssl-dev libarchive-dev liblzma-dev libssl-dev \
                 busybox-static uidmap lxc bubblewrap dnsmasq-base iptables strace man-db tmux \
-                hyperfine clang clang-tidy cppcheck libclang-rt-14-dev
+                hyperfine clang clang-tidy cppcheck libclang-rt-14-dev \
+                python3 openssl xz-utils zstd libcap2-bin wget mmdebstrap
 
 .PHONY: deps
 deps:

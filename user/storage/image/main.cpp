@@ -7,8 +7,9 @@
 
 int main(int argc, char** argv) {
   using namespace uxc;
-  if (argc >= 2 && (std::strcmp(argv[1], "ls") == 0 || std::strcmp(argv[1], "rm") == 0 ||
-                    std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0))
+  if (argc < 2 || (std::strcmp(argv[1], "ls") == 0 || std::strcmp(argv[1], "rm") == 0 ||
+                    std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+                    std::strcmp(argv[1], "help") == 0 || std::strcmp(argv[1], "--version") == 0))
     return run_subcommand("uxc image", "Show and remove the images uxc create -t download keeps.",
                           {{"ls", image::cmd_ls, "list cached images with their sizes"},
                            {"rm", image::cmd_rm, "remove cached images"}},
