@@ -137,6 +137,51 @@ std::string died(int status) {
   return "uxc-image failed with status " + std::to_string(WEXITSTATUS(status));
 }
 
+// The tree's top directory belongs to the user or to one of the
+// container's ids: it is read inside the namespace.
+bool owned_by_user(const std::string& dir, const policy::IdmapRequest& container_maps) {
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0) throw_errno("cannot inspect " + dir);
+  if (st.st_uid == getuid()) return true;
+  for (const auto& e : container_maps.uid_map)
+    if (st.st_uid >= e.outside && st.st_uid - e.outside < e.count) return true;
+  return false;
+}
+
+// `uxc-image pack` as the container's root: a child of ours runs the
+// namespace work (run_as_container_root waits for it) while we go on to
+// start the unpack. Its failure comes back on `answer` as pack's would.
+pid_t fork_packer_in_userns(const policy::IdmapRequest& file_maps, std::vector<std::string> args, int out,
+                            int answer) {
+  const std::string path = tool_path();
+  args.insert(args.begin(), "uxc-image");
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid > 0) {
+    track(pid);
+    return pid;
+  }
+  for (auto& c : g_children) c = 0;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
+  try {
+    run_as_container_root(file_maps, [&] {
+      Fd devnull(open("/dev/null", O_RDONLY | O_CLOEXEC));
+      // Above 3 first, so that no dup2 clobbers another source.
+      const int o = fcntl(out, F_DUPFD_CLOEXEC, 4), a = fcntl(answer, F_DUPFD_CLOEXEC, 4);
+      if (!devnull.valid() || o < 0 || a < 0 || dup2(devnull.get(), 0) < 0 || dup2(o, 1) < 0 || dup2(a, 3) < 0)
+        throw_errno("cannot pass fds to uxc-image");
+      auto argv = c_argv(args);
+      execv(path.c_str(), argv.data());
+      throw_errno("cannot run " + path);
+    });
+    _exit(0);
+  } catch (const std::exception& e) {
+    (void)write_all(answer, std::string("error ") + e.what() + "\n");
+  }
+  _exit(1);
+}
+
 }  // namespace
 
 FetchedImage::FetchedImage(const std::vector<std::string>& template_args, bool quiet) {
@@ -187,7 +232,8 @@ UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::
     args.insert(args.end(), {"--gid-range", std::to_string(e.inside) + ":" + std::to_string(e.count)});
   if (req.quiet) args.push_back("--quiet");
 
-  // A directory is read by `uxc-image pack` as the user and streamed in.
+  // A directory is read by `uxc-image pack` and streamed in (pack.cpp says
+  // where it runs and why).
   Fd data_read;
   Fd pack_answer;
   pid_t pack = -1;
@@ -195,14 +241,20 @@ UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::
     auto [r, w] = make_pipe();
     auto [ar, aw] = make_pipe();
     std::vector<std::string> pack_args = {"pack", "--dir", req.source};
-    for (const auto& e : container_maps.uid_map)
-      pack_args.insert(pack_args.end(), {"--uid-map", std::to_string(e.inside) + " " + std::to_string(e.outside) + " " +
-                                                          std::to_string(e.count)});
-    for (const auto& e : container_maps.gid_map)
-      pack_args.insert(pack_args.end(), {"--gid-map", std::to_string(e.inside) + " " + std::to_string(e.outside) + " " +
-                                                          std::to_string(e.count)});
-    Fd devnull(open("/dev/null", O_RDONLY | O_CLOEXEC));
-    pack = spawn_tool(pack_args, devnull.get(), w.get(), aw.get());
+    if (owned_by_user(req.source, container_maps)) {
+      pack_args.insert(pack_args.end(), {"--own-uid", std::to_string(file_maps.uid_map.back().inside), "--own-gid",
+                                         std::to_string(file_maps.gid_map.back().inside)});
+      pack = fork_packer_in_userns(file_maps, pack_args, w.get(), aw.get());
+    } else {
+      for (const auto& e : container_maps.uid_map)
+        pack_args.insert(pack_args.end(), {"--uid-map", std::to_string(e.inside) + " " + std::to_string(e.outside) +
+                                                            " " + std::to_string(e.count)});
+      for (const auto& e : container_maps.gid_map)
+        pack_args.insert(pack_args.end(), {"--gid-map", std::to_string(e.inside) + " " + std::to_string(e.outside) +
+                                                            " " + std::to_string(e.count)});
+      Fd devnull(open("/dev/null", O_RDONLY | O_CLOEXEC));
+      pack = spawn_tool(pack_args, devnull.get(), w.get(), aw.get());
+    }
     data_read = std::move(r);
     pack_answer = std::move(ar);
   }
@@ -243,8 +295,9 @@ UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::
     const ToolAnswer p = read_answer(pack_answer.get());
     const int status = wait_for(pack);
     pack = -1;
-    if (!p.ok && (!a.ok || !failure.empty()))
-      throw Error(!p.error.empty() ? "cannot read " + req.source + ": " + p.error : died(status));
+    // A pack that stopped early may have ended the stream where a member
+    // ends: its failure decides even when the unpack saw nothing wrong.
+    if (!p.ok) throw Error(!p.error.empty() ? p.error : died(status));
   }
   if (!a.ok || !failure.empty()) throw Error(!a.error.empty() ? a.error : failure.empty() ? "uxc-image unpack failed" : failure);
   UnpackResult result;

@@ -1,17 +1,21 @@
 // uxc-image pack: a rootfs directory (debootstrap, mmdebstrap, an
 // unpacked `docker export`) as a pax stream on stdout, with owners as the
-// container will see them, for `uxc-image unpack --source -`. It runs as
-// the user, outside any namespace, because only there do the files show
-// their real owners: inside the container's namespace a root-owned tree
-// would read as nobody's.
+// container will see them, for `uxc-image unpack --source -`.
 //
-// Owners: the user's own uid/gid become the container's root; an id in
-// the container's map (the user's subordinate ids) becomes the id inside;
-// any other id is kept as the number it is (a tree made by root keeps
-// root:shadow as 0:42).
+// uxc runs it in one of two places. A tree of the user's own or of the
+// user's subordinate ids (mmdebstrap --mode=unshare, another container's
+// rootfs) is read inside the container's user namespace, where its files
+// are all readable and show their container ids; only the user's own ids
+// (--own-uid/--own-gid, as seen there) are changed, to root. Any other
+// tree (debootstrap run by root) is read as the user outside any
+// namespace, the only place its real owners show: the user's ids become
+// root, ids in the container's map (--uid-map/--gid-map) the ids inside,
+// and every other id stays the number it is (root:shadow stays 0:42).
 #include <archive.h>
 #include <archive_entry.h>
 #include <sys/stat.h>
+
+#include <cerrno>
 #include <unistd.h>
 
 #include <memory>
@@ -94,9 +98,11 @@ int cmd_pack(int argc, char** argv, Answer& answer) {
   int64_t own_uid = getuid(), own_gid = getgid();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
+    uint32_t id = 0;
     if (a == "--dir") dir = v;
     else if (a == "--uid-map") uid_map.push_back(parse_map(v));
     else if (a == "--gid-map") gid_map.push_back(parse_map(v));
+    else if ((a == "--own-uid" || a == "--own-gid") && policy::parse_u32(v, &id)) (a == "--own-uid" ? own_uid : own_gid) = id;
     else throw Error("pack: unknown option " + a);
   }
   if (argc % 2 == 0 || dir.empty() || dir[0] != '/') throw Error("pack: --dir DIR (absolute) is required");
@@ -124,14 +130,14 @@ int cmd_pack(int argc, char** argv, Answer& answer) {
     std::unique_ptr<struct archive_entry, EntryDeleter> entry(archive_entry_new());
     const int r = archive_read_next_header2(disk.get(), entry.get());
     if (r == ARCHIVE_EOF) break;
-    const char* source = archive_entry_sourcepath(entry.get());
-    const std::string shown = source != nullptr ? source : dir;
+    const char* named = archive_entry_pathname(entry.get());
+    const std::string shown = named != nullptr ? named : dir;
     if (r < ARCHIVE_OK) {
       const int e = archive_errno(disk.get());
-      throw Error("cannot read " + shown + ": " + archive_error_string(disk.get()) +
-                  (e == EACCES ? ". The tree is not all readable by you: as its owner, make a tarball of it "
-                                 "(tar -C DIR --numeric-owner --xattrs --xattrs-include='*' -cf rootfs.tar .) "
-                                 "and import that"
+      throw Error("cannot read " + shown + ": " + (e > 0 ? errno_text(e) : archive_error_string(disk.get())) +
+                  (e == EACCES ? ". The tree is not all readable by you: have its owner (root, for a debootstrap "
+                                 "tree) make a tarball of it with 'tar -C " + dir + " --numeric-owner --xattrs "
+                                 "--xattrs-include=* -cf rootfs.tar .' and import that"
                                : ""));
     }
     archive_read_disk_descend(disk.get());

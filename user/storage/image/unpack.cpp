@@ -42,6 +42,14 @@ IdRange parse_range(const std::string& text) {
   return r;
 }
 
+// libarchive's message, with the system's words for its errno.
+std::string why(struct archive* a) {
+  std::string text = archive_error_string(a) != nullptr ? archive_error_string(a) : "unknown error";
+  const int e = archive_errno(a);
+  if (e > 0 && text.find(std::strerror(e)) == std::string::npos) text += std::string(" (") + std::strerror(e) + ")";
+  return text;
+}
+
 bool in_ranges(int64_t id, const std::vector<IdRange>& ranges) {
   for (const auto& r : ranges)
     if (id >= r.start && id - r.start < r.count) return true;
@@ -196,7 +204,7 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_OK)
       throw Error("cannot read " + (o.source == "-" ? o.label : o.source) + " after " + std::to_string(members) +
-                  " members: " + archive_error_string(reader.get()));
+                  " members: " + why(reader.get()));
     ++members;
     progress.update(tar.consumed());
     const std::string member = archive_entry_pathname(entry) != nullptr ? archive_entry_pathname(entry) : "";
@@ -235,7 +243,7 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
     }
     archive_entry_copy_pathname(entry, path.c_str());
     if (archive_write_header(disk.get(), entry) != ARCHIVE_OK)
-      throw Error("cannot unpack " + member + ": " + archive_error_string(disk.get()));
+      throw Error("cannot unpack " + member + ": " + why(disk.get()));
     if (archive_entry_size(entry) > 0) {
       const void* block = nullptr;
       size_t size = 0;
@@ -243,17 +251,17 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
       int rr = ARCHIVE_OK;
       while ((rr = archive_read_data_block(reader.get(), &block, &size, &offset)) == ARCHIVE_OK) {
         if (archive_write_data_block(disk.get(), block, size, offset) < ARCHIVE_OK)
-          throw Error("cannot write " + member + ": " + archive_error_string(disk.get()));
+          throw Error("cannot write " + member + ": " + why(disk.get()));
       }
-      if (rr != ARCHIVE_EOF) throw Error("cannot read " + member + " from the tarball: " + archive_error_string(reader.get()));
+      if (rr != ARCHIVE_EOF) throw Error("cannot read " + member + " from the tarball: " + why(reader.get()));
     }
     if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
-      throw Error("cannot finish " + member + ": " + archive_error_string(disk.get()));
+      throw Error("cannot finish " + member + ": " + why(disk.get()));
   }
   // Directory modes and times are set last (a read-only directory can
   // still be filled).
   if (archive_write_close(disk.get()) != ARCHIVE_OK)
-    throw Error(std::string("cannot finish the rootfs: ") + archive_error_string(disk.get()));
+    throw Error(std::string("cannot finish the rootfs: ") + why(disk.get()));
   progress.finish();
   if (members == 0) throw Error("the tarball holds no files");
   if (mkdir("/dev", 0755) != 0 && errno != EEXIST) throw_errno("cannot create /dev in the rootfs");
@@ -277,7 +285,7 @@ void extract_meta(const std::string& tarball, const std::string& dir) {
   for (;;) {
     const int r = archive_read_next_header(reader.get(), &entry);
     if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_OK) throw Error(std::string("meta.tar.xz is unreadable: ") + archive_error_string(reader.get()));
+    if (r < ARCHIVE_OK) throw Error(std::string("meta.tar.xz is unreadable: ") + why(reader.get()));
     std::string name;
     if (archive_entry_filetype(entry) != AE_IFREG ||
         !policy::normalize_member_path(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "", &name) ||
