@@ -106,9 +106,20 @@ check images_download_one_download test "$(rootfs_count)" = 1
 check images_download_compat_index_first grep -q "GET /meta/1.0/index-user.7 404" $IMG/requests-$P
 
 # ------------------------------------------------------------------ cache
+# The first unpack leaves a zstd copy of the decompressed tar, recorded in
+# the build's sums; later creates unpack that.
+b=$cache/test/$IMG_ARCH/default/20260101_00:00
+check images_download_zstd_copy_made test -f $b/rootfs.tar.zst -a ! -e $b/.rootfs.tar.zst.partial
+check images_download_zstd_copy_is_the_tar cmp -s <(zstd -dc $b/rootfs.tar.zst) <(xz -dc $b/rootfs.tar.xz)
+check images_download_zstd_copy_recorded grep -qx "$(sha256sum <$b/rootfs.tar.zst | cut -d' ' -f1)  rootfs.tar.zst" $b/.sums
 before=$(wc -l <$IMG/requests-$P)
 out=$(get bb2 test); status=$?
 check images_download_cache_hit_no_request test "$status:$(wc -l <$IMG/requests-$P)" = "0:$before"
+# A damaged copy is dropped and made again from rootfs.tar.xz.
+truncate -s 1000 $b/rootfs.tar.zst
+out=$(get bb2z test); status=$?
+check images_download_zstd_copy_damaged_still_creates test "$status" = 0 -a "$(cat $data/bb2z/rootfs/etc/hostname 2>&1)" = bb2z
+check images_download_zstd_copy_remade cmp -s <(zstd -dc $b/rootfs.tar.zst) <(xz -dc $b/rootfs.tar.xz)
 img_stop_server $P
 out=$(get bb3 test); status=$?
 check images_download_cache_hit_server_down test "$status" = 0 -a -f $data/bb3/config
@@ -186,6 +197,7 @@ check images_download_without_sha256sums test "$status" = 0
 out=$(get evil1 evil); status=$?
 check images_download_hostile_refused test "$status" = 1 -a -n "$(grep -F "the image is refused: its member '../../../../../../escaped' would land outside the rootfs" <<<"$out")"
 check images_download_hostile_nothing_left nothing_of evil1
+check images_download_hostile_no_zstd_copy test -z "$(ls -A $cache/evil/*/default/*/ | grep zst)"
 check images_download_hostile_nothing_escaped test -z "$(find /home /tmp /run -name escaped 2>/dev/null)"
 out=$(get x1 tset); status=$?
 check images_download_unknown_release test "$status:$(tail -1 <<<"$out")" = "1:uxc create: no release 'tset' of busybox on $S (did you mean 'test'?); busybox releases: badsum, cut, evil, nosums, old, slow, test (choose one with -r)"
@@ -223,7 +235,7 @@ out=$(uxc_as $U ls -F NAME,COLOUR 2>&1); status=$?
 check images_download_ls_unknown_field test "$status" = 2 -a -n "$(grep -F "unknown field 'COLOUR'" <<<"$out")"
 
 img_stop_server $P
-expected=$(printf '%s\n' bb1 bb2 bb3 flushed nosums1 old1 old2 old3 old4 par1 par2 par3 private slow1 tty1 tty2)
+expected=$(printf '%s\n' bb1 bb2 bb2z bb3 flushed nosums1 old1 old2 old3 old4 par1 par2 par3 private slow1 tty1 tty2)
 check images_download_ls_no_ghosts test "$(uxc_as $U ls)" = "$expected"
 for c in $expected; do uxc_as $U destroy -n $c >/dev/null || fail images_download_destroy "$c"; done
 check images_download_all_destroyed test -z "$(ls -A $data)"

@@ -203,11 +203,13 @@ int cmd_create(int argc, char** argv) {
         req.templates = image->get("templates");
         req.name = name;
         req.path = dir;
+        req.tee_fd = image->tee_fd();
       } else {
         req.source = local_source;
         req.label = local_source.substr(local_source.rfind('/') + 1);
       }
       unpacked = unpack_rootfs(maps, container_maps, req);
+      if (image) image->close_tee();
     }
     if (interrupt.signal() != 0) throw Error("interrupted");
     if (tmpl == "local") {
@@ -226,7 +228,7 @@ int cmd_create(int argc, char** argv) {
   undo.dismiss();
   std::string message;
   if (image && !image->get("create-message").empty()) message = read_file_or_throw(image->get("create-message"));
-  if (image) image->release();
+  if (image) image->release(true);
   if (unpacked.devices > 0 && !quiet)
     std::printf("Skipped %llu device node%s of the image: uxc creates /dev at every start\n",
                 static_cast<unsigned long long>(unpacked.devices), unpacked.devices == 1 ? "" : "s");

@@ -62,21 +62,25 @@ std::vector<char*> c_argv(std::vector<std::string>& args) {
 }
 
 // Starts uxc-image as the user with `in` as its stdin, `out` as its
-// stdout (-1: ours) and `answer` as fd 3; nothing else is inherited.
-pid_t spawn_tool(std::vector<std::string> args, int in, int out, int answer) {
+// stdout (-1: ours), `answer` as fd 3 and `extra` (if any) as fd 4;
+// nothing else is inherited.
+pid_t spawn_tool(std::vector<std::string> args, int in, int out, int answer, int extra = -1) {
   const std::string path = tool_path();
   args.insert(args.begin(), "uxc-image");
   // Above 3 first, so that no dup2 clobbers another source.
   const Fd in_fd(fcntl(in, F_DUPFD_CLOEXEC, 4)), answer_fd(fcntl(answer, F_DUPFD_CLOEXEC, 4));
   const Fd out_fd(out >= 0 ? fcntl(out, F_DUPFD_CLOEXEC, 4) : fcntl(1, F_DUPFD_CLOEXEC, 4));
-  if (!in_fd.valid() || !answer_fd.valid() || !out_fd.valid()) throw_errno("cannot pass fds to uxc-image");
+  const Fd extra_fd(extra >= 0 ? fcntl(extra, F_DUPFD_CLOEXEC, 5) : -1);
+  if (!in_fd.valid() || !answer_fd.valid() || !out_fd.valid() || (extra >= 0 && !extra_fd.valid()))
+    throw_errno("cannot pass fds to uxc-image");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   Defer destroy([&] { posix_spawn_file_actions_destroy(&actions); });
   if (posix_spawn_file_actions_adddup2(&actions, in_fd.get(), 0) != 0 ||
       posix_spawn_file_actions_adddup2(&actions, out_fd.get(), 1) != 0 ||
       posix_spawn_file_actions_adddup2(&actions, answer_fd.get(), 3) != 0 ||
-      posix_spawn_file_actions_addclosefrom_np(&actions, 4) != 0)
+      (extra >= 0 && posix_spawn_file_actions_adddup2(&actions, extra_fd.get(), 4) != 0) ||
+      posix_spawn_file_actions_addclosefrom_np(&actions, extra >= 0 ? 5 : 4) != 0)
     throw Error("cannot set up the run of uxc-image");
   auto argv = c_argv(args);
   pid_t pid = -1;
@@ -187,12 +191,14 @@ pid_t fork_packer_in_userns(const policy::IdmapRequest& file_maps, std::vector<s
 FetchedImage::FetchedImage(const std::vector<std::string>& template_args, bool quiet) {
   auto [hold_read, hold_write] = make_pipe();
   auto [answer_read, answer_write] = make_pipe();
+  auto [tee_read, tee_write] = make_pipe();
   std::vector<std::string> args = {"fetch"};
   if (quiet) args.push_back("--quiet");
   args.push_back("--");
   args.insert(args.end(), template_args.begin(), template_args.end());
-  pid_ = spawn_tool(args, hold_read.get(), -1, answer_write.get());
+  pid_ = spawn_tool(args, hold_read.get(), -1, answer_write.get(), tee_read.get());
   hold_ = std::move(hold_write);
+  tee_ = std::move(tee_write);
   answer_write.reset();
   const ToolAnswer a = read_answer(answer_read.get());
   if (!a.ok) {
@@ -202,6 +208,7 @@ FetchedImage::FetchedImage(const std::vector<std::string>& template_args, bool q
     throw Error(!a.error.empty() ? a.error : died(status));
   }
   answer_ = a.values;
+  if (get("tee") != "1") tee_.reset();
 }
 
 FetchedImage::~FetchedImage() { release(); }
@@ -211,8 +218,10 @@ std::string FetchedImage::get(const std::string& key) const {
   return it == answer_.end() ? "" : it->second;
 }
 
-void FetchedImage::release() {
+void FetchedImage::release(bool whole) {
   if (pid_ < 0) return;
+  tee_.reset();
+  if (whole) (void)write_all(hold_.get(), "keep\n");
   hold_.reset();
   (void)wait_for(pid_);
   pid_ = -1;
@@ -231,6 +240,7 @@ UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::
   for (const auto& e : container_maps.gid_map)
     args.insert(args.end(), {"--gid-range", std::to_string(e.inside) + ":" + std::to_string(e.count)});
   if (req.quiet) args.push_back("--quiet");
+  if (req.tee_fd >= 0) args.insert(args.end(), {"--tee-fd", "4"});
 
   // A directory is read by `uxc-image pack` and streamed in (pack.cpp says
   // where it runs and why).
@@ -273,8 +283,12 @@ UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::
         file_maps,
         [&] {
           for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
-          if (data_read.valid() && dup2(data_read.get(), 0) < 0) throw_errno("cannot pass the stream to uxc-image");
-          if (answer_write.get() == 3 ? fcntl(3, F_SETFD, 0) != 0 : dup2(answer_write.get(), 3) < 0)
+          // Above 4 first, so that no dup2 clobbers another source.
+          const int answer_fd = fcntl(answer_write.get(), F_DUPFD_CLOEXEC, 5);
+          const int tee_fd = req.tee_fd >= 0 ? fcntl(req.tee_fd, F_DUPFD_CLOEXEC, 5) : -1;
+          if (answer_fd < 0 || (req.tee_fd >= 0 && tee_fd < 0) ||
+              (data_read.valid() && dup2(data_read.get(), 0) < 0) || dup2(answer_fd, 3) < 0 ||
+              (tee_fd >= 0 && dup2(tee_fd, 4) < 0))
             throw_errno("cannot pass fds to uxc-image");
           auto argv = c_argv(args);
           execv(path.c_str(), argv.data());

@@ -31,11 +31,17 @@ class FetchedImage {
   // and, when the image has them, "config", "templates", "excludes",
   // "create-message" (paths).
   std::string get(const std::string& key) const;
-  void release();
+  // Where the unpack writes the decompressed tar, for the cache's zstd
+  // copy (storage/image/zstd_copy.h); -1 when none is wanted.
+  int tee_fd() const { return tee_.get(); }
+  void close_tee() { tee_.reset(); }
+  // `whole`: the unpack succeeded, so the copy it fed is complete.
+  void release(bool whole = false);
 
  private:
   pid_t pid_ = -1;
   Fd hold_;
+  Fd tee_;
   std::map<std::string, std::string> answer_;
 };
 
@@ -45,6 +51,7 @@ struct UnpackRequest {
   std::string label;      // for the progress line
   std::string excludes, templates;  // files of the image's metadata, or empty
   std::string name, path;           // LXC_NAME and LXC_PATH for templates
+  int tee_fd = -1;                  // FetchedImage::tee_fd()
   bool quiet = false;
 };
 

@@ -13,37 +13,12 @@ namespace uxc::image {
 
 namespace {
 
-struct Hash {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  Hash() {
-    if (ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) throw Error("cannot set up SHA-256");
-  }
-  ~Hash() { EVP_MD_CTX_free(ctx); }
-  Hash(const Hash&) = delete;
-  Hash& operator=(const Hash&) = delete;
-  void add(const void* data, size_t size) {
-    if (EVP_DigestUpdate(ctx, data, size) != 1) throw Error("SHA-256 failed");
-  }
-  std::string hex() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    if (EVP_DigestFinal_ex(ctx, digest, &size) != 1) throw Error("SHA-256 failed");
-    static const char kDigits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < size; ++i) {
-      out += kDigits[digest[i] >> 4];
-      out += kDigits[digest[i] & 15];
-    }
-    return out;
-  }
-};
-
 struct Sink {
   std::string* text = nullptr;  // get_small
   size_t max_bytes = 0;
   bool too_big = false;
   int fd = -1;  // get_file
-  Hash* hash = nullptr;
+  Sha256* hash = nullptr;
   int write_errno = 0;
   Progress* progress = nullptr;
 };
@@ -87,6 +62,30 @@ bool is_certificate_problem(CURLcode code) {
 }
 
 }  // namespace
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1)
+    throw Error("cannot set up SHA-256");
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256::add(const void* data, size_t size) {
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, size) != 1) throw Error("SHA-256 failed");
+}
+
+std::string Sha256::hex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest, &size) != 1) throw Error("SHA-256 failed");
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < size; ++i) {
+    out += kDigits[digest[i] >> 4];
+    out += kDigits[digest[i] & 15];
+  }
+  return out;
+}
 
 Http::Http(std::string server) : server_(std::move(server)), curl_(nullptr) {
   static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
@@ -168,7 +167,7 @@ bool Http::get_small(const std::string& path, std::string* out, size_t max_bytes
 }
 
 std::string Http::get_file(const std::string& path, int fd, const std::string& what, bool show_progress) {
-  Hash hash;
+  Sha256 hash;
   Progress progress("Downloading " + what, 0, show_progress);
   Sink sink;
   sink.fd = fd;
@@ -183,7 +182,7 @@ std::string Http::get_file(const std::string& path, int fd, const std::string& w
 }
 
 std::string sha256_file(int fd) {
-  Hash hash;
+  Sha256 hash;
   std::string buf(1 << 20, '\0');
   for (;;) {
     const ssize_t n = read(fd, buf.data(), buf.size());

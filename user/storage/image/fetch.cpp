@@ -26,6 +26,7 @@
 #include "user/common/dirs.h"
 #include "user/storage/image/cache.h"
 #include "user/storage/image/image.h"
+#include "user/storage/image/zstd_copy.h"
 
 namespace uxc::image {
 
@@ -124,41 +125,60 @@ void download_build(Http& http, const policy::ImageEntry& entry, const std::stri
   sync_file(dir + "/.sums");
 }
 
-// A cached build is used only while rootfs.tar.xz is what was downloaded:
-// a file cut short by a crash or changed on disk is downloaded again.
-bool cached_build_intact(const std::string& build_dir) {
+std::map<std::string, std::string> recorded_sums(const std::string& build_dir) {
   std::string record;
-  if (!read_file(build_dir + "/.sums", &record, 4096)) return false;
   std::map<std::string, std::string> sums;
   std::string err;
-  if (!policy::parse_sha256sums(record, &sums, &err)) return false;
-  const auto it = sums.find("rootfs.tar.xz");
-  return it != sums.end() && file_sum(build_dir + "/rootfs.tar.xz") == it->second;
+  if (!read_file(build_dir + "/.sums", &record, 4096) || !policy::parse_sha256sums(record, &sums, &err)) sums.clear();
+  return sums;
 }
 
-void answer_build(Answer& answer, const CacheKey& key, const std::string& build, const std::string& dir) {
+bool file_matches(const std::string& build_dir, const std::string& file) {
+  const auto sums = recorded_sums(build_dir);
+  const auto it = sums.find(file);
+  return it != sums.end() && path_exists(build_dir + "/" + file) && file_sum(build_dir + "/" + file) == it->second;
+}
+
+// A cached build is used only while the file to unpack is what was
+// downloaded (or recompressed): a file cut short by a crash or changed on
+// disk is not used. A damaged zstd copy is dropped, the xz file kept.
+bool cached_build_intact(const std::string& build_dir) {
+  if (path_exists(build_dir + "/" + kZstdCopy)) {
+    if (file_matches(build_dir, kZstdCopy)) return true;
+    unlink((build_dir + "/" + kZstdCopy).c_str());
+  }
+  return file_matches(build_dir, "rootfs.tar.xz");
+}
+
+// Answers uxc with the build in `dir`, then holds it until uxc is done.
+// In the cache, the first create that unpacks a build also receives the
+// decompressed tar from uxc-image unpack (fd 4) and keeps it as a zstd
+// copy, which later creates unpack at a fraction of xz's cost.
+int serve_build(Answer& answer, const CacheKey& key, const std::string& build, const std::string& dir, bool cached) {
   answer.put("server", key.server);
   answer.put("dist", key.dist);
   answer.put("release", key.release);
   answer.put("arch", key.arch);
   answer.put("variant", key.variant);
   answer.put("build", build);
-  answer.put("rootfs", dir + "/rootfs.tar.xz");
+  const bool have_copy = cached && path_exists(dir + "/" + kZstdCopy);
+  answer.put("rootfs", dir + "/" + (have_copy ? kZstdCopy : "rootfs.tar.xz"));
   const auto files = build_files(dir);
   for (const char* base : {"config", "templates", "excludes", "create-message"}) {
     const std::string file = policy::choose_meta_file(base, files);
     if (!file.empty()) answer.put(base, dir + "/" + file);
   }
+  std::unique_ptr<ZstdCopy> copy;
+  if (cached && !have_copy) copy = ZstdCopy::claim(dir);
+  answer.put("tee", copy ? "1" : "0");
   answer.ok();
-}
-
-// Until uxc closes our stdin (it has unpacked the image, or died).
-void hold_until_released() {
-  char buf[64];
-  for (;;) {
-    const ssize_t n = read(0, buf, sizeof buf);
-    if (n == 0 || (n < 0 && errno != EINTR)) return;
-  }
+  if (copy) copy->receive(4);
+  // Until uxc closes our stdin: it has unpacked the image (and says
+  // "keep" when the whole tar went through), or died.
+  std::string released;
+  (void)read_all(0, &released, 4096);
+  if (copy) copy->finish(released.find("keep") != std::string::npos);
+  return 0;
 }
 
 // Partial downloads of --no-cache runs that were killed: each live one
@@ -221,9 +241,7 @@ int cmd_fetch(int argc, char** argv, Answer& answer) {
     const policy::ImageEntry* entry = policy::find_image(entries, query);
     if (entry == nullptr) throw Error(policy::describe_missing_image(entries, query, key.server));
     download_build(http, *entry, dir, show);
-    answer_build(answer, key, entry->build, dir);
-    hold_until_released();
-    return 0;
+    return serve_build(answer, key, entry->build, dir, false);
   }
 
   const std::string vdir = key.dir();
@@ -273,9 +291,7 @@ int cmd_fetch(int argc, char** argv, Answer& answer) {
       }
     }
     if (use_cache) {
-      answer_build(answer, key, build, vdir + "/" + build);
-      hold_until_released();
-      return 0;
+      return serve_build(answer, key, build, vdir + "/" + build, true);
     }
     // A download: exclusively. A create already downloading the same
     // build is waited for through the shared lock, then its build used.
@@ -284,9 +300,7 @@ int cmd_fetch(int argc, char** argv, Answer& answer) {
       lock.shared();
       const std::string now = current_build(vdir);
       if (now == wanted.build && cached_build_intact(vdir + "/" + now)) {
-        answer_build(answer, key, now, vdir + "/" + now);
-        hold_until_released();
-        return 0;
+        return serve_build(answer, key, now, vdir + "/" + now, true);
       }
       lock.unlock();
       lock.exclusive();
@@ -320,9 +334,7 @@ int cmd_fetch(int argc, char** argv, Answer& answer) {
       lock.unlock();
       continue;
     }
-    answer_build(answer, key, wanted.build, vdir + "/" + wanted.build);
-    hold_until_released();
-    return 0;
+    return serve_build(answer, key, wanted.build, vdir + "/" + wanted.build, true);
   }
   throw Error("the cache of " + key.describe() + " keeps changing under this create: try again");
 }

@@ -88,6 +88,19 @@ class Http {
   void* curl_;
 };
 
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void add(const void* data, size_t size);
+  std::string hex();  // lower-case; once
+
+ private:
+  void* ctx_;  // OpenSSL's EVP_MD_CTX
+};
+
 // The SHA-256 of a file (lower-case hex).
 std::string sha256_file(int fd);
 

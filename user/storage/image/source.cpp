@@ -114,6 +114,18 @@ la_ssize_t TarSource::read_raw(struct archive* a, const void** buffer) {
   return n;
 }
 
+void TarSource::drain() {
+  if (!xz_) return;
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    ready_.clear();
+    changed_.notify_all();
+    if (decoded_all_) break;
+    changed_.wait(lock, [this] { return !ready_.empty() || decoded_all_; });
+  }
+  if (!decode_error_.empty()) throw Error(decode_error_);
+}
+
 la_ssize_t TarSource::read_decoded(struct archive* a, const void** buffer) {
   std::unique_lock<std::mutex> lock(mutex_);
   changed_.wait(lock, [this] { return !ready_.empty() || decoded_all_; });
@@ -158,6 +170,9 @@ void TarSource::decode() {
       std::string chunk(output.data(), size);
       ready_.push_back(std::move(chunk));
     }
+    lock.unlock();
+    if (size > 0 && tee_fd_ >= 0 && !write_all(tee_fd_, std::string_view(output.data(), size))) tee_fd_ = -1;
+    lock.lock();
     if (last) decoded_all_ = true;
     lock.unlock();
     changed_.notify_all();

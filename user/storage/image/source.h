@@ -30,6 +30,12 @@ class TarSource {
   // Opens `reader` (a new archive_read with the tar formats) on this
   // source; throws with libarchive's message on failure.
   void open(struct archive* reader);
+  // An xz stream's decoded bytes are also written to `fd` (a pipe), by
+  // the decoder thread; a failing write ends the copy, not the unpack.
+  void tee_to(int fd) { tee_fd_ = fd; }
+  // After the last member: lets the decoder finish the stream (and the
+  // copy), and throws if the stream was not whole.
+  void drain();
   uint64_t consumed() const { return consumed_.load(); }  // compressed bytes read
   uint64_t total() const { return total_; }                // 0 for a pipe
   bool is_xz() const { return xz_; }
@@ -56,6 +62,7 @@ class TarSource {
   bool decoded_all_ = false;
   std::atomic<bool> stop_{false};
   std::string decode_error_;
+  int tee_fd_ = -1;
 };
 
 }  // namespace uxc::image

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <memory>
 
@@ -134,6 +135,7 @@ void apply_templates(const std::vector<std::string>& files, const policy::Templa
 
 struct Options {
   std::string rootfs, source, excludes, templates, label = "the rootfs";
+  int tee_fd = -1;
   policy::TemplateValues values;
   std::vector<IdRange> uids, gids;
   bool quiet = false;
@@ -156,6 +158,7 @@ Options parse_options(int argc, char** argv) {
     else if (a == "--name") o.values.name = v;
     else if (a == "--path") o.values.path = v;
     else if (a == "--label") o.label = v;
+    else if (a == "--tee-fd") o.tee_fd = v == "4" ? 4 : throw Error("unpack: --tee-fd takes 4");
     else if (a == "--uid-range") o.uids.push_back(parse_range(v));
     else if (a == "--gid-range") o.gids.push_back(parse_range(v));
     else throw Error("unpack: unknown option " + a);
@@ -180,6 +183,11 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
   Fd source(o.source == "-" ? fcntl(0, F_DUPFD_CLOEXEC, 3) : open(o.source.c_str(), O_RDONLY | O_CLOEXEC));
   if (!source.valid()) throw_errno("cannot open " + o.source);
   TarSource tar(std::move(source), o.source == "-" ? "the stream of " + o.label : o.source);
+  if (o.tee_fd >= 0) {
+    // The copy's reader may be gone: that is no reason to die of SIGPIPE.
+    signal(SIGPIPE, SIG_IGN);
+    tar.tee_to(o.tee_fd);
+  }
 
   if (mkdir(o.rootfs.c_str(), 0755) != 0) throw_errno("cannot create " + o.rootfs);
   Fd root(open(o.rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -262,6 +270,7 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
   // still be filled).
   if (archive_write_close(disk.get()) != ARCHIVE_OK)
     throw Error(std::string("cannot finish the rootfs: ") + why(disk.get()));
+  tar.drain();
   progress.finish();
   if (members == 0) throw Error("the tarball holds no files");
   if (mkdir("/dev", 0755) != 0 && errno != EEXIST) throw_errno("cannot create /dev in the rootfs");
