@@ -291,6 +291,9 @@ endif
 ifneq ($(filter $(BUILD)/bin/uxc,$(BINS)),)
 	$(INSTALL) -m 0755 $(BUILD)/bin/uxc $(DESTDIR)$(BINDIR)/uxc
 endif
+ifneq ($(filter $(BUILD)/bin/uxc-image,$(BINS)),)
+	$(INSTALL) -m 0755 $(BUILD)/bin/uxc-image $(DESTDIR)$(LIBEXECDIR)/uxc-image
+endif
 ifneq ($(filter $(BUILD)/bin/uxc-admin,$(BINS)),)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 0755 $(BUILD)/bin/uxc-admin $(DESTDIR)$(SBINDIR)/uxc-admin
