@@ -627,8 +627,8 @@ OsRelease parse_os_release(std::string_view text) {
 
 std::string elf_image_arch(std::string_view header) {
   if (header.size() < 20 || header.substr(0, 4) != std::string_view("\x7f" "ELF", 4)) return "";
-  const int elf_class = header[4];  // 1: 32-bit, 2: 64-bit
-  const int data = header[5];       // 1: little-endian, 2: big-endian
+  const int elf_class = static_cast<unsigned char>(header[4]);  // 1: 32-bit, 2: 64-bit
+  const int data = static_cast<unsigned char>(header[5]);       // 1: little-endian, 2: big-endian
   const auto b0 = static_cast<unsigned char>(header[18]), b1 = static_cast<unsigned char>(header[19]);
   const unsigned machine = data == 2 ? (b0 << 8 | b1) : (b1 << 8 | b0);
   switch (machine) {
