@@ -91,5 +91,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (normalize_member_path(parts[3], &out) && (has_climbing_segment(out) || (!out.empty() && out[0] == '/')))
     std::abort();
   if (parse_image_server(parts[3], &out, &err) && out.find('/') != std::string::npos) std::abort();
+  (void)parse_os_release(parts[2]);
+  const std::string arch = elf_image_arch(parts[3]);
+  if (!arch.empty() && !is_valid_image_word(arch)) std::abort();
   return 0;
 }

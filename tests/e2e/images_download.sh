@@ -182,6 +182,14 @@ out=$(get slow1 slow); status=$?
 check images_download_after_kill test "$status" = 0
 check images_download_after_kill_partial_removed no_partials
 
+# A full disk under the cache: the download fails, nothing is cached.
+mkdir -p $IMG/smallcache && mount -t tmpfs -o size=256k,uid=$(id -u $U),gid=$(id -g $U) tmpfs $IMG/smallcache
+out=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" XDG_CACHE_HOME=$IMG/smallcache "$UXC" create -n full1 -t download -- -d busybox -r test --server $S 2>&1); status=$?
+check images_download_cache_disk_full_fails test "$status" = 1 -a -n "$(grep -F 'No space left on device (free some space, or remove cached images' <<<"$out")"
+check images_download_cache_disk_full_nothing_cached test -z "$(find $IMG/smallcache -name 'rootfs*' -o -name '.partial-*' -o -name current)"
+check images_download_cache_disk_full_no_container nothing_of full1
+umount $IMG/smallcache
+
 # ----------------------------------------------------------------- errors
 out=$(get cut1 cut); status=$?
 check images_download_truncated_fails test "$status" = 1 -a -n "$(grep -F 'stopped before its end' <<<"$out")"
