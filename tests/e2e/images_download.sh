@@ -120,6 +120,12 @@ truncate -s 1000 $b/rootfs.tar.zst
 out=$(get bb2z test); status=$?
 check images_download_zstd_copy_damaged_still_creates test "$status" = 0 -a "$(cat $data/bb2z/rootfs/etc/hostname 2>&1)" = bb2z
 check images_download_zstd_copy_remade cmp -s <(zstd -dc $b/rootfs.tar.zst) <(xz -dc $b/rootfs.tar.xz)
+# A damaged download (a crash cut it short): downloaded again.
+rm $b/rootfs.tar.zst && truncate -s 1000 $b/rootfs.tar.xz
+n=$(rootfs_count)
+out=$(get bb2x test); status=$?
+check images_download_damaged_cache_downloaded_again test "$status:$(rootfs_count)" = "0:$((n + 1))"
+check images_download_damaged_cache_says_so grep -qF "The cached busybox test $IMG_ARCH (default) is damaged: downloading it again" <<<"$out"
 img_stop_server $P
 out=$(get bb3 test); status=$?
 check images_download_cache_hit_server_down test "$status" = 0 -a -f $data/bb3/config
@@ -243,7 +249,7 @@ out=$(uxc_as $U ls -F NAME,COLOUR 2>&1); status=$?
 check images_download_ls_unknown_field test "$status" = 2 -a -n "$(grep -F "unknown field 'COLOUR'" <<<"$out")"
 
 img_stop_server $P
-expected=$(printf '%s\n' bb1 bb2 bb2z bb3 flushed nosums1 old1 old2 old3 old4 par1 par2 par3 private slow1 tty1 tty2)
+expected=$(printf '%s\n' bb1 bb2 bb2x bb2z bb3 flushed nosums1 old1 old2 old3 old4 par1 par2 par3 private slow1 tty1 tty2)
 check images_download_ls_no_ghosts test "$(uxc_as $U ls)" = "$expected"
 for c in $expected; do uxc_as $U destroy -n $c >/dev/null || fail images_download_destroy "$c"; done
 check images_download_all_destroyed test -z "$(ls -A $data)"

@@ -90,6 +90,17 @@ void remove_user_tree(const std::string& path) {
   if (rmdir(path.c_str()) != 0 && errno != ENOENT) throw_errno("cannot remove " + path);
 }
 
+void write_sums(const std::string& build_dir, const std::string& text) {
+  const std::string path = build_dir + "/.sums", tmp = path + ".new";
+  Fd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd.valid() || !write_all(fd.get(), text) || rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    unlink(tmp.c_str());
+    errno = err;
+    throw_errno("cannot write " + path);
+  }
+}
+
 uint64_t tree_size(const std::string& path) {
   uint64_t total = 0;
   for (const auto& n : list_dir(path)) {

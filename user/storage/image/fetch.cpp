@@ -83,10 +83,6 @@ std::string file_sum(const std::string& path) {
   return sha256_file(fd.get());
 }
 
-void sync_file(const std::string& path) {
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid() || fsync(fd.get()) != 0) throw_errno("cannot write " + path + " to disk");
-}
 
 // The image's two files into `dir`, checked against SHA256SUMS when the
 // server offers one; then meta.tar.xz is unpacked there.
@@ -102,8 +98,9 @@ void download_build(Http& http, const policy::ImageEntry& entry, const std::stri
     const std::string path = dir + "/" + file;
     Fd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!fd.valid()) throw_errno("cannot create " + path);
+    // No fsync: every use checks the file against the sum recorded below,
+    // so one a crash cut short is downloaded again rather than trusted.
     const std::string sum = http.get_file(entry.path + file, fd.get(), file, show);
-    if (fsync(fd.get()) != 0) throw_errno("cannot write " + path + " to disk");
     if (have_sums) {
       const auto it = sums.find(file);
       if (it == sums.end())
@@ -121,8 +118,7 @@ void download_build(Http& http, const policy::ImageEntry& entry, const std::stri
   if (unlink((dir + "/meta.tar.xz").c_str()) != 0) throw_errno("cannot remove " + dir + "/meta.tar.xz");
   if (policy::choose_meta_file("config", build_files(dir)).empty())
     throw Error("the image's meta.tar.xz has no config file: is " + http.server() + " an LXC image server?");
-  write_file_atomic(dir + "/.sums", record, 0644);
-  sync_file(dir + "/.sums");
+  write_sums(dir, record);
 }
 
 std::map<std::string, std::string> recorded_sums(const std::string& build_dir) {

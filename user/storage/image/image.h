@@ -101,6 +101,11 @@ class Sha256 {
   void* ctx_;  // OpenSSL's EVP_MD_CTX
 };
 
+// A build's .sums (`sha256sum` lines of its rootfs files), replaced by
+// rename but not fsync'ed: a torn one only makes the build look damaged,
+// and it is downloaded again.
+void write_sums(const std::string& build_dir, const std::string& text);
+
 // The SHA-256 of a file (lower-case hex).
 std::string sha256_file(int fd);
 

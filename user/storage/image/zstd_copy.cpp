@@ -77,7 +77,8 @@ void ZstdCopy::receive(int fd) {
 }
 
 void ZstdCopy::finish(bool keep) {
-  if (!keep || !ok_ || fsync(fd_.get()) != 0) return;
+  // No fsync (as for the downloaded files): its sum is checked at every use.
+  if (!keep || !ok_) return;
   std::string record;
   if (!read_file(dir_ + "/.sums", &record, 4096)) return;
   std::string kept;
@@ -90,7 +91,7 @@ void ZstdCopy::finish(bool keep) {
     start = end + 1;
   }
   try {
-    write_file_atomic(dir_ + "/.sums", kept + sum_ + "  " + kZstdCopy + "\n", 0644);
+    write_sums(dir_, kept + sum_ + "  " + kZstdCopy + "\n");
   } catch (const Error&) {
     return;
   }

@@ -27,8 +27,8 @@ class ZstdCopy {
   // Compresses what arrives on `fd` until its end. It always reads to the
   // end, so the unpack that writes there never waits on a failed copy.
   void receive(int fd);
-  // keep: the copy, fsync'ed, is renamed into place and its sum added to
-  // the build's .sums; otherwise it is removed.
+  // keep: the copy is renamed into place and its sum added to the
+  // build's .sums; otherwise it is removed.
   void finish(bool keep);
 
  private:
