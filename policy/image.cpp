@@ -109,16 +109,6 @@ uint32_t le32(std::string_view bytes, size_t at) {
          static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 3])) << 24;
 }
 
-// LXC's common.conf and userns.conf, reduced to what uxc acts on. The
-// device cgroup rules, lxc.tty.dir, lxc.mount.auto and the seccomp
-// profile are either reset by userns.conf or have no uxc equivalent.
-const char kCommonConf[] =
-    "lxc.tty.max = 4\n"
-    "lxc.pty.max = 1024\n"
-    "lxc.cap.drop = mac_admin mac_override sys_time sys_module sys_rawio\n";
-// An unprivileged container's capabilities hold only in its own user
-// namespace; userns.conf therefore keeps all of them.
-const char kUsernsConf[] = "lxc.cap.drop =\n";
 
 }  // namespace
 
@@ -371,8 +361,7 @@ std::string substitute_template_values(std::string_view text, const TemplateValu
   return out;
 }
 
-bool expand_image_config(std::string_view text, std::string* out, std::vector<std::string>* errors) {
-  out->clear();
+bool check_image_config(std::string_view text, std::vector<std::string>* errors) {
   errors->clear();
   std::vector<Line> lines;
   std::string err;
@@ -382,24 +371,15 @@ bool expand_image_config(std::string_view text, std::string* out, std::vector<st
   }
   for (const Line& line : lines) {
     std::string_view key, value;
-    if (!is_blank_or_comment(line.text) && parse_key_value(line.text, &key, &value) && key == "lxc.include") {
-      std::string_view file = value;
-      for (std::string_view dir : {"LXC_TEMPLATE_CONFIG/", "/usr/share/lxc/config/"})
-        if (file.substr(0, dir.size()) == dir) {
-          file.remove_prefix(dir.size());
-          break;
-        }
-      if (file == "common.conf" || file == "userns.conf") {
-        *out += "# " + std::string(trim_blanks(line.text)) + ", as uxc applies it\n";
-        *out += file == "common.conf" ? kCommonConf : kUsernsConf;
-        continue;
-      }
+    if (is_blank_or_comment(line.text) || !parse_key_value(line.text, &key, &value) || key != "lxc.include") continue;
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    bool shared = false;
+    for (std::string_view dir : {"LXC_TEMPLATE_CONFIG/", "/usr/share/lxc/config/"})
+      shared = shared || (value.substr(0, dir.size()) == dir && value.find("..") == std::string_view::npos);
+    if (!shared)
       errors->push_back("line " + std::to_string(line.number) + ": lxc.include = " + std::string(value) +
-                        ": uxc knows only LXC_TEMPLATE_CONFIG/common.conf and userns.conf");
-      continue;
-    }
-    *out += line.text;
-    *out += '\n';
+                        ": an image may include only LXC's shared configs (LXC_TEMPLATE_CONFIG/...)");
   }
   return errors->empty();
 }
@@ -531,37 +511,6 @@ bool parse_download_args(const std::vector<std::string>& args, DownloadArgs* out
   return true;
 }
 
-bool parse_image_settings(std::string_view text, std::string_view file_name, ImageSettings* settings,
-                          std::vector<std::string>* errors) {
-  errors->clear();
-  std::vector<Line> lines;
-  std::string err;
-  if (text.size() > kMaxMetaFileBytes || !split_lines(text, 4096, &lines, &err)) {
-    errors->push_back(std::string(file_name) + ": " +
-                      (err.empty() ? "larger than " + std::to_string(kMaxMetaFileBytes) + " bytes" : err));
-    return false;
-  }
-  for (const Line& line : lines) {
-    if (is_blank_or_comment(line.text)) continue;
-    const std::string where = std::string(file_name) + ":" + std::to_string(line.number) + ": ";
-    std::string_view key, value;
-    if (!parse_key_value(line.text, &key, &value)) {
-      errors->push_back(where + "expected KEY = VALUE");
-      continue;
-    }
-    if (key != "server") {
-      errors->push_back(where + "unknown key " + std::string(key) + " (known: server)");
-      continue;
-    }
-    std::string server;
-    if (!parse_image_server(value, &server, &err)) {
-      errors->push_back(where + err);
-      continue;
-    }
-    settings->server = server;
-  }
-  return errors->empty();
-}
 
 std::string image_arch_for_machine(std::string_view machine) {
   static const struct {

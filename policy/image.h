@@ -21,7 +21,6 @@ namespace uxc::policy {
 // LXC's download template asks for files of this compatibility level
 // first (index-user.7, config-user.7, ...) and falls back to plain names.
 inline constexpr int kImageCompatLevel = 7;
-inline constexpr const char* kDefaultImageServer = "images.linuxcontainers.org";
 inline constexpr const char* kDefaultImageVariant = "default";
 
 inline constexpr size_t kMaxIndexBytes = 16 << 20;
@@ -106,13 +105,14 @@ struct TemplateValues {
 // "LXC_PATH" stays "LXC_PATH").
 std::string substitute_template_values(std::string_view text, const TemplateValues& values);
 
-// config-user of an image: `lxc.include = LXC_TEMPLATE_CONFIG/common.conf`
-// and `.../userns.conf` (or LXC's installed paths for them) become uxc's
-// own equivalents, written inline; every other line is kept as it is, to
-// be checked by parse_config with the rest of the container's config. Any
-// other include is an error naming the line: uxc does not read LXC's
-// files.
-[[nodiscard]] bool expand_image_config(std::string_view text, std::string* out, std::vector<std::string>* errors);
+// config-user of an image, checked before it becomes part of a
+// container's config: an include may name only LXC's shared configs
+// (LXC_TEMPLATE_CONFIG/... or /usr/share/lxc/config/...), which
+// parse_config replaces with uxc's built-in equivalents; an include of any
+// other file is an error naming the line (an image server does not get to
+// make uxc read files of the user's). Every other line is left to
+// parse_config. NUL, over-long lines and oversized files are errors.
+[[nodiscard]] bool check_image_config(std::string_view text, std::vector<std::string>* errors);
 
 // A member name of a rootfs tarball, as it will be created under the
 // rootfs: leading "./" and "/" removed, "." segments dropped. Fails on a
@@ -137,14 +137,6 @@ struct DownloadArgs {
 };
 [[nodiscard]] bool parse_download_args(const std::vector<std::string>& args, DownloadArgs* out, std::string* err);
 
-// images.conf (/etc/uxc/images.conf, then ~/.config/uxc/images.conf):
-// `server = HOST[:PORT]`, comments and blank lines. Unknown keys are
-// errors ("FILE:LINE: what").
-struct ImageSettings {
-  std::string server;
-};
-[[nodiscard]] bool parse_image_settings(std::string_view text, std::string_view file_name, ImageSettings* settings,
-                                        std::vector<std::string>* errors);
 
 // The image server's name for the architecture uname(2) reports
 // ("x86_64" -> "amd64", "aarch64" -> "arm64", ...); an unknown one is

@@ -22,6 +22,7 @@
 #include "policy/image.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
+#include "user/common/settings.h"
 #include "user/common/util.h"
 #include "user/host/helpers.h"
 #include "user/host/userns.h"
@@ -97,12 +98,13 @@ int cmd_create(int argc, char** argv) {
       "'xx' of an hwaddr template replaced by random hex digits. uxc-create(1) and\n"
       "'uxc image --help' say more.",
       {{'n', "name", "NAME", "name of the new container"},
-       {'t', "template", "TEMPLATE", "download, local or busybox"},
+       {'t', "template", "TEMPLATE", "download, local or busybox (default: uxc.conf's [create] template)"},
        {'f', "config", "CONFIG", "start from this file instead of default.conf"},
        {'q', "quiet", nullptr, "no progress lines and notes"}});
   const std::string name = require_name(args, "create");
-  if (!args.has('t')) throw Error(std::string("-t TEMPLATE is required: ") + kTemplates);
-  const std::string tmpl = args.get('t');
+  const policy::UserSettings user_settings = load_user_settings(user_paths(current_user()));
+  const std::string tmpl = args.has('t') ? args.get('t') : user_settings.default_template;
+  if (tmpl.empty()) throw Error(std::string("-t TEMPLATE is required: ") + kTemplates);
   const bool quiet = args.has('q');
   if (tmpl != "busybox" && tmpl != "local" && tmpl != "download")
     throw Error("unknown template '" + tmpl + "': " + kTemplates);
@@ -133,19 +135,27 @@ int cmd_create(int argc, char** argv) {
   {
     policy::Config check;
     std::vector<std::string> errors;
-    if (!policy::parse_config(defaults, source, &check, &errors))
+    if (!policy::parse_config(defaults, source, &check, &errors, &config_includes()))
       throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   }
   // The image first: a create whose image cannot be had leaves nothing.
   std::unique_ptr<FetchedImage> image;
   std::string distribution;
   if (tmpl == "download") {
-    image = std::make_unique<FetchedImage>(args.rest, quiet);
+    // The user's uxc.conf, then the administrator's, then LXC's default.
+    std::string server = user_settings.image_server;
+    if (!user_settings.image_server_given) {
+      const policy::AdminSettings admin = load_admin_settings();
+      if (!admin.image_server.empty()) server = admin.image_server;
+    }
+    image = std::make_unique<FetchedImage>(args.rest, server, quiet);
     std::string config_user;
     if (!image->get("config").empty()) config_user = read_file_or_throw(image->get("config"));
     std::vector<std::string> errors;
-    if (!policy::expand_image_config(config_user, &distribution, &errors))
+    if (!policy::check_image_config(config_user, &errors))
       throw Error("the image's " + image->get("config") + " cannot be used:\n  " + join(errors, "\n  "));
+    if (!config_user.empty() && config_user.back() != '\n') config_user += '\n';
+    distribution = config_user;
     policy::ImageRecord record{image->get("dist"), image->get("release"), image->get("arch"),
                                image->get("variant"), image->get("build"), image->get("server")};
     distribution = "\n# Distribution configuration: " + record.dist + " " + record.release + " " + record.arch + " (" +
@@ -168,7 +178,7 @@ int cmd_create(int argc, char** argv) {
   // is written.
   policy::Config config;
   std::vector<std::string> errors;
-  if (!policy::parse_config(text, source, &config, &errors) || !policy::validate_config(config, source, &errors))
+  if (!policy::parse_config(text, source, &config, &errors, &config_includes()) || !policy::validate_config(config, source, &errors))
     throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   const policy::IdmapRequest maps = file_work_idmap(config, user);
   const policy::IdmapRequest container_maps = container_idmap(config, user);

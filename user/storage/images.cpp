@@ -188,11 +188,12 @@ pid_t fork_packer_in_userns(const policy::IdmapRequest& file_maps, std::vector<s
 
 }  // namespace
 
-FetchedImage::FetchedImage(const std::vector<std::string>& template_args, bool quiet) {
+FetchedImage::FetchedImage(const std::vector<std::string>& template_args, const std::string& default_server,
+                           bool quiet) {
   auto [hold_read, hold_write] = make_pipe();
   auto [answer_read, answer_write] = make_pipe();
   auto [tee_read, tee_write] = make_pipe();
-  std::vector<std::string> args = {"fetch"};
+  std::vector<std::string> args = {"fetch", "--default-server", default_server};
   if (quiet) args.push_back("--quiet");
   args.push_back("--");
   args.insert(args.end(), template_args.begin(), template_args.end());

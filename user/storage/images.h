@@ -22,8 +22,9 @@ namespace uxc {
 class FetchedImage {
  public:
   // Runs `uxc-image fetch -- ARGS` (the download template's arguments)
-  // and waits for its answer; throws its error.
-  FetchedImage(const std::vector<std::string>& template_args, bool quiet);
+  // and waits for its answer; throws its error. `default_server` serves
+  // when ARGS name no --server (uxc.conf's [images] server).
+  FetchedImage(const std::vector<std::string>& template_args, const std::string& default_server, bool quiet);
   ~FetchedImage();
   FetchedImage(const FetchedImage&) = delete;
   FetchedImage& operator=(const FetchedImage&) = delete;

@@ -21,7 +21,6 @@
 #include <map>
 #include <memory>
 
-#include "paths.h"  // generated: UXC_SYSCONFDIR
 #include "policy/image.h"
 #include "user/common/dirs.h"
 #include "user/storage/image/cache.h"
@@ -34,24 +33,6 @@ namespace {
 
 constexpr const char* kFiles[] = {"rootfs.tar.xz", "meta.tar.xz"};
 
-std::string default_server() {
-  // The user's choice, then the administrator's, then LXC's default.
-  const std::vector<std::string> files = {user_paths(current_user()).config_dir + "/images.conf",
-                                          std::string(UXC_SYSCONFDIR) + "/uxc/images.conf"};
-  for (const auto& file : files) {
-    std::string text;
-    if (!read_file(file, &text, policy::kMaxMetaFileBytes + 1)) {
-      if (errno == ENOENT) continue;
-      throw_errno("cannot read " + file);
-    }
-    policy::ImageSettings settings;
-    std::vector<std::string> errors;
-    if (!policy::parse_image_settings(text, file, &settings, &errors))
-      throw Error("fix " + file + ":\n  " + join(errors, "\n  "));
-    if (!settings.server.empty()) return settings.server;
-  }
-  return policy::kDefaultImageServer;
-}
 
 std::string date_of(uint64_t when) {
   const time_t t = static_cast<time_t>(when);
@@ -192,11 +173,15 @@ void remove_stale_private_dirs(const std::string& root) {
 
 int cmd_fetch(int argc, char** argv, Answer& answer) {
   bool quiet = false;
+  std::string default_server;
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--quiet") {
       quiet = true;
+    } else if (a == "--default-server" && i + 1 < argc) {
+      std::string err;
+      if (!policy::parse_image_server(argv[++i], &default_server, &err)) throw Error(err);
     } else if (a == "--") {
       args.assign(argv + i + 1, argv + argc);
       break;
@@ -210,7 +195,8 @@ int cmd_fetch(int argc, char** argv, Answer& answer) {
   if (!policy::parse_download_args(args, &d, &err)) throw Error(err);
   struct utsname u {};
   uname(&u);
-  CacheKey key{d.server.empty() ? default_server() : d.server, d.dist, d.release,
+  if (d.server.empty() && default_server.empty()) throw Error("fetch: --default-server is required");
+  CacheKey key{d.server.empty() ? default_server : d.server, d.dist, d.release,
                d.arch.empty() ? policy::image_arch_for_machine(u.machine) : d.arch,
                d.variant.empty() ? policy::kDefaultImageVariant : d.variant};
   const bool show = progress_wanted(quiet);
