@@ -41,6 +41,7 @@ check check_correct_setup_passes test "$status" = 0
 check check_correct_says_so grep -qx 'uxc check: everything the default configuration needs is in place' <<<"$out"
 check check_correct_no_fail_lines test "$(grep -c '^FAIL' <<<"$out")" = 0
 check check_correct_helpers grep -q "^ok    uxc-idmap: $WORLD_BIN/uxc-idmap is setuid root$" <<<"$out"
+check check_correct_image_tool grep -q "^ok    uxc-image: $WORLD_BIN/uxc-image (create -t download and -t local)$" <<<"$out"
 check check_correct_idmap grep -q '^ok    id map: u 0 100000 65536 g 0 100000 65536 is within your ranges' <<<"$out"
 check check_correct_usernet grep -q '^ok    usernet: uxtest1 may put 10 veth(s) on lxcbr0' <<<"$out"
 check check_correct_bridge grep -q '^ok    bridge lxcbr0 exists and is up$' <<<"$out"

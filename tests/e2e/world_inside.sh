@@ -189,6 +189,11 @@ helpers_installed() {
       echo "$WORLD_COMPAT/$link points to a helper that was not built"; return 1
     fi
   done
+  if [ -f "$UXC_BUILD/bin/uxc-image" ]; then
+    [ "$(stat -c '%a %U %G' "$WORLD_BIN/uxc-image")" = "755 root root" ] ||
+      { echo "$WORLD_BIN/uxc-image: $(stat -c '%a %U %G' "$WORLD_BIN/uxc-image" 2>&1)"; return 1; }
+    cmp -s "$UXC_BUILD/bin/uxc-image" "$WORLD_BIN/uxc-image" || { echo "$WORLD_BIN/uxc-image differs from the build"; return 1; }
+  fi
   [ "$found" = 1 ] || { echo "NOTBUILT"; return 1; }
 }
 if out=$(helpers_installed 2>&1); then

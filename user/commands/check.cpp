@@ -324,6 +324,13 @@ int cmd_check(int argc, char** argv) {
   for (const auto& nic : config.nics) has_veth = has_veth || nic.type == "veth";
   check_helper(r, "uxc-idmap", true);
   check_helper(r, "uxc-nic", has_veth);
+  // Not setuid, and only `create -t download` and `-t local` need it.
+  const std::string image_tool = helper_path("uxc-image");
+  if (access(image_tool.c_str(), X_OK) == 0)
+    r.ok("uxc-image: " + image_tool + " (create -t download and -t local)");
+  else
+    r.warn("uxc-image is not installed at " + image_tool + ": create -t download and -t local need it",
+           "ask your administrator to install uxc: make install (as root)");
   if (usable) {
     try {
       const policy::IdmapRequest maps = container_idmap(config, user);
