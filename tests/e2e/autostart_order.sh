@@ -8,8 +8,7 @@ source "$(dirname "$0")/manager_setup.bash"
 
 same() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
 U=uxtest1
-[ -x "$UXC" ] || { fail autostart_built "$UXC was not built"; exit 0; }
-if ! have_idmap; then skip autostart_order "uxc-idmap was not built"; exit 0; fi
+require_built autostart_built "$UXC" "$WORLD_BIN/uxc-idmap"
 write_plain_default_conf $U 100000
 
 # make_container NAME LINES...: a busybox container whose init sleeps.

@@ -7,8 +7,7 @@ set -u
 source "$(dirname "$0")/manager_setup.bash"
 
 U=uxtest1
-[ -x "$UXC" ] || { fail check_built "$UXC was not built"; exit 0; }
-if ! have_idmap || ! have_nic; then skip check_doctor "uxc-idmap and uxc-nic must both be built"; exit 0; fi
+require_built check_built "$UXC" "$WORLD_BIN/uxc-idmap" "$WORLD_BIN/uxc-nic"
 allow_usernet "uxtest1 veth lxcbr0 10" "uxtest1 veth nosuchbr 10" "uxtest1 veth notabridge 10" "uxtest1 veth br1 10"
 write_seed_default_conf $U 100000
 conf=/home/$U/.config/uxc/default.conf

@@ -6,8 +6,7 @@ set -u
 source "$(dirname "$0")/manager_setup.bash"
 
 U=uxtest1
-[ -x "$UXC" ] || { fail manager_templates_built "$UXC was not built"; exit 0; }
-have_idmap || { skip manager_templates "uxc-idmap was not built"; exit 0; }
+require_built manager_templates_built "$UXC" "$WORLD_BIN/uxc-idmap"
 write_plain_default_conf $U 100000
 data=/home/$U/.local/share/uxc
 

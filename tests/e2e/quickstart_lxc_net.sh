@@ -9,12 +9,7 @@ set -u
 
 QS=$UXC_SRC/user/quickstart.sh
 B=$UXC_BUILD/bin
-for bin in uxc uxc-admin; do
-  [ -x "$B/$bin" ] || { fail quickstart_lxc_net_built "$B/$bin was not built"; exit 0; }
-done
-if [ ! -u "$WORLD_BIN/uxc-idmap" ] || [ ! -u "$WORLD_BIN/uxc-nic" ]; then
-  skip quickstart_lxc_net "uxc-idmap and uxc-nic must both be built (have: $(ls "$WORLD_BIN"))"; exit 0
-fi
+require_built quickstart_lxc_net_built "$B/uxc" "$B/uxc-admin" "$WORLD_BIN/uxc-idmap" "$WORLD_BIN/uxc-nic"
 for dir in /var/log /var/mail /var/spool/mail /var/lib/misc; do
   [ -d "$dir" ] && mount -t tmpfs tmpfs "$dir"
 done
@@ -39,4 +34,4 @@ check quickstart_lxc_net_one_address test "$(ip -4 -o addr show dev lxcbr0 | wc 
 ip=$(as_user uxtest1 env UXC_HELPER_DIR="$WORLD_BIN" "$B/uxc" info -n example-container -i -H 2>/dev/null | grep -m1 -E '^10\.0\.3\.')
 check quickstart_lxc_net_container_has_dhcp_address test -n "$ip"
 check quickstart_lxc_net_lease_from_lxc_dnsmasq grep -q " $ip " /run/lxc/dnsmasq.lxcbr0.leases
-as_user uxtest1 env UXC_HELPER_DIR="$WORLD_BIN" "$B/uxc" stop -n example-container -k >/dev/null 2>&1
+cleanup as_user uxtest1 env UXC_HELPER_DIR="$WORLD_BIN" "$B/uxc" stop -n example-container -k

@@ -10,12 +10,7 @@ set -u
 
 QS=$UXC_SRC/user/quickstart.sh
 B=$UXC_BUILD/bin
-for bin in uxc uxc-admin; do
-  [ -x "$B/$bin" ] || { fail quickstart_built "$B/$bin was not built"; exit 0; }
-done
-if [ ! -u "$WORLD_BIN/uxc-idmap" ] || [ ! -u "$WORLD_BIN/uxc-nic" ]; then
-  skip quickstart "uxc-idmap and uxc-nic must both be built (have: $(ls "$WORLD_BIN"))"; exit 0
-fi
+require_built quickstart_built "$B/uxc" "$B/uxc-admin" "$WORLD_BIN/uxc-idmap" "$WORLD_BIN/uxc-nic"
 # useradd and dnsmasq must not touch the host's /var (lastlog, faillog,
 # mail spool): private file systems for this world.
 for dir in /var/log /var/mail /var/spool/mail /var/lib/misc; do
@@ -98,4 +93,4 @@ check quickstart_refuses_a_non_bridge grep -q 'notabridge exists and is not a br
 out=$("$QS" --nat maybe 2>&1)
 check quickstart_refuses_bad_nat grep -q -- '--nat takes 0 or 1' <<<"$out"
 
-for u in uxtest3 uxc-demo; do uxc_as $u stop -n example-container -k >/dev/null 2>&1; done
+for u in uxtest3 uxc-demo; do cleanup uxc_as $u stop -n example-container -k; done
