@@ -28,7 +28,7 @@ make_container web1 'lxc.start.auto = 1' 'lxc.group = web'
 make_container both 'lxc.start.auto = 1' 'lxc.group = web db' 'lxc.start.order = 3'
 state() { uxc_as $U info -n "$1" -s -H; }
 states() { local n out=; for n in "$@"; do out+="$n=$(state $n) "; done; echo "$out"; }
-started_at() { stat -c %.3Y "/tmp/uxc-61001/$1/state"; }
+started_at() { stat -c %.3Y "$(runtime_dir_of $U)/$1/state"; }
 
 same autostart_list "$(uxc_as $U autostart -L | tr '\n' ' ')" "zeta 2 alpha 0 mid 0 "
 same autostart_list_group "$(uxc_as $U autostart -L -g web | tr '\n' ' ')" "web1 0 both 0 "

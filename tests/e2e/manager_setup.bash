@@ -59,6 +59,16 @@ wait_for_ip() {
   return 1
 }
 
+# runtime_dir_of USER: the directory where USER's uxc keeps its running
+# containers' state in this world (no XDG_RUNTIME_DIR, no /run/user/UID):
+# a directory of the user's own in /tmp, whose name uxc records in the
+# data directory. Empty while none was ever made.
+runtime_dir_of() {
+  local record=/home/$1/.local/share/uxc/.runtime
+  [ -f "$record" ] && head -n 1 "$record"
+  return 0
+}
+
 # Nothing of a failed or stopped container is left: no monitor or init,
 # no host-side veth, no runtime state.
 nothing_left() {
@@ -78,7 +88,9 @@ nothing_left() {
   [ -z "$procs" ] || { echo "container processes left: $procs"; return 1; }
   links=$(ip -o link show | grep -o 'uxc[0-9a-f]\{8\}' || true)
   [ -z "$links" ] || { echo "host veths left: $links"; return 1; }
-  if ls /tmp/uxc-"$uid"/"$name"/ 2>/dev/null | grep -qv "^lock$"; then
-    echo "runtime state left: $(ls /tmp/uxc-"$uid"/"$name"/)"; return 1
+  local dir
+  dir=$(runtime_dir_of "$user")
+  if [ -n "$dir" ] && [ -d "$dir/$name" ] && ls "$dir/$name/" | grep -qv "^lock$"; then
+    echo "runtime state left: $(ls "$dir/$name/")"; return 1
   fi
 }
