@@ -65,7 +65,9 @@ LDFLAGS_ALL  := $(LDHARDEN) $(SANFLAGS) $(SANLINK) $(LDFLAGS)
 POLICY_SRC   := $(filter-out %_fuzz.cpp,$(wildcard policy/*.cpp))
 IDMAP_SRC    := $(wildcard setuid-helpers/*.cpp)
 NIC_SRC      := $(wildcard net-helper/*.cpp)
-USER_SRC     := $(wildcard user/*.cpp)
+# user/: the manager, in rooms (README's layout); user/admin/ is uxc-admin.
+USER_ROOMS   := commands runtime storage host common
+USER_SRC     := $(wildcard $(patsubst %,user/%/*.cpp,$(USER_ROOMS)))
 ADMIN_SRC    := $(wildcard user/admin/*.cpp)
 UNIT_SRC     := $(wildcard tests/unit/*_test.cpp)
 TESTBIN_SRC  := $(wildcard tests/bin/*.cpp)
@@ -175,7 +177,7 @@ $(BUILD)/bin/uxc: $(call obj,$(USER_SRC)) $(POLICY_LIB)
 	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(UXC_STATIC) $(NL_LIBS) $(INIH_LIBS) -lcap $(UXC_SHARED)
 
 # The administrator's tool shares the manager's small building blocks.
-$(BUILD)/bin/uxc-admin: $(call obj,$(ADMIN_SRC)) $(BUILD)/obj/user/util.o $(POLICY_LIB)
+$(BUILD)/bin/uxc-admin: $(call obj,$(ADMIN_SRC)) $(BUILD)/obj/user/common/util.o $(POLICY_LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(NL_LIBS)
 

@@ -14,7 +14,7 @@
 
 #include "paths.h"  // generated: UXC_SYSCONFDIR
 #include "policy/admin.h"
-#include "user/util.h"
+#include "user/common/util.h"
 
 namespace uxc::admin {
 

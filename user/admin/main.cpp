@@ -3,7 +3,7 @@
 #include <string>
 
 #include "user/admin/admin.h"
-#include "user/util.h"
+#include "user/common/util.h"
 
 int main(int argc, char** argv) {
   using namespace uxc::admin;

@@ -1,0 +1,349 @@
+// uxc check: a doctor for a user's set-up. Each check prints one line,
+// and a problem gets a second line with its fix. The exit status is 0
+// only when everything the default configuration needs is in place; what
+// it merely could use (cgroup delegation without limits in the config)
+// is a warning.
+#include <grp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+
+#include "paths.h"  // generated: UXC_SYSCONFDIR
+#include "policy/acl.h"
+#include "policy/text.h"
+#include "policy/usernet.h"
+#include "user/commands/cli.h"
+#include "user/commands/commands.h"
+#include "user/common/util.h"
+#include "user/host/cgroup.h"
+#include "user/host/helpers.h"
+#include "user/storage/container.h"
+
+namespace uxc {
+
+namespace {
+
+class Report {
+ public:
+  void ok(const std::string& what) { std::printf("ok    %s\n", what.c_str()); }
+  void warn(const std::string& what, const std::string& fix) {
+    std::printf("warn  %s\n      fix: %s\n", what.c_str(), fix.c_str());
+  }
+  void fail(const std::string& what, const std::string& fix) {
+    std::printf("FAIL  %s\n      fix: %s\n", what.c_str(), fix.c_str());
+    ++failures;
+  }
+  int failures = 0;
+};
+
+std::string octal_mode(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+void check_helper(Report& r, const std::string& name, bool needed) {
+  const std::string path = helper_path(name);
+  struct stat st;
+  auto problem = [&](const std::string& what, const std::string& fix) {
+    if (needed) r.fail(what, fix);
+    else r.warn(what + " (the default configuration does not need it)", fix);
+  };
+  if (stat(path.c_str(), &st) != 0) {
+    problem(name + " is not installed at " + path, "ask your administrator to install uxc: make install (as root)");
+    return;
+  }
+  if (st.st_uid != 0 || (st.st_mode & S_ISUID) == 0 || (st.st_mode & S_IXOTH) == 0) {
+    problem(name + " at " + path + " is not setuid root (owner " + std::to_string(st.st_uid) + ", mode " +
+                octal_mode(st.st_mode) + ")",
+            "ask your administrator to run: chown root:root " + path + " && chmod 4755 " + path);
+    return;
+  }
+  struct statvfs sv;
+  if (statvfs(path.c_str(), &sv) == 0 && (sv.f_flag & ST_NOSUID)) {
+    problem(name + " at " + path + " is on a filesystem mounted nosuid, so it runs without privilege",
+            "ask your administrator to install uxc on a filesystem without nosuid");
+    return;
+  }
+  r.ok(name + ": " + path + " is setuid root");
+}
+
+// The default configuration, read as create reads it.
+policy::Config default_config(Report& r, const Paths& paths, bool* usable) {
+  policy::Config config;
+  *usable = true;
+  for (const std::string& file : {paths.config_dir + "/default.conf", std::string(UXC_SYSCONFDIR) + "/uxc/default.conf"}) {
+    std::string text;
+    if (!read_file(file, &text, policy::kMaxConfigBytes + 1)) {
+      if (errno == ENOENT) continue;
+      r.fail("cannot read " + file + ": " + errno_text(errno), "make the file readable, or remove it");
+      *usable = false;
+      return config;
+    }
+    std::vector<std::string> errors;
+    if (!policy::parse_config(text, file, &config, &errors) || !policy::validate_config(config, file, &errors)) {
+      r.fail("the default configuration " + file + " has errors: " + join(errors, "; "), "fix these lines");
+      *usable = false;
+      return config;
+    }
+    r.ok("default configuration: " + file);
+    return config;
+  }
+  r.ok("default configuration: none (containers get no network and your first subordinate ids)");
+  return config;
+}
+
+std::vector<std::string> group_names(const User& user) {
+  int count = 64;
+  std::vector<gid_t> gids(static_cast<size_t>(count));
+  if (getgrouplist(user.name.c_str(), user.gid, gids.data(), &count) < 0) {
+    gids.resize(static_cast<size_t>(count));
+    if (getgrouplist(user.name.c_str(), user.gid, gids.data(), &count) < 0) count = 0;
+  }
+  gids.resize(static_cast<size_t>(count));
+  std::vector<std::string> names;
+  for (gid_t g : gids)
+    if (const struct group* gr = getgrgid(g)) names.emplace_back(gr->gr_name);
+  return names;
+}
+
+// "0x1003", as sysfs writes interface flags.
+bool parse_hex(std::string_view text, uint32_t* out) {
+  if (text.size() < 3 || text.size() > 10 || text.substr(0, 2) != "0x") return false;
+  uint32_t v = 0;
+  for (char c : text.substr(2)) {
+    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return false;
+    v = v * 16 + static_cast<uint32_t>(d);
+  }
+  *out = v;
+  return true;
+}
+
+void check_network(Report& r, const policy::Config& config, const User& user) {
+  const std::string usernet = std::string(UXC_SYSCONFDIR) + "/uxc/usernet";
+  std::vector<std::string> links;
+  for (const auto& nic : config.nics)
+    if (nic.type == "veth" && std::find(links.begin(), links.end(), nic.link) == links.end()) links.push_back(nic.link);
+  if (links.empty()) {
+    r.ok("network: the default configuration has no veth, so no usernet line or bridge is needed");
+    return;
+  }
+  std::string text;
+  policy::UsernetFile policy_file;
+  const bool readable = read_file(usernet, &text, policy::kMaxUsernetFileBytes + 1);
+  if (readable) policy_file = policy::parse_usernet_file(text);
+  if (readable && !policy_file.ok())
+    r.fail(usernet + " is unusable: " + join(policy_file.errors, "; "), "ask your administrator to fix those lines (uxc-admin lint)");
+  const auto groups = group_names(user);
+  for (const auto& link : links) {
+    if (readable && policy_file.ok()) {
+      const auto d = policy::decide_nic(policy_file, user.name, groups, "veth", link, {});
+      if (d.verdict == policy::NicVerdict::kAllow)
+        r.ok("usernet: " + user.name + " may put " + std::to_string(d.allowed) + " veth(s) on " + link + " (" + usernet + ")");
+      else if (d.verdict == policy::NicVerdict::kQuotaFull)
+        r.fail("usernet: the lines of " + usernet + " for " + user.name + " on " + link + " allow 0 veths",
+               "ask your administrator to raise the count, e.g. '" + user.name + " veth " + link + " 10'");
+      else
+        r.fail("usernet: no line of " + usernet + " lets " + user.name + " put a veth on " + link,
+               "ask your administrator to add '" + user.name + " veth " + link + " 10' to " + usernet);
+    } else if (!readable) {
+      r.fail("usernet: cannot read " + usernet + " (" + errno_text(errno) + "), so no veth on " + link + " is allowed",
+             "ask your administrator to add '" + user.name + " veth " + link + " 10' to " + usernet);
+    }
+    const std::string sys = "/sys/class/net/" + link;
+    std::string flags_text;
+    uint32_t flags = 0;
+    if (!is_directory(sys)) {
+      r.fail("bridge " + link + " does not exist", "ask your administrator to create it (ip link add " + link +
+                                                      " type bridge; ip link set " + link +
+                                                      " up; plus an address and DHCP, as lxc-net does), or change lxc.net.N.link");
+    } else if (!is_directory(sys + "/bridge")) {
+      r.fail(link + " is not a bridge", "use a bridge in lxc.net.N.link (ip -d link show type bridge lists them)");
+    } else if (!read_file(sys + "/flags", &flags_text) || !parse_hex(policy::trim_blanks(flags_text.substr(0, flags_text.find('\n'))), &flags) ||
+               (flags & IFF_UP) == 0) {
+      r.fail("bridge " + link + " is down", "ask your administrator to run: ip link set " + link + " up");
+    } else {
+      r.ok("bridge " + link + " exists and is up");
+    }
+  }
+}
+
+// Returns -1 when the sysctl does not exist on this kernel.
+long read_sysctl(const std::string& name) {
+  std::string path = "/proc/sys/" + name;
+  std::replace(path.begin() + 10, path.end(), '.', '/');
+  std::string text;
+  if (!read_file(path, &text, 256)) return -1;
+  uint64_t v = 0;
+  if (!policy::parse_u64(policy::trim_blanks(text.substr(0, text.find('\n'))), &v)) return -1;
+  return static_cast<long>(v);
+}
+
+void check_user_namespaces(Report& r) {
+  bool flagged = false;
+  if (read_sysctl("kernel.unprivileged_userns_clone") == 0) {
+    r.fail("unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0)",
+           "ask your administrator to run: sysctl -w kernel.unprivileged_userns_clone=1 (and set it in /etc/sysctl.d/)");
+    flagged = true;
+  }
+  if (read_sysctl("user.max_user_namespaces") == 0) {
+    r.fail("user namespaces are limited to none (user.max_user_namespaces = 0)",
+           "ask your administrator to run: sysctl -w user.max_user_namespaces=15000 (and set it in /etc/sysctl.d/)");
+    flagged = true;
+  }
+  if (read_sysctl("kernel.apparmor_restrict_unprivileged_userns") == 1) {
+    r.fail("AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1)",
+           "ask your administrator to install an AppArmor profile for uxc with the 'userns,' rule, or run: sysctl -w "
+           "kernel.apparmor_restrict_unprivileged_userns=0");
+    flagged = true;
+  }
+  // Whatever the sysctls say, try it.
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) _exit(unshare(CLONE_NEWUSER) == 0 ? 0 : errno);
+  int status = 0;
+  if (pid > 0) waitpid(pid, &status, 0);
+  const bool works = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (works && !flagged) r.ok("unprivileged user namespaces work");
+  else if (!works && !flagged)
+    r.fail("cannot create a user namespace: " + errno_text(pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : errno),
+           "ask your administrator to enable unprivileged user namespaces (kernel, sysctls, security modules)");
+}
+
+bool in_ranges(const std::vector<policy::IdExtent>& map, uint32_t id) {
+  for (const auto& e : map)
+    if (id >= e.outside && id - e.outside < e.count) return true;
+  return false;
+}
+
+// uxc creates and removes rootfs files as the container's root, a host
+// uid the user does not otherwise own. It maps the user's own ids too, so
+// a directory whose owner and group are both mapped is reachable through
+// the namespace's capabilities; any other directory on the way must let
+// that uid search it (LXC's "grant it x access" trap). The fix offered is
+// an ACL entry for that one uid, not "chmod o+x", which would let every
+// user of the host through too.
+// Can host uid root_uid (group root_gid) search directory `dir`? Its
+// access ACL decides when it has one, else the mode bits.
+bool root_can_search(const std::string& dir, const struct stat& st, uint32_t root_uid, uint32_t root_gid) {
+  char acl[4096];
+  const ssize_t n = getxattr(dir.c_str(), "system.posix_acl_access", acl, sizeof acl);
+  const uint32_t groups[] = {root_gid};
+  if (n > 0) {
+    const auto verdict = policy::acl_permits(std::string_view(acl, static_cast<size_t>(n)), st.st_uid, st.st_gid,
+                                             root_uid, groups, policy::kAclExecute);
+    if (verdict != policy::AclVerdict::kMalformed) return verdict == policy::AclVerdict::kAllow;
+  }
+  if (st.st_uid == root_uid) return (st.st_mode & S_IXUSR) != 0;
+  if (st.st_gid == root_gid) return (st.st_mode & S_IXGRP) != 0;
+  return (st.st_mode & S_IXOTH) != 0;
+}
+
+void check_paths(Report& r, const policy::Config& config, const User& user, const Paths& paths,
+                 const policy::IdmapRequest& maps) {
+  uint32_t root_uid = 0, root_gid = 0;
+  for (const auto& e : maps.uid_map)
+    if (e.inside == 0) root_uid = e.outside;
+  for (const auto& e : maps.gid_map)
+    if (e.inside == 0) root_gid = e.outside;
+  std::vector<policy::IdExtent> uids = maps.uid_map, gids = maps.gid_map;
+  uids.push_back({0, user.uid, 1});
+  gids.push_back({0, user.gid, 1});
+  std::vector<std::string> targets = {paths.data_dir};
+  if (!config.rootfs.empty()) targets.push_back(config.rootfs);
+  bool all_ok = true;
+  for (const auto& target : targets) {
+    std::string dir;
+    size_t pos = 0;
+    while (pos != std::string::npos) {
+      pos = target.find('/', pos + 1);
+      dir = target.substr(0, pos);
+      if (dir.empty()) dir = "/";
+      struct stat st;
+      if (stat(dir.c_str(), &st) != 0) break;  // created later, by the user
+      if (!S_ISDIR(st.st_mode)) break;
+      const bool mapped = in_ranges(uids, st.st_uid) && in_ranges(gids, st.st_gid);
+      if (mapped || root_can_search(dir, st, root_uid, root_gid)) continue;
+      r.fail("the container's root (host uid " + std::to_string(root_uid) + ") cannot reach " + dir + " (owner " +
+                 std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid) + ", mode " + octal_mode(st.st_mode) +
+                 "), so uxc cannot create or remove rootfs files under " + target,
+             "grant that uid alone x access: setfacl -m u:" + std::to_string(root_uid) + ":x " + dir +
+                 " (package acl)" + (st.st_uid == user.uid ? ", or chgrp it to your own group" : ""));
+      all_ok = false;
+      break;
+    }
+  }
+  if (all_ok) r.ok("paths: the container's root (host uid " + std::to_string(root_uid) + ") can reach " + join(targets, " and "));
+}
+
+void check_cgroups(Report& r, const policy::Config& config) {
+  const CgroupReport c = describe_cgroup_delegation();
+  const bool needed = !config.cgroup.empty();
+  if (c.delegated) {
+    r.ok("cgroups: " + c.summary);
+    if (needed && !c.missing_for_limits.empty())
+      r.fail("cgroups: the default configuration sets limits that need " + c.missing_for_limits, c.fix);
+    return;
+  }
+  if (needed) r.fail("cgroups: " + c.summary + ", but the default configuration sets lxc.cgroup limits", c.fix);
+  else r.warn("cgroups: " + c.summary + "; containers run without limits or CPU and memory accounting", c.fix);
+}
+
+}  // namespace
+
+int cmd_check(int argc, char** argv) {
+  (void)parse_args(argc, argv, "check", "",
+                   "Check what your containers need from this host, and say how to fix what is\n"
+                   "missing: the setuid helpers, subordinate ids for lxc.idmap, a usernet line\n"
+                   "and a bridge for each veth of the default configuration, unprivileged user\n"
+                   "namespaces, paths the container's root must reach, and cgroup delegation.\n"
+                   "Exit status 0 only when the default configuration can start.",
+                   {});
+  const User user = current_user();
+  const Paths paths = user_paths(user);
+  Report r;
+  bool usable = false;
+  const policy::Config config = default_config(r, paths, &usable);
+  bool has_veth = false;
+  for (const auto& nic : config.nics) has_veth = has_veth || nic.type == "veth";
+  check_helper(r, "uxc-idmap", true);
+  check_helper(r, "uxc-nic", has_veth);
+  if (usable) {
+    try {
+      const policy::IdmapRequest maps = container_idmap(config, user);
+      std::string text;
+      for (const auto& e : maps.uid_map)
+        text += " u " + std::to_string(e.inside) + " " + std::to_string(e.outside) + " " + std::to_string(e.count);
+      for (const auto& e : maps.gid_map)
+        text += " g " + std::to_string(e.inside) + " " + std::to_string(e.outside) + " " + std::to_string(e.count);
+      r.ok("id map:" + text + " is within your ranges in /etc/subuid and /etc/subgid");
+      check_paths(r, config, user, paths, maps);
+    } catch (const Error& e) {
+      // The message names the file and what to add or change.
+      const std::string msg = e.what();
+      const size_t ask = msg.find(": ask your administrator");
+      if (ask != std::string::npos) r.fail("id map: " + msg.substr(0, ask), msg.substr(ask + 2));
+      else r.fail("id map: " + msg, "use ranges you have in /etc/subuid and /etc/subgid in lxc.idmap of the default configuration");
+    }
+    check_network(r, config, user);
+  }
+  check_user_namespaces(r);
+  check_cgroups(r, config);
+  if (r.failures == 0) {
+    std::printf("uxc check: everything the default configuration needs is in place\n");
+    return 0;
+  }
+  std::printf("uxc check: %d problem%s to fix\n", r.failures, r.failures == 1 ? "" : "s");
+  return 1;
+}
+
+}  // namespace uxc

@@ -1,0 +1,27 @@
+// The subcommands; each takes its own argv (argv[0] is the command name)
+// and returns the process exit status. Errors are thrown as uxc::Error.
+#pragma once
+
+#include <string>
+
+#include "user/common/dirs.h"
+
+namespace uxc {
+
+int cmd_create(int argc, char** argv);
+int cmd_start(int argc, char** argv);
+int cmd_stop(int argc, char** argv);
+int cmd_info(int argc, char** argv);
+int cmd_ls(int argc, char** argv);
+int cmd_destroy(int argc, char** argv);
+int cmd_attach(int argc, char** argv);
+int cmd_console(int argc, char** argv);
+int cmd_check(int argc, char** argv);
+int cmd_autostart(int argc, char** argv);
+
+// Asks the container's monitor to stop it: the halt signal, then SIGKILL
+// after `timeout_seconds` (0: at once if `kill_now`). Returns when the
+// container is gone.
+void stop_container(const Paths& paths, const std::string& name, int timeout_seconds, bool kill_now);
+
+}  // namespace uxc

@@ -1,0 +1,22 @@
+// uxc: run Linux containers as a regular user. One binary, LXC's
+// subcommands and flags (`uxc start -n NAME -d` for `lxc-start -n NAME -d`).
+#include "user/commands/commands.h"
+#include "user/common/util.h"
+
+int main(int argc, char** argv) {
+  return uxc::run_subcommand(
+      "uxc", "Run Linux containers as a regular user.",
+      {
+          {"create", uxc::cmd_create, "create a container from a template"},
+          {"start", uxc::cmd_start, "start a container (-d in the background, -F in the foreground)"},
+          {"stop", uxc::cmd_stop, "stop a running container"},
+          {"info", uxc::cmd_info, "show a container's state, pid, addresses and traffic"},
+          {"ls", uxc::cmd_ls, "list containers"},
+          {"destroy", uxc::cmd_destroy, "remove a stopped container and its files"},
+          {"attach", uxc::cmd_attach, "run a command (default: a shell) inside a running container"},
+          {"console", uxc::cmd_console, "connect to a running container's console (Ctrl+a q detaches)"},
+          {"autostart", uxc::cmd_autostart, "start, stop or reboot the containers with lxc.start.auto, in order"},
+          {"check", uxc::cmd_check, "check this host's set-up for your containers, and say how to fix it"},
+      },
+      argc, argv);
+}

@@ -1,0 +1,273 @@
+#include "user/host/helpers.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <linux/close_range.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+#include "paths.h"  // generated: UXC_SYSCONFDIR, UXC_LIBEXECDIR
+#include "policy/protocol.h"
+#include "policy/subid.h"
+#include "user/common/util.h"
+
+namespace uxc {
+
+namespace {
+
+using policy::IdExtent;
+using policy::IdKind;
+using policy::IdmapRequest;
+
+struct HelperResult {
+  protocol::Response response;
+  std::string diagnostics;  // the helper's stderr
+};
+
+HelperRun start_helper(const std::string& name, const std::string& request, int target_fd) {
+  const std::string path = helper_path(name);
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0)
+    throw Error(name + " is not installed at " + path +
+                ": ask your administrator to install uxc (make install, as root)");
+  if (st.st_uid != 0 || (st.st_mode & S_ISUID) == 0)
+    throw Error(name + " at " + path + " is not setuid root: ask your administrator to run 'chown root " +
+                path + " && chmod 4755 " + path + "'");
+
+  auto [req_read, req_write] = make_pipe();
+  auto [resp_read, resp_write] = make_pipe();
+  auto [diag_read, diag_write] = make_pipe();
+  // The helper's fds: 0 request, 1 response, 2 diagnostics, 3 target,
+  // nothing else. The sources go above 3 first, so that no dup2 clobbers
+  // one. posix_spawn shares this process's memory until the exec instead
+  // of copying its page tables, which a fork would do for each helper.
+  const Fd in(fcntl(req_read.get(), F_DUPFD_CLOEXEC, 4)), out(fcntl(resp_write.get(), F_DUPFD_CLOEXEC, 4)),
+      err(fcntl(diag_write.get(), F_DUPFD_CLOEXEC, 4)), target(fcntl(target_fd, F_DUPFD_CLOEXEC, 4));
+  if (!in.valid() || !out.valid() || !err.valid() || !target.valid()) throw_errno("cannot pass fds to " + name);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  Defer destroy([&] { posix_spawn_file_actions_destroy(&actions); });
+  if (posix_spawn_file_actions_adddup2(&actions, in.get(), 0) != 0 ||
+      posix_spawn_file_actions_adddup2(&actions, out.get(), 1) != 0 ||
+      posix_spawn_file_actions_adddup2(&actions, err.get(), 2) != 0 ||
+      posix_spawn_file_actions_adddup2(&actions, target.get(), 3) != 0 ||
+      posix_spawn_file_actions_addclosefrom_np(&actions, 4) != 0)
+    throw Error("cannot set up the run of " + name);
+  char* const argv[] = {const_cast<char*>(name.c_str()), nullptr};
+  char* const envp[] = {nullptr};
+  pid_t pid = -1;
+  if (const int rc = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, envp); rc != 0) {
+    errno = rc;
+    throw_errno("cannot run " + path);
+  }
+  req_read.reset();
+  resp_write.reset();
+  diag_write.reset();
+  HelperRun run;
+  run.name = name;
+  run.pid = pid;
+  // A request fits in the pipe (protocol::kMaxRequestBytes), so this never
+  // waits for the helper. One that exits early closes its end; the answer
+  // says why.
+  run.sent = write_all(req_write.get(), request);
+  run.answer = std::move(resp_read);
+  run.diagnostics = std::move(diag_read);
+  return run;
+}
+
+HelperResult finish_helper(HelperRun& run) {
+  HelperResult result;
+  std::string answer;
+  (void)read_all(run.answer.get(), &answer, protocol::kMaxResponseBytes);
+  (void)read_all(run.diagnostics.get(), &result.diagnostics, 4096);
+  run.answer.reset();
+  run.diagnostics.reset();
+  int status = 0;
+  while (waitpid(run.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  run.pid = -1;
+  const std::string& name = run.name;
+  while (!result.diagnostics.empty() && result.diagnostics.back() == '\n') result.diagnostics.pop_back();
+  std::string err;
+  if (!protocol::decode_response(answer, &result.response, &err)) {
+    std::string why = name + " gave no answer";
+    if (!run.sent) why += " (it did not read the request)";
+    if (!result.diagnostics.empty()) why += ": " + result.diagnostics;
+    else if (WIFEXITED(status)) why += " (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+    throw Error(why);
+  }
+  if (result.response.ok != (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+    throw Error(name + " answered '" + answer.substr(0, answer.find('\n')) + "' but exited with status " +
+                std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
+  return result;
+}
+
+std::vector<policy::IdRange> subordinate(const std::string& file, const User& user) {
+  std::string text;
+  if (!read_file(file, &text)) return {};
+  const policy::SubidFile parsed = policy::parse_subid_file(text);
+  if (!parsed.ok())
+    throw Error(file + ": " + parsed.errors.front() + ": ask your administrator to fix the file");
+  return policy::subordinate_ranges(parsed.entries, user.name, user.uid);
+}
+
+std::string subid_hint(const std::string& file, const User& user) {
+  return "ask your administrator to add a line like '" + user.name + ":100000:65536' to " + file;
+}
+
+// Refuses early, naming the file, when the maps are not the user's.
+void check_maps(const IdmapRequest& request, const User& user) {
+  const std::string subuid_file = std::string(UXC_SYSCONFDIR) + "/subuid";
+  const std::string subgid_file = std::string(UXC_SYSCONFDIR) + "/subgid";
+  for (IdKind kind : {IdKind::kUid, IdKind::kGid}) {
+    const bool uid = kind == IdKind::kUid;
+    const auto& map = uid ? request.uid_map : request.gid_map;
+    const std::string& file = uid ? subuid_file : subgid_file;
+    const auto ranges = subordinate(file, user);
+    const auto decision = policy::authorise_map(kind, map, ranges, uid ? user.uid : user.gid);
+    if (decision.verdict == policy::MapVerdict::kAllow) continue;
+    if (ranges.empty())
+      throw Error("no subordinate " + std::string(uid ? "uids" : "gids") + " for " + user.name + " in " + file +
+                  ": " + subid_hint(file, user));
+    throw Error("lxc.idmap: " + decision.reason + " (" + user.name + "'s ranges are in " + file +
+                "; change lxc.idmap in the container's config to use them)");
+  }
+}
+
+}  // namespace
+
+std::string helper_path(const std::string& name) {
+  const char* dir = getenv("UXC_HELPER_DIR");
+  return std::string(dir != nullptr && dir[0] == '/' ? dir : UXC_LIBEXECDIR) + "/" + name;
+}
+
+IdmapRequest container_idmap(const policy::Config& config, const User& user) {
+  IdmapRequest request;
+  if (!config.idmap.empty()) {
+    for (const auto& m : config.idmap) {
+      const IdExtent e{m.inside, m.outside, m.count};
+      if (m.kind != 'g') request.uid_map.push_back(e);
+      if (m.kind != 'u') request.gid_map.push_back(e);
+    }
+    if (request.uid_map.empty() || request.gid_map.empty())
+      throw Error("lxc.idmap maps only " + std::string(request.uid_map.empty() ? "gids" : "uids") +
+                  ": add a '" + (request.uid_map.empty() ? "u" : "g") + " 0 START COUNT' line");
+  } else {
+    const std::string files[2] = {std::string(UXC_SYSCONFDIR) + "/subuid",
+                                  std::string(UXC_SYSCONFDIR) + "/subgid"};
+    for (int i = 0; i < 2; ++i) {
+      const auto ranges = subordinate(files[i], user);
+      if (ranges.empty())
+        throw Error("no subordinate " + std::string(i == 0 ? "uids" : "gids") + " for " + user.name + " in " +
+                    files[i] + ": " + subid_hint(files[i], user));
+      const uint64_t count = std::min<uint64_t>(ranges.front().end - ranges.front().first, 65536);
+      (i == 0 ? request.uid_map : request.gid_map)
+          .push_back({0, static_cast<uint32_t>(ranges.front().first), static_cast<uint32_t>(count)});
+    }
+  }
+  check_maps(request, user);
+  return request;
+}
+
+IdmapRequest file_work_idmap(const policy::Config& config, const User& user) {
+  IdmapRequest request = container_idmap(config, user);
+  auto add_own = [](std::vector<IdExtent>* map, uint32_t own) {
+    uint64_t top = 0;
+    for (const auto& e : *map) top = std::max<uint64_t>(top, uint64_t{e.inside} + e.count);
+    map->push_back({static_cast<uint32_t>(top), own, 1});
+  };
+  add_own(&request.uid_map, user.uid);
+  add_own(&request.gid_map, user.gid);
+  // The own gid is mapped: the namespace must not be able to drop it.
+  request.setgroups_deny = true;
+  return request;
+}
+
+HelperRun start_map_user_namespace(pid_t pid, const IdmapRequest& request) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  Fd target(open(proc.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!target.valid()) throw_errno("cannot open " + proc);
+  std::string text;
+  if (!policy::encode_idmap_request(request, &text)) throw Error("internal error: cannot encode the id map request");
+  return start_helper("uxc-idmap", text, target.get());
+}
+
+void finish_map_user_namespace(HelperRun& run) {
+  const HelperResult r = finish_helper(run);
+  if (!r.response.ok)
+    throw Error("uxc-idmap refused the id map (" + std::string(protocol::error_code_name(r.response.code)) +
+                "): " + r.response.message);
+}
+
+void map_user_namespace(pid_t pid, const IdmapRequest& request) {
+  HelperRun run = start_map_user_namespace(pid, request);
+  finish_map_user_namespace(run);
+}
+
+HelperRun start_create_veth(pid_t pid, const policy::Nic& nic, const std::string& peer_name) {
+  const std::string ns = "/proc/" + std::to_string(pid) + "/ns/net";
+  Fd target(open(ns.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!target.valid()) throw_errno("cannot open " + ns);
+  policy::NicRequest req;
+  req.op = policy::NicOp::kCreate;
+  req.type = "veth";
+  req.link = nic.link;
+  req.name = peer_name;
+  if (!nic.hwaddr.empty()) {
+    if (!policy::parse_mac(nic.hwaddr, &req.hwaddr))
+      throw Error("lxc.net." + std::to_string(nic.index) + ".hwaddr " + nic.hwaddr +
+                  " still holds template digits: recreate the container or write a full address");
+    req.has_hwaddr = true;
+  }
+  std::string text;
+  if (!policy::encode_nic_request(req, &text)) throw Error("internal error: cannot encode the nic request");
+  return start_helper("uxc-nic", text, target.get());
+}
+
+policy::NicAnswer finish_create_veth(HelperRun& run, const policy::Nic& nic, const User& user) {
+  const HelperResult r = finish_helper(run);
+  const std::string usernet = std::string(UXC_SYSCONFDIR) + "/uxc/usernet";
+  if (!r.response.ok) {
+    const std::string msg = r.response.message;
+    switch (r.response.code) {
+      case protocol::ErrorCode::kDenied:
+        throw Error("no usernet line lets " + user.name + " put a veth on " + nic.link + " (" + msg +
+                    "): ask your administrator to add '" + user.name + " veth " + nic.link + " 10' to " + usernet);
+      case protocol::ErrorCode::kQuota:
+        throw Error("your veth quota on " + nic.link + " is used up (" + msg +
+                    "): stop another container or ask your administrator to raise it in " + usernet);
+      case protocol::ErrorCode::kLink:
+        throw Error("cannot create a veth on " + nic.link + " (" + msg +
+                    "): check that the bridge exists (ip link show " + nic.link + ") or change lxc.net." +
+                    std::to_string(nic.index) + ".link");
+      default:
+        throw Error("uxc-nic failed (" + std::string(protocol::error_code_name(r.response.code)) + "): " + msg);
+    }
+  }
+  policy::NicAnswer answer;
+  if (!policy::parse_nic_answer(r.response.words, &answer))
+    throw Error("uxc-nic gave an answer uxc cannot read: ok " + join(r.response.words, " "));
+  return answer;
+}
+
+policy::NicAnswer create_veth(pid_t pid, const policy::Nic& nic, const std::string& peer_name,
+                              const User& user) {
+  HelperRun run = start_create_veth(pid, nic, peer_name);
+  return finish_create_veth(run, nic, user);
+}
+
+HelperRun::~HelperRun() {
+  if (pid <= 0) return;
+  answer.reset();  // a helper still writing gets EPIPE, not a reader that never comes
+  diagnostics.reset();
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace uxc

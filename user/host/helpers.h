@@ -1,0 +1,69 @@
+// The manager's side of the two setuid helpers (DESIGN.md, "The helper
+// contract"): one request per exec over a pipe, the target as fd 3.
+//
+// The helpers live in UXC_LIBEXECDIR. UXC_HELPER_DIR overrides that for
+// tests: reading it is harmless because uxc itself holds no privilege; the
+// helpers trust nothing about their caller anyway.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "policy/config.h"
+#include "policy/idmap.h"
+#include "policy/nic.h"
+#include "user/common/dirs.h"
+#include "user/common/util.h"
+
+namespace uxc {
+
+std::string helper_path(const std::string& name);
+
+// The uid and gid maps for a container: its lxc.idmap lines, or, when it
+// has none, the user's first subordinate ranges (at most 65536 ids from
+// container id 0). Checked against /etc/subuid and /etc/subgid first, so
+// a refusal names the file and what to add, rather than the helper's
+// terse answer.
+policy::IdmapRequest container_idmap(const policy::Config& config, const User& user);
+
+// The same maps plus the user's own uid and gid, mapped just above the
+// container's ids, for file work on a rootfs (create, destroy): the
+// user's directories stay reachable while files are created as the
+// container's ids.
+policy::IdmapRequest file_work_idmap(const policy::Config& config, const User& user);
+
+// A helper that has its request and runs while the manager goes on: the
+// two helpers of a start run at the same time. Destroying one that was
+// not finished waits for it to exit.
+struct HelperRun {
+  std::string name;
+  pid_t pid = -1;
+  bool sent = false;  // the helper read the whole request
+  Fd answer, diagnostics;
+  HelperRun() = default;
+  HelperRun(HelperRun&& other) noexcept
+      : name(std::move(other.name)), pid(std::exchange(other.pid, -1)), sent(other.sent),
+        answer(std::move(other.answer)), diagnostics(std::move(other.diagnostics)) {}
+  HelperRun& operator=(HelperRun&&) = delete;
+  ~HelperRun();
+};
+
+// Runs uxc-idmap for the user namespace of process `pid`: start, then
+// finish (which throws Error with the refusal), or both at once.
+HelperRun start_map_user_namespace(pid_t pid, const policy::IdmapRequest& request);
+void finish_map_user_namespace(HelperRun& run);
+void map_user_namespace(pid_t pid, const policy::IdmapRequest& request);
+
+// Runs uxc-nic create for one veth into the network namespace of `pid`;
+// `peer_name` is the interface name inside. The user's network namespace
+// exists, owned by the user, from the clone on: the nic does not wait
+// for the id maps.
+HelperRun start_create_veth(pid_t pid, const policy::Nic& nic, const std::string& peer_name);
+policy::NicAnswer finish_create_veth(HelperRun& run, const policy::Nic& nic, const User& user);
+policy::NicAnswer create_veth(pid_t pid, const policy::Nic& nic, const std::string& peer_name,
+                              const User& user);
+
+}  // namespace uxc

@@ -1,0 +1,241 @@
+// uxc attach: run a command inside a running container.
+//
+// Three processes, so that nothing of the host reaches the container:
+//
+//   relay (this process, host namespaces)
+//     └─ joiner: joins the container's cgroups, then setns() into every
+//        namespace of the container's init (user first, in one call);
+//        stays outside its pid namespace
+//          └─ command: forked into the container's pid namespace, becomes
+//             the container's root, execs the container's own binary
+//
+// - The command's stdin, stdout and stderr are a fresh pty from the
+//   container's own devpts when stdin and stdout are a terminal, else
+//   three pipes; the caller's terminal is never passed in (TIOCSTI,
+//   CVE-2017-5226), and the command starts a new session, so /dev/tty
+//   cannot reach it either.
+// - Every other fd is closed at exec (CVE-2016-8649); the working
+//   directory is the container's root, never a host directory
+//   (CVE-2024-21626).
+// - Joiner and command are non-dumpable until the exec: a process of the
+//   container can neither ptrace them nor open /proc/PID/exe or
+//   /proc/PID/fd of them. After the exec the process image is the
+//   container's own file, so no host binary is ever reachable through
+//   /proc/PID/exe (CVE-2019-5736). The relay, which is the uxc binary,
+//   is not in the container's pid namespace at all.
+// - /etc/passwd of the container is parsed here as text; no NSS module
+//   of the container is ever loaded into a host process.
+#include "user/runtime/attach.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "policy/text.h"
+#include "user/common/util.h"
+#include "user/host/cgroup.h"
+#include "user/runtime/caps.h"
+#include "user/runtime/fdpass.h"
+#include "user/runtime/park.h"
+
+namespace uxc {
+
+namespace {
+
+constexpr const char kContainerPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr unsigned long kAllNamespaces =
+    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
+
+struct Account {
+  std::string home = "/root";
+  std::string shell = "/bin/sh";
+};
+
+// Root's entry in the container's /etc/passwd (already inside its root).
+Account container_root_account() {
+  Account a;
+  // The container's file: a FIFO or device there must not hang or feed
+  // the attach, so only a regular file is read.
+  Fd fd(open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  struct stat st;
+  std::string text;
+  if (!fd.valid() || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || !read_all(fd.get(), &text, 1 << 20)) return a;
+  std::vector<policy::Line> lines;
+  std::string err;
+  if (!policy::split_lines(text, 4096, &lines, &err)) return a;
+  for (const auto& l : lines) {
+    std::vector<std::string_view> f;
+    size_t start = 0;
+    for (;;) {
+      const size_t colon = l.text.find(':', start);
+      f.push_back(l.text.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start));
+      if (colon == std::string_view::npos) break;
+      start = colon + 1;
+    }
+    if (f.size() != 7 || f[2] != "0") continue;
+    if (!f[5].empty() && f[5].front() == '/') a.home = std::string(f[5]);
+    if (!f[6].empty() && f[6].front() == '/') a.shell = std::string(f[6]);
+    break;
+  }
+  return a;
+}
+
+[[noreturn]] void report_and_exit(int chan, const std::string& message, int code) {
+  (void)send_fds(chan, "error " + message, {});
+  _exit(code);
+}
+
+// The command process: in the container's namespaces and pid namespace,
+// still the host's uxc image, non-dumpable. Never returns.
+[[noreturn]] void run_command(const AttachPlan& plan) {
+  const int chan = plan.chan;
+  try {
+    if (setgroups(0, nullptr) != 0 && errno != EPERM) throw_errno("setgroups");
+    if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) throw_errno("cannot become the container's root");
+    // A credential change may restore dumpability (fs.suid_dumpable) and
+    // clears the parent-death signal: set both again.
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (chdir("/") != 0) throw_errno("cannot enter the container's root");
+    if (setsid() < 0) throw_errno("setsid");
+
+    if (plan.pty) {
+      // A pty of the container's own devpts: the command's terminal is
+      // the container's, and the relay holds only its master.
+      Fd master(open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+      if (!master.valid()) throw_errno("cannot open the container's /dev/ptmx");
+      int unlock = 0;
+      if (ioctl(master.get(), TIOCSPTLCK, &unlock) != 0) throw_errno("cannot unlock a pty");
+      Fd slave(ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+      if (!slave.valid()) throw_errno("cannot open a pty");
+      if (!send_fds(chan, "pty", {master.get()})) _exit(1);
+      master.reset();
+      (void)park(chan);  // the relay has the master
+      if (dup2(slave.get(), 0) < 0 || dup2(slave.get(), 1) < 0 || dup2(slave.get(), 2) < 0) throw_errno("dup2");
+      if (ioctl(0, TIOCSCTTY, 0) != 0) throw_errno("cannot make the pty the controlling terminal");
+    } else {
+      for (int i = 0; i < 3; ++i)
+        if (dup2(plan.stdio[i], i) < 0) throw_errno("dup2");
+    }
+    drop_capabilities(plan.config);
+
+    const Account root = container_root_account();
+    std::vector<std::string> argv = plan.command;
+    if (argv.empty()) argv = {root.shell};
+    std::vector<std::string> env = {std::string("PATH=") + kContainerPath, "HOME=" + root.home, "TERM=" + plan.term};
+    std::vector<char*> args, envp;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    // Nothing but 0-2 crosses the exec; the channel closing tells the
+    // relay that the exec happened.
+    if (syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0) throw_errno("close_range");
+    clearenv();
+    setenv("PATH", kContainerPath, 1);  // execvpe searches the caller's PATH
+    execvpe(args[0], args.data(), envp.data());
+    const int err = errno;
+    report_and_exit(chan, "cannot run " + argv[0] + " in the container: " + errno_text(err),
+                    err == ENOENT ? 127 : 126);
+  } catch (const std::exception& e) {
+    report_and_exit(chan, e.what(), 1);
+  }
+}
+
+pid_t g_command_pid = -1;
+void forward_signal(int sig) {
+  if (g_command_pid > 0) kill(g_command_pid, sig);
+}
+
+}  // namespace
+
+// The init's pid, held as a pidfd so that a recycled pid can never be
+// entered: it is checked to be the child of the container's monitor after
+// the pidfd exists, and the pidfd is checked to be alive after that.
+Fd open_container_init(const RuntimeState& st, const std::string& name) {
+  Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, st.init_pid, 0)));
+  if (!pidfd.valid()) throw Error(name + " is not running");
+  std::string status;
+  if (!read_file("/proc/" + std::to_string(st.init_pid) + "/status", &status, 65536))
+    throw Error(name + " is not running");
+  const size_t at = status.find("\nPPid:");
+  uint32_t ppid = 0;
+  if (at == std::string::npos ||
+      !policy::parse_u32(policy::trim_blanks(std::string_view(status).substr(at + 6, status.find('\n', at + 1) - at - 6)),
+                         &ppid) ||
+      static_cast<pid_t>(ppid) != st.monitor_pid)
+    throw Error(name + " is not running");
+  if (syscall(SYS_pidfd_send_signal, pidfd.get(), 0, nullptr, 0) != 0) throw Error(name + " is not running");
+  return pidfd;
+}
+
+// TERM is passed on only when it is a plain terminal name.
+std::string terminal_name(bool have_pty) {
+  if (!have_pty) return "dumb";
+  const char* term = getenv("TERM");
+  if (term == nullptr || term[0] == '\0' || std::strlen(term) > 64) return "linux";
+  for (const char* c = term; *c; ++c)
+    if (!(std::isalnum(static_cast<unsigned char>(*c)) || *c == '-' || *c == '_' || *c == '.' || *c == '+'))
+      return "linux";
+  return term;
+}
+
+// The joiner: enters the container, forks the command into its pid
+// namespace, and exits with the command's status. Never returns.
+[[noreturn]] void run_joiner(int pidfd, const AttachPlan& plan) {
+  const int chan = plan.chan;
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Into the container's cgroups first, while the host's cgroup
+  // filesystems are still in view: the command is limited and accounted
+  // as part of the container. The kernel refuses the move when the
+  // caller's cgroup is outside the delegated subtree (a login session
+  // next to systemd's user@.service): the user's own command then runs
+  // unlimited, as anything else the user runs, and is told so.
+  try {
+    join_container_cgroups(plan.init_pid, plan.name);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "uxc attach: warning: %s; the command runs outside the container's limits\n", e.what());
+  }
+  // User namespace first, then the others, atomically: the caps gained
+  // in the container's user namespace are what allow joining the rest.
+  if (setns(pidfd, kAllNamespaces) != 0) report_and_exit(chan, "cannot enter the container's namespaces: " + errno_text(errno), 1);
+  close(pidfd);
+  // Only the command may be killed by these; the joiner passes them on.
+  struct sigaction sa{};
+  sa.sa_handler = forward_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH}) sigaction(sig, &sa, nullptr);
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) report_and_exit(chan, "fork: " + errno_text(errno), 1);
+  if (pid == 0) {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH}) signal(sig, SIG_DFL);
+    run_command(plan);
+  }
+  g_command_pid = pid;
+  close(chan);
+  for (int fd : plan.stdio)
+    if (fd >= 0) close(fd);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) _exit(1);
+  }
+  _exit(exit_code(status));
+}
+
+}  // namespace uxc

@@ -1,0 +1,48 @@
+// The monitor: one small process per running container. It owns the
+// console pty, answers `info` and `stop` on a unix socket in the runtime
+// directory (0700, and the peer's uid is checked), reaps the container's
+// init and cleans up. Its server is monitor.cpp; the clients' side of the
+// socket (console, stop, info, ls) is monitor_client.cpp.
+//
+// Socket requests, one line each:
+//   info            -> "ipv4 ADDR" / "ipv6 ADDR" lines, then EOF
+//   stop SECONDS    -> halt signal, SIGKILL after SECONDS; "stopped" once reaped
+//   kill            -> SIGKILL at once; "stopped" once reaped
+//   console TTY     -> "ok" with the console pty's master attached
+//                      (SCM_RIGHTS), or "error WHY"; the monitor then
+//                      leaves that pty to this client until the
+//                      connection closes. TTY 0 is the console, 1..N
+//                      /dev/ttyN (lxc.tty.max); one client per pty.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "user/common/dirs.h"
+#include "user/common/util.h"
+
+namespace uxc {
+
+class Log;
+struct StartRequest;
+
+// Runs the container as this process (the monitor) until it exits:
+// listens on RUNTIME/sock, launches it (launch.h), writes RUNTIME/state,
+// then serves. `status_fd` (detached start) gets "ok" once the container
+// runs, or the error; -1 in the foreground. Returns the init's exit
+// status (128 + signal), or 1 if the start failed.
+int run_monitor(const StartRequest& req, int status_fd, Log& log);
+
+Fd monitor_connect(const std::string& socket_path);
+
+std::string monitor_request(const std::string& socket_path, const std::string& request, int timeout_seconds);
+
+// The running container's addresses ("info"); none if its monitor does
+// not answer.
+struct Addresses {
+  std::vector<std::string> ipv4;
+  std::vector<std::string> ipv6;
+};
+Addresses ask_addresses(const Paths& paths, const std::string& name);
+
+}  // namespace uxc

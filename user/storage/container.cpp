@@ -1,0 +1,131 @@
+#include "user/storage/container.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "policy/text.h"
+#include "user/common/util.h"
+
+namespace uxc {
+
+policy::Config load_config(const std::string& path) {
+  std::string text;
+  if (!read_file(path, &text, policy::kMaxConfigBytes + 1)) throw_errno("cannot read " + path);
+  policy::Config config;
+  std::vector<std::string> errors;
+  if (!policy::parse_config(text, path, &config, &errors) ||
+      !policy::validate_config(config, path, &errors))
+    throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
+  return config;
+}
+
+void warn_ignored(const policy::Config& config, const std::string& path) {
+  for (const auto& k : config.ignored)
+    std::fprintf(stderr, "uxc: warning: %s:%zu: %s is not supported by uxc and is ignored\n", path.c_str(), k.line,
+                 k.key.c_str());
+}
+
+std::string_view run_state_name(RunState state) {
+  switch (state) {
+    case RunState::kRunning: return "RUNNING";
+    case RunState::kStarting: return "STARTING";
+    case RunState::kStopped: break;
+  }
+  return "STOPPED";
+}
+
+RuntimeState read_runtime_state(const Paths& paths, const std::string& name) {
+  RuntimeState st;
+  const std::string dir = container_runtime(paths, name);
+  Fd lock(open((dir + "/lock").c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!lock.valid()) return st;
+  if (flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {
+    // Nobody holds it: a monitor that was killed left its files; they
+    // describe nothing now. (Under the lock, so no start races this.)
+    unlink((dir + "/sock").c_str());
+    unlink((dir + "/state").c_str());
+    return st;
+  }
+  st.state = RunState::kStarting;
+  std::string text;
+  if (!read_file(dir + "/state", &text, 65536)) return st;
+  for (std::string_view line : [&] {
+         std::vector<policy::Line> lines;
+         std::string err;
+         (void)policy::split_lines(text, 1024, &lines, &err);
+         std::vector<std::string_view> out;
+         for (const auto& l : lines) out.push_back(l.text);
+         return out;
+       }()) {
+    const auto f = policy::split_fields(line);
+    if (f.size() != 2) continue;
+    uint32_t n = 0;
+    if (f[0] == "monitor" && policy::parse_u32(f[1], &n)) st.monitor_pid = static_cast<pid_t>(n);
+    if (f[0] == "init" && policy::parse_u32(f[1], &n)) st.init_pid = static_cast<pid_t>(n);
+    if (f[0] == "link") st.host_links.emplace_back(f[1]);
+  }
+  if (st.init_pid > 0) st.state = RunState::kRunning;
+  return st;
+}
+
+std::string state_file_text(pid_t monitor, pid_t init, const std::vector<std::string>& links) {
+  std::string text = "monitor " + std::to_string(monitor) + "\ninit " + std::to_string(init) + "\n";
+  for (const auto& l : links) text += "link " + l + "\n";
+  return text;
+}
+
+namespace {
+
+void remove_entries(int dirfd, dev_t dev, const std::string& where) {
+  Fd dup_fd(dup(dirfd));
+  if (!dup_fd.valid()) throw_errno("cannot read " + where);
+  DIR* dir = fdopendir(dup_fd.get());
+  if (dir == nullptr) throw_errno("cannot read " + where);
+  dup_fd.release();
+  std::vector<std::string> names;
+  while (const dirent* e = readdir(dir)) {
+    const std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(n);
+  }
+  closedir(dir);
+  for (const auto& n : names) {
+    struct stat st;
+    if (fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("cannot inspect " + where + "/" + n);
+    if (S_ISDIR(st.st_mode)) {
+      if (st.st_dev != dev) throw Error(where + "/" + n + " is a mount point; unmount it first");
+      Fd sub(openat(dirfd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!sub.valid()) throw_errno("cannot open " + where + "/" + n);
+      remove_entries(sub.get(), dev, where + "/" + n);
+      if (unlinkat(dirfd, n.c_str(), AT_REMOVEDIR) != 0) throw_errno("cannot remove " + where + "/" + n);
+    } else if (unlinkat(dirfd, n.c_str(), 0) != 0) {
+      throw_errno("cannot remove " + where + "/" + n);
+    }
+  }
+}
+
+}  // namespace
+
+void remove_tree(const std::string& path) {
+  Fd fd(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return;
+    throw_errno("cannot open " + path);
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) throw_errno("cannot inspect " + path);
+  remove_entries(fd.get(), st.st_dev, path);
+  fd.reset();
+  if (rmdir(path.c_str()) != 0) throw_errno("cannot remove " + path);
+}
+
+void require_container(const Paths& paths, const std::string& name) {
+  if (!path_exists(container_config(paths, name))) throw Error(name + " doesn't exist");
+}
+
+}  // namespace uxc

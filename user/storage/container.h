@@ -1,0 +1,48 @@
+// A container as the manager sees it: its files, its configuration and
+// its run-time state.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "policy/config.h"
+#include "user/common/dirs.h"
+
+namespace uxc {
+
+// Reads and validates a configuration file; every problem is reported,
+// one `FILE:LINE: what` per line, in the Error.
+policy::Config load_config(const std::string& path);
+
+// Prints the keys uxc accepts but does not act on.
+void warn_ignored(const policy::Config& config, const std::string& path);
+
+enum class RunState { kStopped, kRunning, kStarting };
+std::string_view run_state_name(RunState state);
+
+// What a running container's monitor records in its runtime directory.
+struct RuntimeState {
+  RunState state = RunState::kStopped;
+  pid_t monitor_pid = 0;
+  pid_t init_pid = 0;
+  std::vector<std::string> host_links;  // host ends of the veths
+};
+
+// The monitor holds an exclusive lock on RUNTIME/lock for its whole life,
+// so a container is running exactly while that lock is held: a killed
+// monitor releases it at once, and its container (which dies with it,
+// PR_SET_PDEATHSIG) reads as STOPPED. The lock file itself is never
+// removed: a start that opened it must lock the same file as the next.
+RuntimeState read_runtime_state(const Paths& paths, const std::string& name);
+
+std::string state_file_text(pid_t monitor, pid_t init, const std::vector<std::string>& links);
+
+// Removes a directory tree without following symlinks or crossing into
+// other filesystems. Used as the container's root on rootfs trees.
+void remove_tree(const std::string& path);
+
+void require_container(const Paths& paths, const std::string& name);
+
+}  // namespace uxc
