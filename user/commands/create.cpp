@@ -103,8 +103,16 @@ int cmd_create(int argc, char** argv) {
   const policy::IdmapRequest maps = file_work_idmap(config, user);
   const std::vector<std::string> applets = tmpl == "busybox" ? busybox_applets(busybox) : std::vector<std::string>{};
 
-  make_dirs(paths.data_dir, 0755);
-  if (mkdir(dir.c_str(), 0755) != 0) {
+  // Private: other users must not read a config or rootfs, nor reach a
+  // running container's /tmp (1777 inside) through the host. The data
+  // directory only lists names; it is closed too, and an older one made
+  // readable by everyone is closed on the way.
+  make_dirs(paths.data_dir, 0700);
+  struct stat data_st;
+  if (lstat(paths.data_dir.c_str(), &data_st) == 0 && data_st.st_uid == user.uid && (data_st.st_mode & 077) != 0 &&
+      chmod(paths.data_dir.c_str(), data_st.st_mode & 07700) != 0)
+    throw_errno("cannot make " + paths.data_dir + " private");
+  if (mkdir(dir.c_str(), 0700) != 0) {
     if (errno == EEXIST) throw Error("container " + name + " already exists (" + dir + ")");
     throw_errno("cannot create " + dir);
   }
@@ -117,7 +125,7 @@ int cmd_create(int argc, char** argv) {
     unlink((dir + "/config").c_str());
     rmdir(dir.c_str());
   });
-  write_file_atomic(dir + "/config", text, 0644);
+  write_file_atomic(dir + "/config", text, 0600);
   run_as_container_root(maps, [&] {
     if (tmpl == "busybox") build_busybox_rootfs(rootfs, busybox, applets);
     else build_local_rootfs(rootfs, local_source, maps.uid_map.back().inside, maps.gid_map.back().inside);
