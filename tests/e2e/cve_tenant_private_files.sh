@@ -46,6 +46,15 @@ modes() {
 }
 check cve_private_modes modes
 
+# A container made by an older uxc (0755, 0644): uxc check says so, and
+# its fix closes it.
+chmod 0755 "$data/$C" && chmod 0644 "$data/$C/config"
+out=$(uxc_as $U check 2>&1)
+check cve_private_check_warns_open_container bash -c 'grep -qx "warn  containers open to other users (made by an older uxc): $2" <<<"$1" &&
+  grep -qx "      fix: chmod go= $2 $2/config" <<<"$1" || { echo "$1"; exit 1; }' sh "$out" "$data/$C"
+check cve_private_check_fix_applies as_user $U chmod go= "$data/$C" "$data/$C/config"
+check cve_private_check_quiet_when_private bash -c '! grep -q "open to other users" <<<"$1"' sh "$(uxc_as $U check 2>&1)"
+
 # ------------------------------------------------------------- destroy
 # The container's root leaves 0700 and 0000 directories with files in
 # them, in /tmp and in /root: all of it is the container's, so destroy

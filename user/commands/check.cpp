@@ -285,6 +285,24 @@ void check_paths(Report& r, const policy::Config& config, const User& user, cons
   if (all_ok) r.ok("paths: the container's root (host uid " + std::to_string(root_uid) + ") can reach " + join(targets, " and "));
 }
 
+// Containers made by an older uxc (0755 directories, 0644 configs) can be
+// read by every user of the host, and a running one's /tmp reached.
+void check_private_containers(Report& r, const Paths& paths) {
+  std::vector<std::string> open_to_others;
+  for (const auto& name : list_containers(paths)) {
+    struct stat dir_st, config_st;
+    const std::string dir = container_dir(paths, name);
+    if (lstat(dir.c_str(), &dir_st) == 0 && (dir_st.st_mode & 077) != 0) open_to_others.push_back(dir);
+    else if (lstat(container_config(paths, name).c_str(), &config_st) == 0 && (config_st.st_mode & 077) != 0)
+      open_to_others.push_back(container_config(paths, name));
+  }
+  if (open_to_others.empty()) return;
+  std::string fix;
+  for (const auto& path : open_to_others)
+    fix += std::string(fix.empty() ? "" : "; ") + "chmod go= " + path + (path.ends_with("/config") ? "" : " " + path + "/config");
+  r.warn("containers open to other users (made by an older uxc): " + join(open_to_others, ", "), fix);
+}
+
 void check_cgroups(Report& r, const policy::Config& config) {
   const CgroupReport c = describe_cgroup_delegation();
   const bool needed = !config.cgroup.empty();
@@ -338,6 +356,7 @@ int cmd_check(int argc, char** argv) {
   }
   check_user_namespaces(r);
   check_cgroups(r, config);
+  check_private_containers(r, paths);
   if (r.failures == 0) {
     std::printf("uxc check: everything the default configuration needs is in place\n");
     return 0;
