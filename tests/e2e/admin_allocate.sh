@@ -211,7 +211,7 @@ done
   pass admin_allocate_1000_users_rerun_changes_nothing ||
   fail admin_allocate_1000_users_rerun_changes_nothing "${errors:-files changed}"
 
-leftovers=$(ls -A /etc | grep -E '^sub[ug]id\.' || true)
+leftovers=$(ls -A /etc | grep -E '^sub[ug]id\.')
 [ -z "$leftovers" ] && pass admin_allocate_leaves_no_litter || fail admin_allocate_leaves_no_litter "$leftovers"
 
 rm -rf "$SAVE"

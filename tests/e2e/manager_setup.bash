@@ -52,7 +52,7 @@ start_dnsmasq() {
 wait_for_ip() {
   local user=$1 name=$2 i ip
   for ((i = 0; i < $3 * 5; i++)); do
-    ip=$(uxc_as "$user" info -n "$name" -i -H 2>/dev/null | grep -m1 -E '^[0-9]+\.' || true)
+    ip=$(uxc_as "$user" info -n "$name" -i -H 2>/dev/null | grep -m1 -E '^[0-9]+\.')
     [ -n "$ip" ] && { echo "$ip"; return 0; }
     sleep 0.2
   done
@@ -82,11 +82,11 @@ nothing_left() {
     pgrep -u "$uid" -x uxc-veth-del >/dev/null || break
     sleep 0.01
   done
-  procs=$(ps -o pid=,args= -u "$uid" | grep -v -e ' ps ' -e 'grep' || true)
+  procs=$(ps -o pid=,args= -u "$uid" | grep -v -e ' ps ' -e 'grep')
   [ -z "$procs" ] || { echo "processes left: $procs"; return 1; }
-  procs=$(ps -e -o pid=,uid=,args= | awk '$2 >= 100000 && $2 < 300000' || true)
+  procs=$(ps -e -o pid=,uid=,args= | awk '$2 >= 100000 && $2 < 300000')
   [ -z "$procs" ] || { echo "container processes left: $procs"; return 1; }
-  links=$(ip -o link show | grep -o 'uxc[0-9a-f]\{8\}' || true)
+  links=$(ip -o link show | grep -o 'uxc[0-9a-f]\{8\}')
   [ -z "$links" ] || { echo "host veths left: $links"; return 1; }
   local dir
   dir=$(runtime_dir_of "$user")
