@@ -82,9 +82,11 @@ nothing_left() {
     pgrep -u "$uid" -x uxc-veth-del >/dev/null || break
     sleep 0.01
   done
-  procs=$(ps -o pid=,args= -u "$uid" | grep -v -e ' ps ' -e 'grep')
+  # A zombie (state Z) has exited already; reaping it is the world's
+  # init's business, and on a loaded machine it may not have got to it.
+  procs=$(ps -o pid=,stat=,args= -u "$uid" | awk '$2 !~ /^Z/' | grep -v -e ' ps ' -e 'grep')
   [ -z "$procs" ] || { echo "processes left: $procs"; return 1; }
-  procs=$(ps -e -o pid=,uid=,args= | awk '$2 >= 100000 && $2 < 300000')
+  procs=$(ps -e -o pid=,uid=,stat=,args= | awk '$2 >= 100000 && $2 < 300000 && $3 !~ /^Z/')
   [ -z "$procs" ] || { echo "container processes left: $procs"; return 1; }
   links=$(ip -o link show | grep -o 'uxc[0-9a-f]\{8\}')
   [ -z "$links" ] || { echo "host veths left: $links"; return 1; }
