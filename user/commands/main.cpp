@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
           {"console", uxc::cmd_console, "connect to a running container's console (Ctrl+a q detaches)"},
           {"autostart", uxc::cmd_autostart, "start, stop or reboot the containers with lxc.start.auto, in order"},
           {"check", uxc::cmd_check, "check this host's set-up for your containers, and say how to fix it"},
+          {"image", uxc::cmd_image, "list (ls) or remove (rm) the distribution images uxc keeps"},
       },
       argc, argv);
 }

@@ -22,16 +22,17 @@ _uxc_containers() {
 _uxc_flags() {
   local common="-h --help --version"
   case $1 in
-    create) echo "-n --name -t --template -f --config $common" ;;
+    create) echo "-n --name -t --template -f --config -q --quiet $common" ;;
     start) echo "-n --name -d --daemon -F --foreground -f --rcfile -l --logpriority -o --logfile $common" ;;
     stop) echo "-n --name -k --kill -t --timeout $common" ;;
     info) echo "-n --name -p --pid -i --ips -s --state -H --no-humanize $common" ;;
-    ls) echo "-f --fancy --running --stopped --format $common" ;;
+    ls) echo "-f --fancy -F --fancy-format --running --stopped --format $common" ;;
     destroy) echo "-n --name -f --force $common" ;;
     attach) echo "-n --name $common" ;;
     console) echo "-n --name -t --tty -e --escape $common" ;;
     autostart) echo "-a --all -g --group -A --ignore-auto -k --kill -s --shutdown -r --reboot -t --timeout -L --list $common" ;;
     check) echo "$common" ;;
+    image) ;;  # its subcommands, below
   esac
 }
 
@@ -42,14 +43,14 @@ _uxc_takes_value() {
     create:-t|create:--template|create:-f|create:--config) return 0 ;;
     start:-f|start:--rcfile|start:-l|start:--logpriority|start:-o|start:--logfile) return 0 ;;
     stop:-t|stop:--timeout|console:-t|console:--tty|console:-e|console:--escape) return 0 ;;
-    ls:--format|autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
+    ls:--format|ls:-F|ls:--fancy-format|autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
   esac
   return 1
 }
 
 _uxc() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' i word
-  local commands="create start stop info ls destroy attach console autostart check"
+  local commands="create start stop info ls destroy attach console autostart check image"
   COMPREPLY=()
   # --flag=value: bash splits it into "--flag" "=" "value".
   if [ "$COMP_CWORD" -ge 2 ] && [ "${COMP_WORDS[COMP_CWORD - 1]}" = "=" ]; then
@@ -85,7 +86,7 @@ _uxc() {
     case $command:$prev in
       create:-n|create:--name) ;;   # a new name
       *:-n|*:--name) _uxc_reply -W "$(_uxc_containers)" -- "$cur" ;;
-      create:-t|create:--template) _uxc_reply -W "busybox local" -- "$cur" ;;
+      create:-t|create:--template) _uxc_reply -W "busybox download local" -- "$cur" ;;
       start:-l|start:--logpriority)
         _uxc_reply -W "TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL" -- "$cur" ;;
       ls:--format) _uxc_reply -W "json" -- "$cur" ;;
@@ -94,6 +95,12 @@ _uxc() {
         compopt -o filenames 2>/dev/null
         _uxc_reply -f -- "$cur" ;;
     esac
+    return 0
+  fi
+
+  # uxc image ls|rm: the subcommand first.
+  if [ "$command" = image ]; then
+    [ "$COMP_CWORD" -eq 2 ] && [[ $cur != -* ]] && _uxc_reply -W "ls rm" -- "$cur"
     return 0
   fi
 
