@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -141,37 +142,25 @@ bool allowed_by_policy(const Fd& file, const core::Caller& caller, const policy:
 
 // The lock bytes of the lines a create may charge, ascending (so two
 // creates never wait on each other crosswise): each line's slot hash.
-std::vector<off_t> lock_bytes(const policy::UsernetFile& usernet, const core::Caller& caller,
-                              const std::vector<std::string>& groups,
-                              const policy::NicRequest& req) {
-  std::vector<off_t> bytes;
-  for (const policy::UsernetLine& line : usernet.lines) {
-    const policy::UsernetKey& key = line.key;
-    const bool mine = key.group ? std::ranges::find(groups, key.owner) != groups.end()
-                                : key.owner == caller.name;
-    if (mine && line.count > 0 && key.type == req.type && key.link == req.link)
-      bytes.push_back(static_cast<off_t>(
-          std::strtoul(policy::slot_name(key, 0).substr(3, 8).c_str(), nullptr, 16)));
-  }
-  std::ranges::sort(bytes);
-  bytes.erase(std::unique(bytes.begin(), bytes.end()), bytes.end());
+std::set<off_t> lock_bytes(const policy::UsernetFile& usernet, const core::Caller& caller,
+                           const std::vector<std::string>& groups, const policy::NicRequest& req) {
+  std::set<off_t> bytes;
+  for (const auto& [key, count, line] : usernet.lines)
+    if (count > 0 && key.type == req.type && key.link == req.link &&
+        (key.group ? std::ranges::count(groups, key.owner) > 0 : key.owner == caller.name))
+      bytes.insert(std::strtol(policy::slot_name(key, 0).substr(3, 8).c_str(), nullptr, 16));
   return bytes;
 }
 
 // All of them within kLockWaitSeconds, or none (closing the file releases
-// what was taken).
-[[nodiscard]] bool lock_lines(int fd, const std::vector<off_t>& bytes) {
+// what was taken). No SA_RESTART: F_OFD_SETLKW returns EINTR.
+[[nodiscard]] bool lock_lines(int fd, const std::set<off_t>& bytes) {
   struct sigaction wake {};
-  wake.sa_handler = [](int) {};  // no SA_RESTART: F_OFD_SETLKW returns EINTR
-  if (sigaction(SIGALRM, &wake, nullptr) != 0) return false;
+  wake.sa_handler = [](int) {};
+  bool locked = sigaction(SIGALRM, &wake, nullptr) == 0;
   alarm(kLockWaitSeconds);
-  bool locked = true;
   for (off_t byte : bytes) {
-    struct flock range {};
-    range.l_type = F_WRLCK;
-    range.l_whence = SEEK_SET;
-    range.l_start = byte;
-    range.l_len = 1;
+    struct flock range {F_WRLCK, SEEK_SET, byte, 1, 0};
     locked = locked && fcntl(fd, F_OFD_SETLKW, &range) == 0;
   }
   alarm(0);
@@ -310,11 +299,8 @@ int main(int argc, char** argv) {
     lock = Fd();
     return refuse(form, step, err, line);
   };
-  const std::vector<off_t> bytes = lock_bytes(usernet, caller, groups, req);
-  if (bytes.empty())
-    return refuse_unlocked(kStepQuota, kQuota,
-                           std::string(kPolicyPath) + ": every line for you on " + req.link +
-                               " has count 0");
+  const std::set<off_t> bytes = lock_bytes(usernet, caller, groups, req);
+  if (bytes.empty()) return refuse(form, kStepQuota, kQuota, why + " (every count is 0)");
   if (!lock_lines(lock.get(), bytes))
     return refuse_unlocked(kStepLock, kSystem, "another uxc-nic request holds the lock; try again");
   // 9. The netlink socket.
