@@ -45,8 +45,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <set>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -140,27 +138,15 @@ bool allowed_by_policy(const Fd& file, const core::Caller& caller, const policy:
          first.verdict != policy::NicVerdict::kNoLine;
 }
 
-// The lock bytes of the lines a create may charge, ascending (so two
-// creates never wait on each other crosswise): each line's slot hash.
-std::set<off_t> lock_bytes(const policy::UsernetFile& usernet, const core::Caller& caller,
-                           const std::vector<std::string>& groups, const policy::NicRequest& req) {
-  std::set<off_t> bytes;
-  for (const auto& [key, count, line] : usernet.lines)
-    if (count > 0 && key.type == req.type && key.link == req.link &&
-        (key.group ? std::ranges::count(groups, key.owner) > 0 : key.owner == caller.name))
-      bytes.insert(std::strtol(policy::slot_name(key, 0).substr(3, 8).c_str(), nullptr, 16));
-  return bytes;
-}
-
 // All of them within kLockWaitSeconds, or none (closing the file releases
 // what was taken). No SA_RESTART: F_OFD_SETLKW returns EINTR.
-[[nodiscard]] bool lock_lines(int fd, const std::set<off_t>& bytes) {
+[[nodiscard]] bool lock_lines(int fd, const std::vector<uint32_t>& keys) {
   struct sigaction wake {};
   wake.sa_handler = [](int) {};
   bool locked = sigaction(SIGALRM, &wake, nullptr) == 0;
   alarm(kLockWaitSeconds);
-  for (off_t byte : bytes) {
-    struct flock range {F_WRLCK, SEEK_SET, byte, 1, 0};
+  for (uint32_t key : keys) {
+    struct flock range {F_WRLCK, SEEK_SET, static_cast<off_t>(key), 1, 0};
     locked = locked && fcntl(fd, F_OFD_SETLKW, &range) == 0;
   }
   alarm(0);
@@ -299,9 +285,9 @@ int main(int argc, char** argv) {
     lock = Fd();
     return refuse(form, step, err, line);
   };
-  const std::set<off_t> bytes = lock_bytes(usernet, caller, groups, req);
-  if (bytes.empty()) return refuse(form, kStepQuota, kQuota, why + " (every count is 0)");
-  if (!lock_lines(lock.get(), bytes))
+  const std::vector<uint32_t> keys = policy::lock_keys(usernet, caller.name, groups, req.type, req.link);
+  if (keys.empty()) return refuse(form, kStepQuota, kQuota, why + " (every count is 0)");
+  if (!lock_lines(lock.get(), keys))
     return refuse_unlocked(kStepLock, kSystem, "another uxc-nic request holds the lock; try again");
   // 9. The netlink socket.
   Socket nl(nullptr, nl_socket_free);
