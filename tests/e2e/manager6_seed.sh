@@ -65,6 +65,6 @@ if [ ${#CG_ROOTS[@]} -gt 0 ]; then
 fi
 check manager6_seed_stop uxc_as $U stop -n $C
 check manager6_seed_ls_stopped grep -Eq "^$C +STOPPED +1 +- +- +- +true$" <<<"$(uxc_as $U ls -f)"
-tm kill-server
+tmux_kill_server $U "$SOCK"
 check manager6_seed_destroy test "$(uxc_as $U destroy -n $C)" = "Destroyed container $C"
 check manager6_seed_nothing_left nothing_left $U $C

@@ -59,6 +59,21 @@ wait_for_ip() {
   return 1
 }
 
+# tmux_kill_server USER SOCK: tmux's kill-server returns before the server
+# and its panes' processes are gone; they are tmux's, not uxc's, so wait
+# for them before nothing_left counts what uxc left.
+tmux_kill_server() {
+  local uid
+  uid=$(id -u "$1")
+  as_user "$1" tmux -S "$2" kill-server 2>/dev/null
+  for _ in $(seq 100); do
+    pgrep -u "$uid" -f "tmux -S $2|^sleep [0-9]+$" >/dev/null || return 0
+    sleep 0.05
+  done
+  echo "tmux's processes outlived kill-server: $(pgrep -a -u "$uid")"
+  return 1
+}
+
 # Nothing of a failed or stopped container is left: no monitor or init,
 # no host-side veth, no runtime state.
 nothing_left() {
