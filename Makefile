@@ -251,7 +251,7 @@ $(TEST_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/bin/%.o $(POLICY_LIB)
 DEB_PACKAGES := g++ make pkg-config libcap-dev libnl-3-dev libnl-route-3-dev \
                 libinih-dev libboost-test-dev iproute2 util-linux procps \
                 libcurl4-openssl-dev libarchive-dev liblzma-dev libssl-dev \
-                busybox-static uidmap lxc bubblewrap dnsmasq-base iptables strace man-db tmux \
+                busybox-static uidmap lxc bubblewrap dnsmasq-base iptables strace man-db tmux acl \
                 hyperfine clang clang-tidy cppcheck libclang-rt-14-dev \
                 python3 openssl xz-utils zstd libcap2-bin wget mmdebstrap
 

@@ -8,8 +8,7 @@ source "$(dirname "$0")/manager_setup.bash"
 
 COMPLETION=$UXC_SRC/user/completion/uxc.bash
 U=uxtest1
-[ -x "$UXC" ] || { fail completion_built "$UXC was not built"; exit 0; }
-have_idmap || { skip completion "uxc-idmap was not built"; exit 0; }
+require_built completion_built "$UXC" "$WORLD_BIN/uxc-idmap"
 write_plain_default_conf $U 100000
 for c in web-1 db; do
   uxc_as $U create -n $c -t busybox >/dev/null || { fail completion_create "create $c failed"; exit 0; }

@@ -8,9 +8,8 @@ set -u
 source "$(dirname "$0")/manager_setup.bash"
 
 U=uxtest1 C=con
-[ -x "$UXC" ] || { fail console_built "$UXC was not built"; exit 0; }
-if ! have_idmap; then skip console_login "uxc-idmap was not built"; exit 0; fi
-command -v tmux >/dev/null || { skip console_login "tmux is not installed (make deps)"; exit 0; }
+require_built console_built "$UXC" "$WORLD_BIN/uxc-idmap"
+require_tool console_tools tmux
 write_plain_default_conf $U 100000
 uxc_as $U create -n $C -t busybox >/dev/null || { fail console_create "create failed"; exit 0; }
 

@@ -67,12 +67,14 @@ std::string record_lines(const policy::ImageRecord& r) {
 // runs. A directory without a config is what a killed create left: it is
 // removed, unless another create still holds it.
 Fd claim_container_dir(const std::string& dir, const std::string& name, const policy::IdmapRequest& maps) {
-  const bool made = mkdir(dir.c_str(), 0755) == 0;
+  const bool made = mkdir(dir.c_str(), 0700) == 0;
   if (!made && errno != EEXIST) throw_errno("cannot create " + dir);
   if (!made && path_exists(dir + "/config")) throw Error("container " + name + " already exists (" + dir + ")");
   Fd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) throw_errno("cannot open " + dir);
   if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) throw Error("container " + name + " is being created by another uxc create");
+  // A leftover of an interrupted create made before directories were private.
+  if (!made && fchmod(fd.get(), 0700) != 0) throw_errno("cannot make " + dir + " private");
   if (!made) {
     if (path_exists(dir + "/config")) throw Error("container " + name + " already exists (" + dir + ")");
     const std::string rootfs = dir + "/rootfs";
@@ -184,7 +186,15 @@ int cmd_create(int argc, char** argv) {
   const policy::IdmapRequest container_maps = container_idmap(config, user);
   const std::vector<std::string> applets = tmpl == "busybox" ? busybox_applets(busybox) : std::vector<std::string>{};
 
-  make_dirs(paths.data_dir, 0755);
+  // Private: other users must not read a config or rootfs, nor reach a
+  // running container's /tmp (1777 inside) through the host. The data
+  // directory only lists names; it is closed too, and an older one made
+  // readable by everyone is closed on the way.
+  make_dirs(paths.data_dir, 0700);
+  struct stat data_st;
+  if (lstat(paths.data_dir.c_str(), &data_st) == 0 && data_st.st_uid == user.uid && (data_st.st_mode & 077) != 0 &&
+      chmod(paths.data_dir.c_str(), data_st.st_mode & 07700) != 0)
+    throw_errno("cannot make " + paths.data_dir + " private");
   const Fd dir_lock = claim_container_dir(dir, name, maps);
   const InterruptGuard interrupt;
   // From here on a failure removes everything created.
@@ -227,7 +237,7 @@ int cmd_create(int argc, char** argv) {
       const std::string record = record_lines(identify_rootfs(rootfs));
       if (!record.empty()) text.insert(text.size() - settings.size(), "\n# The imported rootfs\n" + record);
     }
-    write_file_atomic(dir + "/config", text, 0644);
+    write_file_atomic(dir + "/config", text, 0600);
   } catch (const Error&) {
     if (interrupt.signal() == 0) throw;
     undo.dismiss();
