@@ -61,8 +61,8 @@ bool drain(Stream* s) {
 }  // namespace
 
 int cmd_attach(int argc, char** argv) {
-  const auto args = parse_args(
-      argc, argv, "attach", "-n NAME [-- COMMAND...]",
+  auto args = parse_args(
+      argc, argv, "attach", "[-n] NAME [[--] COMMAND...]",
       "Run COMMAND (default: root's shell from the container's /etc/passwd) in a running\n"
       "container, as its root, in all its namespaces, with a clean environment (PATH,\n"
       "HOME, TERM). When stdin and stdout are a terminal the command gets a new pty of\n"
@@ -71,7 +71,7 @@ int cmd_attach(int argc, char** argv) {
       {{'n', "name", "NAME", "the container"}});
   const std::string name = require_name(args, "attach");
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   require_container(paths, name);
   const RuntimeState st = read_runtime_state(paths, name);
   if (st.state != RunState::kRunning)

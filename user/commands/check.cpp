@@ -31,7 +31,10 @@ namespace {
 
 class Report {
  public:
-  void ok(const std::string& what) { std::printf("ok    %s\n", what.c_str()); }
+  // -q: only the problems.
+  void ok(const std::string& what) {
+    if (!quiet()) std::printf("ok    %s\n", what.c_str());
+  }
   void warn(const std::string& what, const std::string& fix) {
     std::printf("warn  %s\n      fix: %s\n", what.c_str(), fix.c_str());
   }
@@ -282,15 +285,16 @@ void check_cgroups(Report& r, const policy::Config& config) {
 }  // namespace
 
 int cmd_check(int argc, char** argv) {
-  (void)parse_args(argc, argv, "check", "",
+  const auto args = parse_args(argc, argv, "check", "",
                    "Check what your containers need from this host, and say how to fix what is\n"
                    "missing: the setuid helpers, subordinate ids for lxc.idmap, a usernet line\n"
                    "and a bridge for each veth of the default configuration, unprivileged user\n"
                    "namespaces, paths the container's root must reach, and cgroup delegation.\n"
                    "Exit status 0 only when the default configuration can start.",
                    {});
+  no_more_operands(args);
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   Report r;
   bool usable = false;
   const policy::Config config = default_config(r, paths, &usable);
@@ -320,7 +324,7 @@ int cmd_check(int argc, char** argv) {
   check_user_namespaces(r);
   check_cgroups(r, config);
   if (r.failures == 0) {
-    std::printf("uxc check: everything the default configuration needs is in place\n");
+    if (!quiet()) std::printf("uxc check: everything the default configuration needs is in place\n");
     return 0;
   }
   std::printf("uxc check: %d problem%s to fix\n", r.failures, r.failures == 1 ? "" : "s");

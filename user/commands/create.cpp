@@ -41,8 +41,8 @@ std::string default_config_text(const Paths& paths, const std::string& override_
 }  // namespace
 
 int cmd_create(int argc, char** argv) {
-  const auto args = parse_args(
-      argc, argv, "create", "-n NAME -t TEMPLATE [-f CONFIG] [-- TEMPLATE-ARGS]",
+  auto args = parse_args(
+      argc, argv, "create", "[-n] NAME -t TEMPLATE [-f CONFIG] [[--] TEMPLATE-ARGS]",
       "Create a container from a template. Templates:\n"
       "  busybox   a small system from Debian's busybox-static: init, getty on the\n"
       "            console, DHCP on interfaces without a static address\n"
@@ -53,13 +53,13 @@ int cmd_create(int argc, char** argv) {
        {'t', "template", "TEMPLATE", "busybox or local"},
        {'f', "config", "CONFIG", "start from this file instead of default.conf"}});
   const std::string name = require_name(args, "create");
-  if (!args.has('t')) throw Error("-t TEMPLATE is required: use -t busybox, or -t local -- PATH");
+  if (!args.has('t')) throw UsageError("-t TEMPLATE is required: use -t busybox, or -t local -- PATH");
   const std::string tmpl = args.get('t');
   if (tmpl != "busybox" && tmpl != "local")
-    throw Error("unknown template '" + tmpl + "': use busybox, or local -- PATH");
+    throw UsageError("unknown template '" + tmpl + "': use busybox, or local -- PATH");
   std::string local_source;
   if (tmpl == "local") {
-    if (args.rest.size() != 1) throw Error("-t local needs the rootfs as one argument: uxc create -n NAME -t local -- PATH");
+    if (args.rest.size() != 1) throw UsageError("-t local needs the rootfs as one argument: uxc create -n NAME -t local -- PATH");
     local_source = args.rest[0];
     if (!path_exists(local_source)) throw Error(local_source + " does not exist");
     if (local_source[0] != '/') {
@@ -68,14 +68,14 @@ int cmd_create(int argc, char** argv) {
       local_source = std::string(cwd) + "/" + local_source;
     }
   } else if (!args.rest.empty()) {
-    throw Error("the busybox template takes no arguments");
+    throw UsageError("the busybox template takes no arguments");
   }
   const std::string busybox = "/bin/busybox";
   if (tmpl == "busybox" && access(busybox.c_str(), X_OK) != 0)
     throw Error(busybox + " not found: ask your administrator to install busybox-static");
 
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   const std::string dir = container_dir(paths, name);
   if (path_exists(dir)) throw Error("container " + name + " already exists (" + dir + ")");
 
@@ -123,7 +123,7 @@ int cmd_create(int argc, char** argv) {
     else build_local_rootfs(rootfs, local_source, maps.uid_map.back().inside, maps.gid_map.back().inside);
   });
   undo.dismiss();
-  std::printf("Created container %s\n", name.c_str());
+  if (!quiet()) std::printf("Created container %s\n", name.c_str());
   return 0;
 }
 

@@ -37,7 +37,7 @@ void field(bool raw, const char* label, const std::string& value) {
 }  // namespace
 
 int cmd_info(int argc, char** argv) {
-  const auto args = parse_args(argc, argv, "info", "-n NAME [-p] [-i] [-s] [-H]",
+  auto args = parse_args(argc, argv, "info", "[-n] NAME [-p] [-i] [-s] [-H]",
                                "Show a container's state, init pid, addresses and the traffic of its host-side\n"
                                "veths. -p, -i and -s select fields; -H prints bare values, for scripts.",
                                {{'n', "name", "NAME", "the container"},
@@ -46,8 +46,9 @@ int cmd_info(int argc, char** argv) {
                                 {'s', "state", nullptr, "the state"},
                                 {'H', "no-humanize", nullptr, "bare values, raw byte counts"}});
   const std::string name = require_name(args, "info");
+  no_more_operands(args);
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   require_container(paths, name);
   const bool raw = args.has('H');
   const bool some = args.has('p') || args.has('i') || args.has('s');

@@ -33,7 +33,7 @@ std::string json_list(const std::vector<std::string>& v) {
 }  // namespace
 
 int cmd_ls(int argc, char** argv) {
-  const auto args = parse_args(argc, argv, "ls", "[-f] [--running|--stopped] [--format json]",
+  auto args = parse_args(argc, argv, "ls", "[-f] [--running|--stopped] [--format json]",
                                "List containers: names, or with -f a table of NAME STATE AUTOSTART GROUPS\n"
                                "IPV4 IPV6 UNPRIVILEGED; --format json prints the same data as JSON.",
                                {{'f', "fancy", nullptr, "one line per container with its details"},
@@ -44,8 +44,9 @@ int cmd_ls(int argc, char** argv) {
   const bool only_running = args.has(2), only_stopped = args.has(3);
   const bool json = args.has(4);
   if (json && args.get(4) != "json") throw Error("--format takes only 'json'");
+  no_more_operands(args);
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   struct Row {
     std::string name, state, autostart, groups, ipv4, ipv6;
     std::vector<std::string> groups_list, ipv4_list, ipv6_list;

@@ -23,11 +23,12 @@
 namespace uxc {
 
 int cmd_start(int argc, char** argv) {
-  const auto args = parse_args(
-      argc, argv, "start", "-n NAME [-d|-F] [-f CONFIG] [-l LEVEL -o LOGFILE] [-- COMMAND...]",
+  auto args = parse_args(
+      argc, argv, "start", "[-n] NAME [-d|-F] [-f CONFIG] [-l LEVEL -o LOGFILE] [[--] COMMAND...]",
       "Start a container. Without -F it runs in the background (-d) and this command\n"
       "returns once it is RUNNING; with -F the console stays on this terminal and the\n"
-      "exit status is the container init's. COMMAND replaces the container's init.",
+      "exit status is the container init's (0 when 'uxc stop' halted it). COMMAND\n"
+      "replaces the container's init.",
       {{'n', "name", "NAME", "the container"},
        {'d', "daemon", nullptr, "run in the background (the default)"},
        {'F', "foreground", nullptr, "run in the foreground, console on this terminal"},
@@ -36,11 +37,11 @@ int cmd_start(int argc, char** argv) {
        {'o', "logfile", "LOGFILE", "write a log of the start to LOGFILE"}});
   StartRequest req;
   req.name = require_name(args, "start");
-  if (args.has('d') && args.has('F')) throw Error("-d and -F exclude each other");
+  if (args.has('d') && args.has('F')) throw UsageError("-d and -F exclude each other");
   req.foreground = args.has('F');
   req.command = args.rest;
   req.user = current_user();
-  req.paths = user_paths(req.user);
+  req.paths = command_paths(args, req.user);
   if (!args.has('f')) require_container(req.paths, req.name);
   req.config_path = args.has('f') ? args.get('f') : container_config(req.paths, req.name);
   Log log(args.get('o'), args.get('l', "ERROR"), req.name);
@@ -70,6 +71,12 @@ int cmd_start(int argc, char** argv) {
   log.info("starting " + req.name + " from " + req.config_path);
 
   if (req.foreground) {
+    // Only the container ends this: the terminal is its console, and no
+    // key is kept back from it.
+    if (isatty(0) == 1 && isatty(2) == 1 && !quiet())
+      req.foreground_note = "uxc start: " + req.name + "'s console is on this terminal; every key goes to it.\n"
+                            "  To stop it: 'uxc stop " + req.name + "' from another terminal, or halt it from inside.\n"
+                            "  To detach and come back later, start it with -d and use 'uxc console " + req.name + "'.";
     return run_monitor(req, -1, log);
   }
 

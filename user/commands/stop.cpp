@@ -22,18 +22,17 @@ void stop_container(const Paths& paths, const std::string& name, int timeout_sec
 }
 
 int cmd_stop(int argc, char** argv) {
-  const auto args = parse_args(argc, argv, "stop", "-n NAME [-k] [-t TIMEOUT]",
+  auto args = parse_args(argc, argv, "stop", "[-n] NAME [-k] [-t TIMEOUT]",
                                "Stop a container: its halt signal (lxc.signal.halt, default SIGPWR), then\n"
                                "SIGKILL after TIMEOUT seconds (default 60).",
                                {{'n', "name", "NAME", "the container"},
                                 {'k', "kill", nullptr, "kill it at once"},
                                 {'t', "timeout", "TIMEOUT", "seconds to wait before SIGKILL"}});
   const std::string name = require_name(args, "stop");
-  uint32_t timeout = 60;
-  if (args.has('t') && !policy::parse_u32(args.get('t'), &timeout))
-    throw Error("-t TIMEOUT must be a number of seconds");
+  no_more_operands(args);
+  const uint32_t timeout = number_option(args, 't', "TIMEOUT", 60);
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   require_container(paths, name);
   if (read_runtime_state(paths, name).state == RunState::kStopped) throw Error(name + " is not running");
   stop_container(paths, name, static_cast<int>(timeout), args.has('k'));

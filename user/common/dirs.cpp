@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 
 #include "user/common/util.h"
@@ -36,7 +38,7 @@ void make_private_dir(const std::string& dir, uid_t uid) {
     throw Error(dir + " is not a private directory of yours (owner, mode 0700): remove it or set XDG_RUNTIME_DIR");
 }
 
-Paths user_paths(const User& user) {
+Paths user_paths(const User& user, const std::string& lxcpath) {
   Paths p;
   const char* xdg_config = getenv("XDG_CONFIG_HOME");
   const char* xdg_data = getenv("XDG_DATA_HOME");
@@ -53,6 +55,17 @@ Paths user_paths(const User& user) {
       p.runtime_dir = run_user + "/uxc";
     else
       p.runtime_dir = "/tmp/uxc-" + std::to_string(user.uid);
+  }
+  std::string path = lxcpath;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (!path.empty() && path != p.data_dir) {
+    p.data_dir = path;
+    // FNV-1a: short, so that the socket path stays within sun_path.
+    uint32_t hash = 2166136261u;
+    for (unsigned char c : path) hash = (hash ^ c) * 16777619u;
+    char tag[16];
+    std::snprintf(tag, sizeof tag, "/P-%08x", hash);
+    p.runtime_dir += tag;
   }
   return p;
 }

@@ -27,10 +27,14 @@ User current_user();
 
 struct Paths {
   std::string config_dir;   // ~/.config/uxc
-  std::string data_dir;     // ~/.local/share/uxc
-  std::string runtime_dir;  // .../uxc
+  std::string data_dir;     // ~/.local/share/uxc, or -P PATH
+  std::string runtime_dir;  // .../uxc, or .../uxc/P-HASH for another -P PATH
 };
-Paths user_paths(const User& user);
+// `lxcpath` (absolute; empty: the default) holds the containers. Its
+// running containers get a runtime directory of their own, named by a
+// hash of the path, so that two containers of one name in two paths
+// never share a socket.
+Paths user_paths(const User& user, const std::string& lxcpath = "");
 
 // Container names: 1-64 bytes of [A-Za-z0-9_.-], not starting with '.'
 // or '-'; they become directory and host names.

@@ -20,7 +20,7 @@ _uxc_containers() {
 
 # _uxc_flags COMMAND: its flags, as in `uxc COMMAND --help`.
 _uxc_flags() {
-  local common="-h --help --version"
+  local common="-P --lxcpath -q --quiet -h --help --version"
   case $1 in
     create) echo "-n --name -t --template -f --config $common" ;;
     start) echo "-n --name -d --daemon -F --foreground -f --rcfile -l --logpriority -o --logfile $common" ;;
@@ -38,7 +38,7 @@ _uxc_flags() {
 # _uxc_takes_value COMMAND FLAG: whether FLAG of COMMAND takes a value.
 _uxc_takes_value() {
   case $1:$2 in
-    *:-n|*:--name) return 0 ;;
+    *:-n|*:--name|*:-P|*:--lxcpath) return 0 ;;
     create:-t|create:--template|create:-f|create:--config) return 0 ;;
     start:-f|start:--rcfile|start:-l|start:--logpriority|start:-o|start:--logfile) return 0 ;;
     stop:-t|stop:--timeout|console:-t|console:--tty|console:-e|console:--escape) return 0 ;;

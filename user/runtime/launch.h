@@ -31,6 +31,7 @@ struct StartRequest {
   std::string rootfs;
   std::vector<std::string> command;
   bool foreground = false;
+  std::string foreground_note;  // printed on stderr once it runs in the foreground
   User user;
   Paths paths;
 };

@@ -83,6 +83,11 @@ class Monitor {
   std::vector<Fd> tty_clients_;  // the same for /dev/tty1..N
   timespec kill_at_{};
   bool kill_pending_ = false;
+  // `uxc stop` asked for a halt, and nothing had to be killed: start -F
+  // then exits 0, whatever status the halt left (a busybox init that
+  // powers off dies of SIGINT, reboot(2)'s way in a pid namespace).
+  bool halt_requested_ = false;
+  bool killed_ = false;
   timespec release_at_{};  // when the start-up code's pages go (release_startup_code)
   bool startup_code_released_ = false;
   bool stdin_open_ = true;
@@ -90,6 +95,7 @@ class Monitor {
 
 void Monitor::halt(int seconds, bool now) {
   if (now) {
+    killed_ = true;
     kill(run_.init, req_.config.signal_stop != 0 ? req_.config.signal_stop : SIGKILL);
     clock_gettime(CLOCK_MONOTONIC, &kill_at_);
     kill_at_.tv_sec += 5;  // a custom lxc.signal.stop may be ignored
@@ -100,6 +106,7 @@ void Monitor::halt(int seconds, bool now) {
   // SIGKILL after the timeout always lands.
   const int sig = req_.config.signal_halt != 0 ? req_.config.signal_halt : SIGPWR;
   kill(run_.init, sig);
+  halt_requested_ = true;
   clock_gettime(CLOCK_MONOTONIC, &kill_at_);
   kill_at_.tv_sec += seconds;
   kill_pending_ = true;
@@ -249,6 +256,7 @@ int Monitor::serve() {
       if (ms <= 0) {
         log_.info("halt timed out, sending SIGKILL");
         kill(run_.init, SIGKILL);
+        killed_ = true;
         kill_pending_ = false;
       } else if (timeout < 0 || ms < timeout) {
         timeout = static_cast<int>(ms);
@@ -267,6 +275,7 @@ int Monitor::serve() {
         } else {
           log_.info("monitor got signal " + std::to_string(si.ssi_signo) + ", stopping the container");
           kill(run_.init, SIGKILL);
+          killed_ = true;
         }
       }
     }
@@ -312,7 +321,7 @@ int Monitor::serve() {
   tty_clients_.clear();
   run_.cgroup.remove();
   finish_stop_requests();
-  return exit_code(status);
+  return halt_requested_ && !killed_ ? 0 : exit_code(status);
 }
 
 void Monitor::finish_stop_requests() {
@@ -355,6 +364,7 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
       }
     }
     TerminalRaw raw;
+    if (req.foreground && !req.foreground_note.empty()) std::fprintf(stderr, "%s\n", req.foreground_note.c_str());
     if (req.foreground) raw.enter();
     rc = monitor.serve();
   } catch (const Error& e) {

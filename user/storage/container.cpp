@@ -26,6 +26,7 @@ policy::Config load_config(const std::string& path) {
 }
 
 void warn_ignored(const policy::Config& config, const std::string& path) {
+  if (quiet()) return;
   for (const auto& k : config.ignored)
     std::fprintf(stderr, "uxc: warning: %s:%zu: %s is not supported by uxc and is ignored\n", path.c_str(), k.line,
                  k.key.c_str());
