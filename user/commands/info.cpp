@@ -29,58 +29,75 @@ std::string human_bytes(uint64_t n) {
   return buf;
 }
 
-void field(bool raw, const char* label, const std::string& value) {
-  if (raw) std::printf("%s\n", value.c_str());
-  else std::printf("%-16s%s\n", (std::string(label) + ":").c_str(), value.c_str());
-}
+// LXC's -H: numbers raw; the label goes only when exactly one field was
+// asked for (lxc-info -p -H prints the bare pid).
+struct Printer {
+  bool raw = false;
+  bool bare = false;
+  void operator()(const char* label, const std::string& value) const {
+    if (bare) std::printf("%s\n", value.c_str());
+    else std::printf("%-16s%s\n", (std::string(label) + ":").c_str(), value.c_str());
+  }
+};
 
 }  // namespace
 
 int cmd_info(int argc, char** argv) {
-  auto args = parse_args(argc, argv, "info", "[-n] NAME [-p] [-i] [-s] [-H]",
-                               "Show a container's state, init pid, addresses and the traffic of its host-side\n"
-                               "veths. -p, -i and -s select fields; -H prints bare values, for scripts.",
-                               {{'n', "name", "NAME", "the container"},
-                                {'p', "pid", nullptr, "the init's pid"},
-                                {'i', "ips", nullptr, "the addresses"},
-                                {'s', "state", nullptr, "the state"},
-                                {'H', "no-humanize", nullptr, "bare values, raw byte counts"}});
+  auto args = parse_args(argc, argv, "info", "[-n] NAME [-s] [-p] [-i] [-S] [-H]",
+                         "Show a container's state, init pid, addresses, the use of its cgroups and the\n"
+                         "traffic of its host-side veths, as lxc-info does. -s, -p, -i and -S select\n"
+                         "fields; -H prints numbers raw, and bare values when one field is selected.",
+                         {{'n', "name", "NAME", "the container"},
+                          {'s', "state", nullptr, "the state"},
+                          {'p', "pid", nullptr, "the init's pid"},
+                          {'i', "ips", nullptr, "the addresses"},
+                          {'S', "stats", nullptr, "the use of CPU, block I/O and memory, and each veth's traffic"},
+                          {'H', "no-humanize", nullptr, "raw numbers (bytes, nanoseconds)"}});
   const std::string name = require_name(args, "info");
   no_more_operands(args);
   const User user = current_user();
   const Paths paths = command_paths(args, user);
   require_container(paths, name);
-  const bool raw = args.has('H');
-  const bool some = args.has('p') || args.has('i') || args.has('s');
+  bool want_state = args.has('s'), want_pid = args.has('p'), want_ips = args.has('i'), want_stats = args.has('S');
+  // As lxc-info counts them: the stats are five fields.
+  const int selected = want_state + want_pid + want_ips + 5 * want_stats;
+  const bool all = selected == 0;
+  Printer field;
+  field.raw = args.has('H');
+  field.bare = field.raw && selected == 1;
+  if (all) {
+    want_state = want_pid = want_ips = want_stats = true;
+    field("Name", name);
+  }
   const RuntimeState st = read_runtime_state(paths, name);
   const bool running = st.state == RunState::kRunning;
-  if (!some) field(raw, "Name", name);
-  if (!some || args.has('s')) field(raw, "State", std::string(run_state_name(st.state)));
+  if (want_state) field("State", std::string(run_state_name(st.state)));
   if (!running) return 0;
-  if (!some || args.has('p')) field(raw, "PID", std::to_string(st.init_pid));
-  if (!some || args.has('i')) {
+  if (want_pid) field("PID", std::to_string(st.init_pid));
+  if (want_ips) {
     const Addresses a = ask_addresses(paths, name);
-    for (const auto& ip : a.ipv4) field(raw, "IP", ip);
-    for (const auto& ip : a.ipv6) field(raw, "IP", ip);
+    for (const auto& ip : a.ipv4) field("IP", ip);
+    for (const auto& ip : a.ipv6) field("IP", ip);
   }
-  if (some) return 0;
+  if (!want_stats) return 0;
+  const bool raw = field.raw;
   const CgroupUsage use = cgroup_usage(st.init_pid, name);
   auto size = [raw](uint64_t n) { return raw ? std::to_string(n) : human_bytes(n); };
   if (use.has_cpu) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.2f seconds", static_cast<double>(use.cpu_ns) / 1e9);
-    field(raw, "CPU use", raw ? std::to_string(use.cpu_ns) : std::string(seconds));
+    field("CPU use", raw ? std::to_string(use.cpu_ns) : std::string(seconds));
   }
-  if (use.has_blkio) field(raw, "BlkIO use", size(use.blkio_bytes));
-  if (use.has_memory) field(raw, "Memory use", size(use.memory_bytes));
-  if (use.has_kmem) field(raw, "KMem use", size(use.kmem_bytes));
+  if (use.has_blkio) field("BlkIO use", size(use.blkio_bytes));
+  if (use.has_memory) field("Memory use", size(use.memory_bytes));
+  if (use.has_kmem) field("KMem use", size(use.kmem_bytes));
   for (const auto& link : st.host_links) {
     const LinkBytes b = host_link_bytes(link);
     if (!b.found) continue;
-    field(raw, "Link", link);
-    field(raw, " TX bytes", size(b.tx));
-    field(raw, " RX bytes", size(b.rx));
-    field(raw, " Total bytes", size(b.tx + b.rx));
+    field("Link", link);
+    field(" TX bytes", size(b.tx));
+    field(" RX bytes", size(b.rx));
+    field(" Total bytes", size(b.tx + b.rx));
   }
   return 0;
 }

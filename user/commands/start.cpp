@@ -22,9 +22,38 @@
 
 namespace uxc {
 
+namespace {
+
+// -s KEY=VALUE, each read as a line `KEY = VALUE` after the config's
+// lines: a single-valued key is replaced, a list key gets one more entry
+// (LXC's lxc-start -s).
+void apply_overrides(const ParsedArgs& args, policy::Config* config) {
+  std::vector<std::string> errors;
+  for (const auto& [flag, define] : args.given) {
+    if (flag != 's') continue;
+    const size_t eq = define.find('=');
+    if (eq == std::string::npos || eq == 0 || define.find('\n') != std::string::npos)
+      throw UsageError("-s takes KEY=VALUE (one setting), not '" + define + "'");
+    (void)policy::parse_config(define.substr(0, eq) + " = " + define.substr(eq + 1) + "\n", "-s " + define, config, &errors);
+  }
+  if (errors.empty()) (void)policy::validate_config(*config, "-s", &errors);
+  if (!errors.empty()) throw Error("bad -s setting, fix it:\n  " + join(errors, "\n  "));
+}
+
+std::string absolute_path(const std::string& path) {
+  if (path.empty()) throw UsageError("-p PIDFILE must not be empty");
+  if (path[0] == '/') return path;
+  char cwd[4096];
+  if (getcwd(cwd, sizeof cwd) == nullptr) throw_errno("getcwd");
+  return std::string(cwd) + "/" + path;
+}
+
+}  // namespace
+
 int cmd_start(int argc, char** argv) {
   auto args = parse_args(
-      argc, argv, "start", "[-n] NAME [-d|-F] [-f CONFIG] [-l LEVEL -o LOGFILE] [[--] COMMAND...]",
+      argc, argv, "start", "[-n] NAME [-d|-F] [-f CONFIG] [-s KEY=VALUE]... [-p PIDFILE] [-l LEVEL [-o LOGFILE]]\n"
+      "                 [[--] COMMAND...]",
       "Start a container. Without -F it runs in the background (-d) and this command\n"
       "returns once it is RUNNING; with -F the console stays on this terminal and the\n"
       "exit status is the container init's (0 when 'uxc stop' halted it). COMMAND\n"
@@ -33,6 +62,8 @@ int cmd_start(int argc, char** argv) {
        {'d', "daemon", nullptr, "run in the background (the default)"},
        {'F', "foreground", nullptr, "run in the foreground, console on this terminal"},
        {'f', "rcfile", "CONFIG", "use this config file instead of the container's"},
+       {'s', "define", "KEY=VALUE", "this setting for this start only, after the config's"},
+       {'p', "pidfile", "PIDFILE", "write the monitor's pid to PIDFILE while the container runs"},
        {'l', "logpriority", "LEVEL", "log level: TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL"},
        {'o', "logfile", "LOGFILE", "write a log of the start to LOGFILE"}});
   StartRequest req;
@@ -46,6 +77,8 @@ int cmd_start(int argc, char** argv) {
   req.config_path = args.has('f') ? args.get('f') : container_config(req.paths, req.name);
   Log log(args.get('o'), args.get('l', "ERROR"), req.name);
   req.config = load_config(req.config_path);
+  apply_overrides(args, &req.config);
+  if (args.has('p')) req.pidfile = absolute_path(args.get('p'));
   warn_ignored(req.config, req.config_path);
   req.rootfs = req.config.rootfs.empty() ? container_dir(req.paths, req.name) + "/rootfs" : req.config.rootfs;
   if (!is_directory(req.rootfs))

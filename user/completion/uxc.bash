@@ -23,12 +23,12 @@ _uxc_flags() {
   local common="-P --lxcpath -q --quiet -h --help --version"
   case $1 in
     create) echo "-n --name -t --template -f --config $common" ;;
-    start) echo "-n --name -d --daemon -F --foreground -f --rcfile -l --logpriority -o --logfile $common" ;;
+    start) echo "-n --name -d --daemon -F --foreground -f --rcfile -s --define -p --pidfile -l --logpriority -o --logfile $common" ;;
     stop) echo "-n --name -k --kill -t --timeout $common" ;;
-    info) echo "-n --name -p --pid -i --ips -s --state -H --no-humanize $common" ;;
-    ls) echo "-f --fancy --running --stopped --format $common" ;;
+    info) echo "-n --name -s --state -p --pid -i --ips -S --stats -H --no-humanize $common" ;;
+    ls) echo "-1 --line -f --fancy -F --fancy-format --active --running --stopped -g --groups --filter --format $common" ;;
     destroy) echo "-n --name -f --force $common" ;;
-    attach) echo "-n --name $common" ;;
+    attach) echo "-n --name -u --uid -g --gid -v --set-var --keep-var --keep-env --clear-env --cwd -e --elevated-privileges $common" ;;
     console) echo "-n --name -t --tty -e --escape $common" ;;
     autostart) echo "-a --all -g --group -A --ignore-auto -k --kill -s --shutdown -r --reboot -t --timeout -L --list $common" ;;
     check) echo "$common" ;;
@@ -42,7 +42,10 @@ _uxc_takes_value() {
     create:-t|create:--template|create:-f|create:--config) return 0 ;;
     start:-f|start:--rcfile|start:-l|start:--logpriority|start:-o|start:--logfile) return 0 ;;
     stop:-t|stop:--timeout|console:-t|console:--tty|console:-e|console:--escape) return 0 ;;
-    ls:--format|autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
+    ls:--format|ls:-F|ls:--fancy-format|ls:-g|ls:--groups|ls:--filter) return 0 ;;
+    start:-s|start:--define|start:-p|start:--pidfile) return 0 ;;
+    attach:-u|attach:--uid|attach:-g|attach:--gid|attach:-v|attach:--set-var|attach:--keep-var|attach:--cwd) return 0 ;;
+    autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
   esac
   return 1
 }

@@ -31,7 +31,8 @@ struct StartRequest {
   std::string rootfs;
   std::vector<std::string> command;
   bool foreground = false;
-  std::string foreground_note;  // printed on stderr once it runs in the foreground
+  std::string foreground_note;
+  std::string pidfile;          // the monitor's pid, while the container runs  // printed on stderr once it runs in the foreground
   User user;
   Paths paths;
 };

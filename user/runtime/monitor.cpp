@@ -342,6 +342,7 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
   Defer cleanup([&] {
     unlink((runtime + "/sock").c_str());
     unlink((runtime + "/state").c_str());
+    if (!req.pidfile.empty()) unlink(req.pidfile.c_str());
   });
   std::string error;
   int rc = 1;
@@ -349,6 +350,7 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
     Fd listener = listen_socket(runtime + "/sock");
     Running run = launch(req, log);
     write_file_atomic(runtime + "/state", state_file_text(getpid(), run.init, run.host_links), 0600);
+    if (!req.pidfile.empty()) write_file_atomic(req.pidfile, std::to_string(getpid()) + "\n", 0644);
     log.info("container " + req.name + " is RUNNING");
     Monitor monitor(req, std::move(run), std::move(listener), runtime, log);
     if (status_fd >= 0) {
