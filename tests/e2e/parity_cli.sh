@@ -11,12 +11,14 @@ U=uxtest1
 [ -x "$UXC" ] || { fail parity_cli_built "$UXC was not built"; exit 0; }
 
 # ------------------------------------------------ usage errors: exit 2
-for c in create start stop info destroy attach console; do
+for c in create start stop info destroy attach console execute wait freeze unfreeze cgroup; do
   out=$(uxc_as $U $c 2>&1 </dev/null); status=$?
   check parity_cli_${c}_name_missing_exit_2 test "$status:$out" = \
     "2:uxc $c: a container NAME is required: uxc $c NAME, or -n NAME (try 'uxc $c --help')"
 done
-for c in ls check autostart; do
+out=$(uxc_as $U ls a b 2>&1); status=$?
+check parity_cli_ls_two_regexes_exit_2 test "$status:$out" = "2:uxc ls: one REGEX at most: uxc ls REGEX, or --filter REGEX (try 'uxc ls --help')"
+for c in check autostart; do
   out=$(uxc_as $U $c surplus 2>&1); status=$?
   check parity_cli_${c}_operand_exit_2 test "$status:$out" = "2:uxc $c: unexpected argument 'surplus' (try 'uxc $c --help')"
 done
@@ -40,7 +42,7 @@ check parity_cli_autostart_exclusive test "$status:$out" = "2:uxc autostart: -a 
 out=$(uxc_as $U info nothing-here 2>&1); status=$?
 check parity_cli_positional_missing_container test "$status:$out" = "1:uxc info: nothing-here doesn't exist"
 # Every command's --help lists -P and -q and the exit statuses.
-for c in create start stop info ls destroy attach console autostart check; do
+for c in create start stop info ls destroy attach console autostart check execute wait monitor freeze unfreeze cgroup; do
   h=$(uxc_as $U $c --help)
   check parity_cli_${c}_help_common bash -c 'grep -q -- "-P, --lxcpath PATH" <<<"$1" && grep -q -- "-q, --quiet" <<<"$1" &&
     grep -q "^Exit status: 0 success, 1 failure, 2 usage error" <<<"$1"' sh "$h"

@@ -8,6 +8,7 @@
 #include "user/host/cgroup.h"
 #include "user/host/netconf.h"
 #include "user/runtime/monitor.h"
+#include "user/runtime/watch.h"
 #include "user/storage/container.h"
 
 namespace uxc {
@@ -71,7 +72,7 @@ int cmd_info(int argc, char** argv) {
   }
   const RuntimeState st = read_runtime_state(paths, name);
   const bool running = st.state == RunState::kRunning;
-  if (want_state) field("State", std::string(run_state_name(st.state)));
+  if (want_state) field("State", running ? container_state(paths, name) : std::string(run_state_name(st.state)));
   if (!running) return 0;
   if (want_pid) field("PID", std::to_string(st.init_pid));
   if (want_ips) {

@@ -13,6 +13,7 @@
 #include "user/common/util.h"
 #include "user/host/cgroup.h"
 #include "user/runtime/monitor.h"
+#include "user/runtime/watch.h"
 #include "user/storage/container.h"
 
 namespace uxc {
@@ -36,7 +37,7 @@ std::string json_list(const std::vector<std::string>& v) {
 
 struct Row {
   std::string name;
-  RunState state = RunState::kStopped;
+  std::string state;
   pid_t pid = 0;
   bool has_ram = false;
   uint64_t ram = 0;
@@ -51,9 +52,9 @@ constexpr const char* kFancyDefault = "NAME,STATE,AUTOSTART,GROUPS,IPV4,IPV6,UNP
 
 std::string cell(const Row& r, const std::string& column) {
   auto list = [](const std::vector<std::string>& v) { return v.empty() ? std::string("-") : join(v, ", "); };
-  const bool running = r.state != RunState::kStopped;
+  const bool running = r.state != "STOPPED";
   if (column == "NAME") return r.name;
-  if (column == "STATE") return std::string(run_state_name(r.state));
+  if (column == "STATE") return r.state;
   if (column == "PID") return running && r.pid > 0 ? std::to_string(r.pid) : "-";
   if (column == "RAM") {
     if (!r.has_ram) return "-";
@@ -116,7 +117,8 @@ void print_table(const std::vector<Row>& rows, const std::vector<std::string>& c
 }  // namespace
 
 int cmd_ls(int argc, char** argv) {
-  auto args = parse_args(argc, argv, "ls", "[-1|-f|-F COLUMNS|--format json] [--active|--running|--stopped] [-g GROUPS] [[--filter] REGEX]",
+  auto args = parse_args(argc, argv, "ls", "[-1|-f|-F COLUMNS|--format json] [--active|--running|--frozen|--stopped]\n"
+                         "              [-g GROUPS] [[--filter] REGEX]",
                          "List containers, as lxc-ls does: names, one a line (-1, the default), or with -f a\n"
                          "table of NAME STATE AUTOSTART GROUPS IPV4 IPV6 UNPRIVILEGED; -F picks the columns\n"
                          "from NAME,STATE,PID,RAM,AUTOSTART,GROUPS,INTERFACE,IPV4,IPV6,UNPRIVILEGED.\n"
@@ -127,12 +129,13 @@ int cmd_ls(int argc, char** argv) {
                           {'F', "fancy-format", "COLUMNS", "a table with these columns (comma-separated)"},
                           {0, "active", nullptr, "only containers that are not stopped"},
                           {0, "running", nullptr, "only running containers"},
+                          {0, "frozen", nullptr, "only frozen containers"},
                           {0, "stopped", nullptr, "only stopped containers"},
                           {'g', "groups", "GROUPS", "only containers in one of these lxc.group groups (comma-separated)"},
                           {0, "filter", "REGEX", "only names that REGEX matches"},
                           {0, "format", "FORMAT", "json: every field, as docs/json.md describes"}});
   // Long-only options carry their index + 1 as their code.
-  const char kActive = 4, kRunning = 5, kStopped = 6, kFilter = 8, kFormat = 9;
+  const char kActive = 4, kRunning = 5, kFrozen = 6, kStopped = 7, kFilter = 9, kFormat = 10;
   const bool json = args.has(kFormat);
   if (json && args.get(kFormat) != "json") throw UsageError("--format takes only 'json'");
   if (args.rest.size() > 1 || (args.rest.size() == 1 && args.has(kFilter)))
@@ -159,12 +162,13 @@ int cmd_ls(int argc, char** argv) {
   for (const auto& name : list_containers(paths)) {
     if (!filter.empty() && regexec(&regex, name.c_str(), 0, nullptr, 0) != 0) continue;
     const RuntimeState st = read_runtime_state(paths, name);
-    if (args.has(kActive) && st.state == RunState::kStopped) continue;
-    if (args.has(kRunning) && st.state != RunState::kRunning) continue;
-    if (args.has(kStopped) && st.state != RunState::kStopped) continue;
     Row r;
     r.name = name;
-    r.state = st.state;
+    r.state = container_state(paths, name);
+    if (args.has(kActive) && r.state == "STOPPED") continue;
+    if (args.has(kRunning) && r.state != "RUNNING") continue;
+    if (args.has(kFrozen) && r.state != "FROZEN") continue;
+    if (args.has(kStopped) && r.state != "STOPPED") continue;
     policy::Config config;
     std::vector<std::string> errors;
     std::string text;
@@ -192,7 +196,7 @@ int cmd_ls(int argc, char** argv) {
     for (size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
       std::printf("%s{\"name\":%s,\"state\":%s,\"autostart\":%s,\"groups\":%s,\"ipv4\":%s,\"ipv6\":%s,\"unprivileged\":true}",
-                  i ? "," : "", json_string(r.name).c_str(), json_string(std::string(run_state_name(r.state))).c_str(),
+                  i ? "," : "", json_string(r.name).c_str(), json_string(r.state).c_str(),
                   r.autostart ? "true" : "false", json_list(r.groups).c_str(), json_list(r.ipv4).c_str(),
                   json_list(r.ipv6).c_str());
     }

@@ -48,6 +48,10 @@ std::string absolute_path(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
+// Everything after the options: start (or, `execute`, run COMMAND under
+// a minimal init) the container.
+int start_container(ParsedArgs& args, const char* command, bool execute);
+
 }  // namespace
 
 int cmd_start(int argc, char** argv) {
@@ -66,11 +70,36 @@ int cmd_start(int argc, char** argv) {
        {'p', "pidfile", "PIDFILE", "write the monitor's pid to PIDFILE while the container runs"},
        {'l', "logpriority", "LEVEL", "log level: TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL"},
        {'o', "logfile", "LOGFILE", "write a log of the start to LOGFILE"}});
-  StartRequest req;
-  req.name = require_name(args, "start");
   if (args.has('d') && args.has('F')) throw UsageError("-d and -F exclude each other");
-  req.foreground = args.has('F');
+  return start_container(args, "start", false);
+}
+
+int cmd_execute(int argc, char** argv) {
+  auto args = parse_args(
+      argc, argv, "execute", "[-n] NAME [-f CONFIG] [-s KEY=VALUE]... [-l LEVEL [-o LOGFILE]] [--] COMMAND...",
+      "Run COMMAND in the container, in the foreground, as lxc-execute does: 'uxc start\n"
+      "-F NAME -- COMMAND', but with a minimal init as the container's pid 1 that runs\n"
+      "COMMAND, passes signals on to it (the halt signal as SIGTERM to every process),\n"
+      "reaps orphans, and ends the container when COMMAND ends. The exit status is\n"
+      "COMMAND's (128+N when signal N killed it).",
+      {{'n', "name", "NAME", "the container"},
+       {'f', "rcfile", "CONFIG", "use this config file instead of the container's"},
+       {'s', "define", "KEY=VALUE", "this setting for this run only, after the config's"},
+       {'l', "logpriority", "LEVEL", "log level: TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL"},
+       {'o', "logfile", "LOGFILE", "write a log of the start to LOGFILE"}});
+  return start_container(args, "execute", true);
+}
+
+namespace {
+
+int start_container(ParsedArgs& args, const char* command, bool execute) {
+  StartRequest req;
+  req.name = require_name(args, command);
+  req.foreground = execute || args.has('F');
+  req.execute = execute;
   req.command = args.rest;
+  if (execute && req.command.empty())
+    throw UsageError("a COMMAND is required: uxc execute " + req.name + " -- COMMAND [ARG...]");
   req.user = current_user();
   req.paths = command_paths(args, req.user);
   if (!args.has('f')) require_container(req.paths, req.name);
@@ -100,14 +129,14 @@ int cmd_start(int argc, char** argv) {
   make_private_dir(runtime, req.user.uid);
   Fd lock(open((runtime + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!lock.valid()) throw_errno("cannot open " + runtime + "/lock");
-  if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) throw Error(req.name + " is already running");
+  if (!lock_runtime(lock.get())) throw Error(req.name + " is already running");
   log.info("starting " + req.name + " from " + req.config_path);
 
   if (req.foreground) {
     // Only the container ends this: the terminal is its console, and no
     // key is kept back from it.
     if (isatty(0) == 1 && isatty(2) == 1 && !quiet())
-      req.foreground_note = "uxc start: " + req.name + "'s console is on this terminal; every key goes to it.\n"
+      req.foreground_note = "uxc " + std::string(command) + ": " + req.name + "'s console is on this terminal; every key goes to it.\n"
                             "  To stop it: 'uxc stop " + req.name + "' from another terminal, or halt it from inside.\n"
                             "  To detach and come back later, start it with -d and use 'uxc console " + req.name + "'.";
     return run_monitor(req, -1, log);
@@ -134,5 +163,7 @@ int cmd_start(int argc, char** argv) {
   waitpid(pid, &wstatus, 0);
   throw Error(status.empty() ? "the monitor died during start-up" : status);
 }
+
+}  // namespace
 
 }  // namespace uxc

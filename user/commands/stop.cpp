@@ -6,12 +6,19 @@
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/util.h"
+#include "user/host/cgroup_control.h"
 #include "user/runtime/monitor.h"
 #include "user/storage/container.h"
 
 namespace uxc {
 
 void stop_container(const Paths& paths, const std::string& name, int timeout_seconds, bool kill_now) {
+  // A frozen container could not handle its halt signal (nor, on cgroup
+  // v1, die of SIGKILL): thaw it first, as lxc-stop does.
+  const RuntimeState st = read_runtime_state(paths, name);
+  if (st.state == RunState::kRunning && freeze_state(st.init_pid, name) != FreezeState::kNoFreezer &&
+      freeze_state(st.init_pid, name) != FreezeState::kThawed)
+    set_frozen(st.init_pid, name, false);
   const std::string request = kill_now ? "kill" : "stop " + std::to_string(timeout_seconds);
   const std::string answer =
       monitor_request(container_runtime(paths, name) + "/sock", request, timeout_seconds + 30);

@@ -26,12 +26,16 @@ _uxc_flags() {
     start) echo "-n --name -d --daemon -F --foreground -f --rcfile -s --define -p --pidfile -l --logpriority -o --logfile $common" ;;
     stop) echo "-n --name -k --kill -t --timeout $common" ;;
     info) echo "-n --name -s --state -p --pid -i --ips -S --stats -H --no-humanize $common" ;;
-    ls) echo "-1 --line -f --fancy -F --fancy-format --active --running --stopped -g --groups --filter --format $common" ;;
+    ls) echo "-1 --line -f --fancy -F --fancy-format --active --running --frozen --stopped -g --groups --filter --format $common" ;;
     destroy) echo "-n --name -f --force $common" ;;
     attach) echo "-n --name -u --uid -g --gid -v --set-var --keep-var --keep-env --clear-env --cwd -e --elevated-privileges $common" ;;
     console) echo "-n --name -t --tty -e --escape $common" ;;
     autostart) echo "-a --all -g --group -A --ignore-auto -k --kill -s --shutdown -r --reboot -t --timeout -L --list $common" ;;
     check) echo "$common" ;;
+    execute) echo "-n --name -f --rcfile -s --define -l --logpriority -o --logfile $common" ;;
+    wait) echo "-n --name -s --state -t --timeout $common" ;;
+    monitor) echo "-n --name --format $common" ;;
+    freeze|unfreeze|cgroup) echo "-n --name $common" ;;
   esac
 }
 
@@ -44,6 +48,8 @@ _uxc_takes_value() {
     stop:-t|stop:--timeout|console:-t|console:--tty|console:-e|console:--escape) return 0 ;;
     ls:--format|ls:-F|ls:--fancy-format|ls:-g|ls:--groups|ls:--filter) return 0 ;;
     start:-s|start:--define|start:-p|start:--pidfile) return 0 ;;
+    execute:-f|execute:--rcfile|execute:-s|execute:--define|execute:-l|execute:--logpriority|execute:-o|execute:--logfile) return 0 ;;
+    wait:-s|wait:--state|wait:-t|wait:--timeout|monitor:--format) return 0 ;;
     attach:-u|attach:--uid|attach:-g|attach:--gid|attach:-v|attach:--set-var|attach:--keep-var|attach:--cwd) return 0 ;;
     autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
   esac
@@ -52,7 +58,7 @@ _uxc_takes_value() {
 
 _uxc() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' i word
-  local commands="create start stop info ls destroy attach console autostart check"
+  local commands="create start stop info ls destroy attach console autostart check execute wait monitor freeze unfreeze cgroup"
   COMPREPLY=()
   # --flag=value: bash splits it into "--flag" "=" "value".
   if [ "$COMP_CWORD" -ge 2 ] && [ "${COMP_WORDS[COMP_CWORD - 1]}" = "=" ]; then

@@ -25,6 +25,7 @@
 #include "user/common/util.h"
 #include "user/host/netconf.h"
 #include "user/runtime/caps.h"
+#include "user/runtime/execute.h"
 #include "user/runtime/fdpass.h"
 #include "user/runtime/park.h"
 
@@ -360,7 +361,11 @@ void container_init(const InitPlan& plan) {
     envp.push_back(nullptr);
     // execvpe searches the caller's PATH: make it the container's.
     setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
-    execvpe(args[0], args.data(), envp.data());
+    if (plan.execute) {
+      errno = exec_under_minimal_init(args.data(), envp.data(), chan, config.signal_halt != 0 ? config.signal_halt : SIGPWR);
+    } else {
+      execvpe(args[0], args.data(), envp.data());
+    }
     throw_errno("cannot run " + argv[0] + " in the container");
   } catch (const std::exception& e) {
     fail(chan, e.what());

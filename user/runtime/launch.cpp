@@ -28,6 +28,7 @@ pid_t clone_init(const StartRequest& req, int go_read, int chan_child) {
   plan.name = req.name;
   plan.rootfs = req.rootfs;
   plan.command = req.command;
+  plan.execute = req.execute;
   // Output to a file or pipe gets no CR before each LF.
   plan.plain_output = req.foreground && !isatty(1);
   // The command may ask for its terminal's size at once: it must not
