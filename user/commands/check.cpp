@@ -16,6 +16,7 @@
 #include <cstdio>
 
 #include "paths.h"  // generated: UXC_SYSCONFDIR
+#include "policy/json.h"
 #include "policy/text.h"
 #include "policy/usernet.h"
 #include "user/commands/cli.h"
@@ -29,20 +30,44 @@ namespace uxc {
 
 namespace {
 
+// Each check's result, printed at the end as text or as JSON.
 class Report {
  public:
-  // -q: only the problems.
-  void ok(const std::string& what) {
-    if (!quiet()) std::printf("ok    %s\n", what.c_str());
-  }
-  void warn(const std::string& what, const std::string& fix) {
-    std::printf("warn  %s\n      fix: %s\n", what.c_str(), fix.c_str());
-  }
+  void ok(const std::string& what) { entries_.push_back({"ok", what, ""}); }
+  void warn(const std::string& what, const std::string& fix) { entries_.push_back({"warn", what, fix}); }
   void fail(const std::string& what, const std::string& fix) {
-    std::printf("FAIL  %s\n      fix: %s\n", what.c_str(), fix.c_str());
+    entries_.push_back({"fail", what, fix});
     ++failures;
   }
+  // -q: only the problems.
+  void print_text() const {
+    for (const Entry& e : entries_) {
+      if (e.status == "ok") {
+        if (!quiet()) std::printf("ok    %s\n", e.what.c_str());
+      } else {
+        std::printf("%s  %s\n      fix: %s\n", e.status == "fail" ? "FAIL" : "warn", e.what.c_str(), e.fix.c_str());
+      }
+    }
+  }
+  // docs/json.md, "uxc check".
+  void print_json() const {
+    std::string checks;
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      const Entry& e = entries_[i];
+      checks += std::string(i ? "," : "") + "{\"status\":" + policy::json_quote(e.status) +
+                ",\"what\":" + policy::json_quote(e.what) +
+                ",\"fix\":" + (e.fix.empty() ? std::string("null") : policy::json_quote(e.fix)) + "}";
+    }
+    std::printf("{\"ok\":%s,\"problems\":%d,\"checks\":[%s]}\n", failures == 0 ? "true" : "false", failures,
+                checks.c_str());
+  }
   int failures = 0;
+
+ private:
+  struct Entry {
+    std::string status, what, fix;
+  };
+  std::vector<Entry> entries_;
 };
 
 std::string octal_mode(mode_t mode) {
@@ -285,13 +310,16 @@ void check_cgroups(Report& r, const policy::Config& config) {
 }  // namespace
 
 int cmd_check(int argc, char** argv) {
-  const auto args = parse_args(argc, argv, "check", "",
+  const auto args = parse_args(argc, argv, "check", "[--format json]",
                    "Check what your containers need from this host, and say how to fix what is\n"
                    "missing: the setuid helpers, subordinate ids for lxc.idmap, a usernet line\n"
                    "and a bridge for each veth of the default configuration, unprivileged user\n"
                    "namespaces, paths the container's root must reach, and cgroup delegation.\n"
-                   "Exit status 0 only when the default configuration can start.",
-                   {});
+                   "Exit status 0 only when the default configuration can start. --format json\n"
+                   "prints the same checks as one JSON object (docs/json.md).",
+                   {{0, "format", "FORMAT", "json: the checks as one JSON object"}});
+  const bool json = args.has(1);
+  if (json && args.get(1) != "json") throw UsageError("--format takes only 'json'");
   no_more_operands(args);
   const User user = current_user();
   const Paths paths = command_paths(args, user);
@@ -323,6 +351,11 @@ int cmd_check(int argc, char** argv) {
   }
   check_user_namespaces(r);
   check_cgroups(r, config);
+  if (json) {
+    r.print_json();
+    return r.failures == 0 ? 0 : 1;
+  }
+  r.print_text();
   if (r.failures == 0) {
     if (!quiet()) std::printf("uxc check: everything the default configuration needs is in place\n");
     return 0;

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "policy/config.h"
+#include "policy/json.h"
 #include "policy/text.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
@@ -19,21 +20,6 @@
 namespace uxc {
 
 namespace {
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string json_list(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + json_string(v[i]);
-  return out + "]";
-}
 
 struct Row {
   std::string name;
@@ -192,13 +178,17 @@ int cmd_ls(int argc, char** argv) {
     rows.push_back(std::move(r));
   }
   if (json) {
+    // docs/json.md, "uxc ls".
     std::printf("[");
     for (size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
-      std::printf("%s{\"name\":%s,\"state\":%s,\"autostart\":%s,\"groups\":%s,\"ipv4\":%s,\"ipv6\":%s,\"unprivileged\":true}",
-                  i ? "," : "", json_string(r.name).c_str(), json_string(r.state).c_str(),
-                  r.autostart ? "true" : "false", json_list(r.groups).c_str(), json_list(r.ipv4).c_str(),
-                  json_list(r.ipv6).c_str());
+      std::printf("%s{\"name\":%s,\"state\":%s,\"autostart\":%s,\"groups\":%s,\"ipv4\":%s,\"ipv6\":%s,"
+                  "\"unprivileged\":true,\"pid\":%s,\"interfaces\":%s,\"memory_bytes\":%s}",
+                  i ? "," : "", policy::json_quote(r.name).c_str(), policy::json_quote(r.state).c_str(),
+                  r.autostart ? "true" : "false", policy::json_string_array(r.groups).c_str(),
+                  policy::json_string_array(r.ipv4).c_str(), policy::json_string_array(r.ipv6).c_str(),
+                  r.pid > 0 ? std::to_string(r.pid).c_str() : "null", policy::json_string_array(r.interfaces).c_str(),
+                  r.has_ram ? std::to_string(r.ram).c_str() : "null");
     }
     std::printf("]\n");
     return 0;
