@@ -44,8 +44,11 @@ write_plain_default_conf uxtest1 100000
 uxc_as uxtest1 create -n c1 -t busybox >/dev/null
 expect_failure manager_fail_name_already_used "^uxc create: container c1 already exists" \
   uxc_as uxtest1 create -n c1 -t busybox
-expect_failure manager_fail_bad_name "not a valid container name" uxc_as uxtest1 create -n ../x -t busybox
-expect_failure manager_fail_unknown_template "unknown template 'nope'" uxc_as uxtest1 create -n c2 -t nope
+# Usage errors: exit 2.
+out=$(uxc_as uxtest1 create -n ../x -t busybox 2>&1); status=$?
+check manager_fail_bad_name test "$status:$(grep -c 'not a valid container name' <<<"$out")" = 2:1
+out=$(uxc_as uxtest1 create -n c2 -t nope 2>&1); status=$?
+check manager_fail_unknown_template test "$status:$(grep -c "unknown template 'nope'" <<<"$out")" = 2:1
 cfg=/home/uxtest1/.local/share/uxc/c1/config
 cp "$cfg" /tmp/c1.config
 as_user uxtest1 sh -c "echo 'lxc.bogus = 1' >> $cfg"
@@ -111,12 +114,25 @@ check manager_fail_quota_one_veth test "$(ip -o link show | grep -c 'uxc[0-9a-f]
 check manager_fail_quota_second_not_running grep -q '^State: *STOPPED' <<<"$(uxc_as uxtest1 info -n c2)"
 uxc_as uxtest1 stop -n c1 -k
 
-for br in nosuchbr notabridge; do
-  sed -i "s/^lxc.net.0.link = .*/lxc.net.0.link = $br/" "$cfg"
-  expect_failure manager_fail_bridge_$br "^uxc start: cannot create a veth on $br .*: check that the bridge exists \(ip link show $br\) or change lxc.net.0.link$" \
-    uxc_as uxtest1 start -n c1 -d
-  check manager_fail_bridge_${br}_nothing_left nothing_left uxtest1 c1
-done
+# A link that is no bridge is the user's to fix: said so, with the
+# bridges the usernet file lets the user use.
+line=$(grep -n '^lxc.net.0.type' "$cfg" | cut -d: -f1)
+sed -i "s/^lxc.net.0.link = .*/lxc.net.0.link = nosuchbr/" "$cfg"
+expect_failure manager_fail_bridge_nosuchbr \
+  "^uxc start: ${cfg//./\\.}:$line: lxc\.net\.0\.link = nosuchbr: there is no network interface nosuchbr on this host; the bridges you may use \(/etc/uxc/usernet\): lxcbr0 \(1 veth\): set lxc\.net\.0\.link to one of them$" \
+  uxc_as uxtest1 start -n c1 -d
+check manager_fail_bridge_nosuchbr_nothing_left nothing_left uxtest1 c1
+sed -i "s/^lxc.net.0.link = .*/lxc.net.0.link = notabridge/" "$cfg"
+expect_failure manager_fail_bridge_notabridge \
+  "^uxc start: ${cfg//./\\.}:$line: lxc\.net\.0\.link = notabridge: notabridge is not a bridge; the bridges you may use \(/etc/uxc/usernet\): lxcbr0 \(1 veth\): set lxc\.net\.0\.link to one of them$" \
+  uxc_as uxtest1 start -n c1 -d
+check manager_fail_bridge_notabridge_nothing_left nothing_left uxtest1 c1
+# A bridge the user has no line for: the bridges there are, or the line to ask for.
+sed -i "s/^lxc.net.0.link = .*/lxc.net.0.link = br1/" "$cfg"
+expect_failure manager_fail_bridge_not_allowed \
+  "^uxc start: no usernet line lets uxtest1 put a veth on br1 .*; the bridges you may use: lxcbr0 \(1 veth\): set lxc\.net\.0\.link to one of them, or ask your administrator to add 'uxtest1 veth br1 10' to /etc/uxc/usernet$" \
+  uxc_as uxtest1 start -n c1 -d
+check manager_fail_bridge_not_allowed_nothing_left nothing_left uxtest1 c1
 
 # A failure in the init once its root is set up, while uxc-nic may still
 # be at work: the init's own message, and nothing left.

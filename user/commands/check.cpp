@@ -127,20 +127,6 @@ policy::Config default_config(Report& r, const Paths& paths, bool* usable) {
   return config;
 }
 
-std::vector<std::string> group_names(const User& user) {
-  int count = 64;
-  std::vector<gid_t> gids(static_cast<size_t>(count));
-  if (getgrouplist(user.name.c_str(), user.gid, gids.data(), &count) < 0) {
-    gids.resize(static_cast<size_t>(count));
-    if (getgrouplist(user.name.c_str(), user.gid, gids.data(), &count) < 0) count = 0;
-  }
-  gids.resize(static_cast<size_t>(count));
-  std::vector<std::string> names;
-  for (gid_t g : gids)
-    if (const struct group* gr = getgrgid(g)) names.emplace_back(gr->gr_name);
-  return names;
-}
-
 // "0x1003", as sysfs writes interface flags.
 bool parse_hex(std::string_view text, uint32_t* out) {
   if (text.size() < 3 || text.size() > 10 || text.substr(0, 2) != "0x") return false;
@@ -169,7 +155,7 @@ void check_network(Report& r, const policy::Config& config, const User& user) {
   if (readable) policy_file = policy::parse_usernet_file(text);
   if (readable && !policy_file.ok())
     r.fail(usernet + " is unusable: " + join(policy_file.errors, "; "), "ask your administrator to fix those lines (uxc-admin lint)");
-  const auto groups = group_names(user);
+  const auto groups = user_group_names(user);
   for (const auto& link : links) {
     if (readable && policy_file.ok()) {
       const auto d = policy::decide_nic(policy_file, user.name, groups, "veth", link, {});

@@ -115,6 +115,7 @@ int start_container(ParsedArgs& args, const char* command, bool execute) {
                 " or recreate the container (uxc destroy, uxc create)");
   // Checked here so a refusal comes before anything is created.
   (void)container_idmap(req.config, req.user);
+  check_veth_links(req.config, req.config_path, req.user);
   if (req.config.tty_max > kMaxTtys)
     throw Error(req.config_path + ": lxc.tty.max = " + std::to_string(req.config.tty_max) + ": uxc gives a container at most " +
                 std::to_string(kMaxTtys) + " ttys");

@@ -1,6 +1,7 @@
 #include "user/common/dirs.h"
 
 #include <dirent.h>
+#include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +29,20 @@ User current_user() {
   const char* home = getenv("HOME");
   u.home = home != nullptr && home[0] == '/' ? home : pw->pw_dir;
   return u;
+}
+
+std::vector<std::string> user_group_names(const User& user) {
+  int count = 64;
+  std::vector<gid_t> gids(static_cast<size_t>(count));
+  if (getgrouplist(user.name.c_str(), user.gid, gids.data(), &count) < 0) {
+    gids.resize(static_cast<size_t>(count));
+    if (getgrouplist(user.name.c_str(), user.gid, gids.data(), &count) < 0) count = 0;
+  }
+  gids.resize(static_cast<size_t>(count));
+  std::vector<std::string> names;
+  for (gid_t g : gids)
+    if (const struct group* gr = getgrgid(g)) names.emplace_back(gr->gr_name);
+  return names;
 }
 
 void make_private_dir(const std::string& dir, uid_t uid) {

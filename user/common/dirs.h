@@ -25,6 +25,10 @@ struct User {
 };
 User current_user();
 
+// The names of the user's groups (primary and supplementary), from the
+// group database, for usernet's @group lines.
+std::vector<std::string> user_group_names(const User& user);
+
 struct Paths {
   std::string config_dir;   // ~/.config/uxc
   std::string data_dir;     // ~/.local/share/uxc, or -P PATH

@@ -15,6 +15,7 @@
 #include "paths.h"  // generated: UXC_SYSCONFDIR, UXC_LIBEXECDIR
 #include "policy/protocol.h"
 #include "policy/subid.h"
+#include "policy/usernet.h"
 #include "user/common/util.h"
 
 namespace uxc {
@@ -230,6 +231,52 @@ HelperRun start_create_veth(pid_t pid, const policy::Nic& nic, const std::string
   return start_helper("uxc-nic", text, target.get());
 }
 
+namespace {
+
+std::string nic_key(const policy::Nic& nic, const char* field) {
+  return "lxc.net." + std::to_string(nic.index) + "." + field;
+}
+
+bool is_up_bridge(const std::string& link) { return is_directory("/sys/class/net/" + link + "/bridge"); }
+
+// The bridges of the usernet file that exist here and give the user at
+// least one veth: "lxcbr0 (10 veths), br1 (1 veth)"; "" for none.
+std::string usable_bridges(const User& user) {
+  std::string text;
+  if (!read_file(std::string(UXC_SYSCONFDIR) + "/uxc/usernet", &text, policy::kMaxUsernetFileBytes + 1)) return "";
+  const policy::UsernetFile file = policy::parse_usernet_file(text);
+  const auto groups = user_group_names(user);
+  std::vector<std::string> items;
+  for (const auto& l : policy::allowed_links(file, user.name, groups, "veth"))
+    if (l.count > 0 && is_up_bridge(l.link))
+      items.push_back(l.link + " (" + std::to_string(l.count) + (l.count == 1 ? " veth)" : " veths)"));
+  return join(items, ", ");
+}
+
+// What to do about a link the user may not or cannot use.
+std::string link_advice(const policy::Nic& nic, const User& user) {
+  const std::string usernet = std::string(UXC_SYSCONFDIR) + "/uxc/usernet";
+  const std::string bridges = usable_bridges(user);
+  if (bridges.empty())
+    return usernet + " gives you no bridge on this host: ask your administrator for a line like '" + user.name +
+           " veth lxcbr0 10' (and the bridge)";
+  return "the bridges you may use (" + usernet + "): " + bridges + ": set " + nic_key(nic, "link") + " to one of them";
+}
+
+}  // namespace
+
+void check_veth_links(const policy::Config& config, const std::string& file, const User& user) {
+  for (const auto& nic : config.nics) {
+    if (nic.type != "veth") continue;
+    const std::string where = file + ":" + std::to_string(nic.line) + ": " + nic_key(nic, "link") + " = " + nic.link + ": ";
+    const std::string sys = "/sys/class/net/" + nic.link;
+    if (!is_directory(sys))
+      throw Error(where + "there is no network interface " + nic.link + " on this host; " + link_advice(nic, user));
+    if (!is_directory(sys + "/bridge"))
+      throw Error(where + nic.link + " is not a bridge; " + link_advice(nic, user));
+  }
+}
+
 policy::NicAnswer finish_create_veth(HelperRun& run, const policy::Nic& nic, const User& user) {
   const HelperResult r = finish_helper(run);
   const std::string usernet = std::string(UXC_SYSCONFDIR) + "/uxc/usernet";
@@ -237,8 +284,13 @@ policy::NicAnswer finish_create_veth(HelperRun& run, const policy::Nic& nic, con
     const std::string msg = r.response.message;
     switch (r.response.code) {
       case protocol::ErrorCode::kDenied:
+      {
+        const std::string ask = "ask your administrator to add '" + user.name + " veth " + nic.link + " 10' to " + usernet;
+        const std::string bridges = usable_bridges(user);
+        if (bridges.empty()) throw Error("no usernet line lets " + user.name + " put a veth on " + nic.link + " (" + msg + "): " + ask);
         throw Error("no usernet line lets " + user.name + " put a veth on " + nic.link + " (" + msg +
-                    "): ask your administrator to add '" + user.name + " veth " + nic.link + " 10' to " + usernet);
+                    "); the bridges you may use: " + bridges + ": set " + nic_key(nic, "link") + " to one of them, or " + ask);
+      }
       case protocol::ErrorCode::kQuota:
         throw Error("your veth quota on " + nic.link + " is used up (" + msg +
                     "): stop another container or ask your administrator to raise it in " + usernet);

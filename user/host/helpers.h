@@ -35,6 +35,12 @@ policy::IdmapRequest container_idmap(const policy::Config& config, const User& u
 // container's ids.
 policy::IdmapRequest file_work_idmap(const policy::Config& config, const User& user);
 
+// Before a start, as the user: each veth's lxc.net.N.link exists on the
+// host and is a bridge. An Error otherwise says which, where (`file`
+// and the nic's line), and which bridges /etc/uxc/usernet lets the user
+// use: a wrong link is the user's to fix, not a line to ask for.
+void check_veth_links(const policy::Config& config, const std::string& file, const User& user);
+
 // A helper that has its request and runs while the manager goes on: the
 // two helpers of a start run at the same time. Destroying one that was
 // not finished waits for it to exit.
