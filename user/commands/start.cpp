@@ -69,7 +69,7 @@ int cmd_start(int argc, char** argv) {
        {'s', "define", "KEY=VALUE", "this setting for this start only, after the config's"},
        {'p', "pidfile", "PIDFILE", "write the monitor's pid to PIDFILE while the container runs"},
        {'l', "logpriority", "LEVEL", "log level: TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL"},
-       {'o', "logfile", "LOGFILE", "write a log of the start to LOGFILE"}});
+       {'o', "logfile", "LOGFILE", "write the log to LOGFILE (without it, -l logs to stderr)"}});
   if (args.has('d') && args.has('F')) throw UsageError("-d and -F exclude each other");
   return start_container(args, "start", false);
 }
@@ -104,7 +104,12 @@ int start_container(ParsedArgs& args, const char* command, bool execute) {
   req.paths = command_paths(args, req.user);
   if (!args.has('f')) require_container(req.paths, req.name);
   req.config_path = args.has('f') ? args.get('f') : container_config(req.paths, req.name);
-  Log log(args.get('o'), args.get('l', "ERROR"), req.name);
+  // LXC's -l without -o: the log goes to stderr.
+  const std::string level = args.get('l', "ERROR");
+  if (!is_log_level(level))
+    throw UsageError("unknown log level '" + level + "': use TRACE, DEBUG, INFO, NOTICE, WARN, ERROR, CRIT, ALERT or FATAL");
+  Log log(args.get('o'), level, req.name, args.has('l') && !args.has('o'));
+  set_start_log(&log);
   req.config = load_config(req.config_path);
   apply_overrides(args, &req.config);
   if (args.has('p')) req.pidfile = absolute_path(args.get('p'));
@@ -132,6 +137,9 @@ int start_container(ParsedArgs& args, const char* command, bool execute) {
   if (!lock.valid()) throw_errno("cannot open " + runtime + "/lock");
   if (!lock_runtime(lock.get())) throw Error(req.name + " is already running");
   log.info("starting " + req.name + " from " + req.config_path);
+  log.debug("rootfs " + req.rootfs + "; runtime directory " + runtime);
+  for (const auto& [flag, define] : args.given)
+    if (flag == 's') log.debug("-s " + define);
 
   if (req.foreground) {
     // Only the container ends this: the terminal is its console, and no

@@ -16,6 +16,7 @@
 #include "policy/protocol.h"
 #include "policy/subid.h"
 #include "policy/usernet.h"
+#include "user/common/log.h"
 #include "user/common/util.h"
 
 namespace uxc {
@@ -77,6 +78,13 @@ HelperRun start_helper(const std::string& name, const std::string& request, int 
   // waits for the helper. One that exits early closes its end; the answer
   // says why.
   run.sent = write_all(req_write.get(), request);
+  {
+    std::string shown = request;
+    while (!shown.empty() && shown.back() == '\n') shown.pop_back();
+    for (char& c : shown)
+      if (c == '\n') c = '|';
+    log_debug(name + " (pid " + std::to_string(pid) + ") request: " + shown);
+  }
   run.answer = std::move(resp_read);
   run.diagnostics = std::move(diag_read);
   return run;
@@ -95,6 +103,9 @@ HelperResult finish_helper(HelperRun& run) {
   run.pid = -1;
   const std::string& name = run.name;
   while (!result.diagnostics.empty() && result.diagnostics.back() == '\n') result.diagnostics.pop_back();
+  log_debug(name + " answer: " + answer.substr(0, answer.find('\n')) + ", exit status " +
+            std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) +
+            (result.diagnostics.empty() ? "" : ", stderr: " + result.diagnostics));
   std::string err;
   if (!protocol::decode_response(answer, &result.response, &err)) {
     std::string why = name + " gave no answer";

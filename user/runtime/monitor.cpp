@@ -312,6 +312,7 @@ int Monitor::serve() {
   log_.info("init exited with status " + std::to_string(exit_code(status)));
   run_.init = -1;
   remove_links(run_.netlink.get(), run_.peers, run_.host_links);
+  if (!run_.host_links.empty()) log_.debug("veths removed: " + join(run_.host_links, " "));
   // The netlink socket pins the container's network namespace.
   run_.netlink.reset();
   run_.console.reset();
@@ -319,6 +320,7 @@ int Monitor::serve() {
   run_.ttys.clear();
   run_.tty_holds.clear();
   tty_clients_.clear();
+  for (const auto& dir : run_.cgroup.dirs()) log_.debug("cgroup removed: " + dir);
   run_.cgroup.remove();
   finish_stop_requests();
   return halt_requested_ && !killed_ ? 0 : exit_code(status);
@@ -357,6 +359,7 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
       (void)write_all(status_fd, "ok");
       close(status_fd);
       status_fd = -1;
+      log.end_stderr();
       const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
       if (devnull >= 0) {
         dup2(devnull, 0);
