@@ -15,6 +15,7 @@ write_plain_default_conf $U 100000
 data=/home/$U/.local/share/uxc
 for c in c1 c2; do uxc_as $U create $c -t busybox >/dev/null || { fail parity_commands_create "create $c failed"; exit 0; }; done
 state() { uxc_as $U info "$1" -s -H; }
+same() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
 rootfs=$data/c1/rootfs
 
 # ------------------------------------------------ without a delegated cgroup
@@ -126,9 +127,12 @@ check parity_execute_missing_command test "$status" = 1
 sleep 1.5
 kill $mon_lines $mon_json $mon_c2 2>/dev/null
 wait $mon_lines $mon_json $mon_c2 2>/dev/null
-lines=$(grep "^'c1'" /tmp/monitor.lines | grep -v STARTING | tr '\n' ' ')
-check parity_monitor_lines test "$lines" = \
-  "'c1' changed state to [RUNNING] 'c1' changed state to [FROZEN] 'c1' changed state to [RUNNING] 'c1' changed state to [FROZEN] 'c1' changed state to [RUNNING] 'c1' changed state to [STOPPED] 'c1' changed state to [RUNNING] 'c1' changed state to [STOPPED] "
+# Every line as lxc-monitor prints it, and the states in order; the thaw
+# before the stop of a frozen container may be too short to be seen.
+check parity_monitor_line_format test -z "$(grep -v "^'c[12]' changed state to \[[A-Z]*\]$" /tmp/monitor.lines)"
+states=$(sed -n "s/^'c1' changed state to \[\([A-Z]*\)\]$/\1/p" /tmp/monitor.lines | grep -v STARTING | tr '\n' ' ')
+if grep -Eqx 'RUNNING FROZEN RUNNING FROZEN (RUNNING )?STOPPED RUNNING STOPPED ' <<<"$states"; then pass parity_monitor_lines
+else fail parity_monitor_lines "states seen: $states"; fi
 check parity_monitor_c2_too grep -q "^'c2' changed state to \[RUNNING\]$" /tmp/monitor.lines
 check parity_monitor_regex_is_whole_name test -z "$(grep -v "^'c2'" /tmp/monitor.c2)"
 check parity_monitor_regex_c2 grep -q "^'c2' changed state to \[STOPPED\]$" /tmp/monitor.c2

@@ -158,7 +158,8 @@ int cmd_ls(int argc, char** argv) {
     policy::Config config;
     std::vector<std::string> errors;
     std::string text;
-    if (read_file(container_config(paths, name), &text)) (void)policy::parse_config(text, "config", &config, &errors);
+    if (read_file(container_config(paths, name), &text))
+      (void)policy::parse_config(text, "config", &config, &errors, &config_includes());
     if (!groups.empty() && std::none_of(groups.begin(), groups.end(), [&](const std::string& g) {
           return std::find(config.groups.begin(), config.groups.end(), g) != config.groups.end();
         }))

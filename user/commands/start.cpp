@@ -10,9 +10,11 @@
 
 #include <cstdio>
 
+#include "policy/settings.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/log.h"
+#include "user/common/settings.h"
 #include "user/common/util.h"
 #include "user/host/helpers.h"
 #include "user/runtime/init.h"
@@ -68,7 +70,7 @@ int cmd_start(int argc, char** argv) {
        {'f', "rcfile", "CONFIG", "use this config file instead of the container's"},
        {'s', "define", "KEY=VALUE", "this setting for this start only, after the config's"},
        {'p', "pidfile", "PIDFILE", "write the monitor's pid to PIDFILE while the container runs"},
-       {'l', "logpriority", "LEVEL", "log level: TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL"},
+       {'l', "logpriority", "LEVEL", "log level: TRACE DEBUG INFO NOTICE WARN ERROR (default: uxc.conf's) CRIT ALERT FATAL"},
        {'o', "logfile", "LOGFILE", "write the log to LOGFILE (without it, -l logs to stderr)"}});
   if (args.has('d') && args.has('F')) throw UsageError("-d and -F exclude each other");
   return start_container(args, "start", false);
@@ -85,8 +87,8 @@ int cmd_execute(int argc, char** argv) {
       {{'n', "name", "NAME", "the container"},
        {'f', "rcfile", "CONFIG", "use this config file instead of the container's"},
        {'s', "define", "KEY=VALUE", "this setting for this run only, after the config's"},
-       {'l', "logpriority", "LEVEL", "log level: TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL"},
-       {'o', "logfile", "LOGFILE", "write a log of the start to LOGFILE"}});
+       {'l', "logpriority", "LEVEL", "log level: TRACE DEBUG INFO NOTICE WARN ERROR (default: uxc.conf's) CRIT ALERT FATAL"},
+       {'o', "logfile", "LOGFILE", "write the log to LOGFILE (without it, -l logs to stderr)"}});
   return start_container(args, "execute", true);
 }
 
@@ -105,8 +107,9 @@ int start_container(ParsedArgs& args, const char* command, bool execute) {
   if (!args.has('f')) require_container(req.paths, req.name);
   req.config_path = args.has('f') ? args.get('f') : container_config(req.paths, req.name);
   // LXC's -l without -o: the log goes to stderr.
-  const std::string level = args.get('l', "ERROR");
-  if (!is_log_level(level))
+  const std::string level = args.has('l') ? args.get('l') : load_user_settings(req.paths).log_level;
+  int threshold = 0;
+  if (!policy::parse_log_level(level, &threshold))
     throw UsageError("unknown log level '" + level + "': use TRACE, DEBUG, INFO, NOTICE, WARN, ERROR, CRIT, ALERT or FATAL");
   Log log(args.get('o'), level, req.name, args.has('l') && !args.has('o'));
   set_start_log(&log);

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "policy/names.h"
 #include "user/common/util.h"
 
 namespace uxc {
@@ -86,12 +87,7 @@ Paths user_paths(const User& user, const std::string& lxcpath) {
 }
 
 void check_container_name(const std::string& name) {
-  const bool ok = !name.empty() && name.size() <= 64 && name[0] != '.' && name[0] != '-' &&
-                  std::all_of(name.begin(), name.end(), [](char c) {
-                    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                           (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-                  });
-  if (!ok)
+  if (!policy::is_valid_container_name(name))
     throw Error("'" + name + "' is not a valid container name: use 1-64 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
 }
 

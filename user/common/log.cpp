@@ -6,13 +6,10 @@
 
 #include <cstdio>
 
+#include "policy/settings.h"
 #include "user/common/util.h"
 
 namespace uxc {
-
-namespace {
-constexpr const char* kLevels[] = {"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "ERROR", "CRIT", "ALERT", "FATAL"};
-}
 
 namespace {
 Log* start_log = nullptr;
@@ -20,21 +17,12 @@ Log* start_log = nullptr;
 
 void set_start_log(Log* log) { start_log = log; }
 
-bool is_log_level(const std::string& level) {
-  for (const char* l : kLevels)
-    if (level == l) return true;
-  return false;
-}
-
 void log_debug(const std::string& message) {
   if (start_log != nullptr) start_log->debug(message);
 }
 
 Log::Log(const std::string& path, const std::string& level, const std::string& name, bool to_stderr) : name_(name) {
-  threshold_ = -1;
-  for (int i = 0; i < 9; ++i)
-    if (level == kLevels[i]) threshold_ = i;
-  if (threshold_ < 0)
+  if (!policy::parse_log_level(level, &threshold_))
     throw Error("unknown log level '" + level + "': use TRACE, DEBUG, INFO, NOTICE, WARN, ERROR, CRIT, ALERT or FATAL");
   if (path.empty() && to_stderr) {
     fd_ = fcntl(2, F_DUPFD_CLOEXEC, 3);

@@ -35,9 +35,6 @@ class Log {
   std::string name_;
 };
 
-// One of LXC's level names (TRACE ... FATAL).
-bool is_log_level(const std::string& level);
-
 // The log of the start under way in this process (and in the container's
 // init, a copy of it until its exec), for the parts that are not handed
 // one: the helpers' requests and answers, the init's mounts. Nothing

@@ -20,6 +20,10 @@ int exec_under_minimal_init(char* const argv[], char* const envp[], int chan, in
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
+  // Before the command exists: nothing in the container may see this
+  // process's image (/proc/1/exe) or a name that is not an init's.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  prctl(PR_SET_NAME, "init.uxc");
   int report[2];
   if (pipe2(report, O_CLOEXEC) != 0) return errno;
   const pid_t child = fork();
@@ -51,8 +55,6 @@ int exec_under_minimal_init(char* const argv[], char* const envp[], int chan, in
   // console go.
   (void)chan;
   syscall(SYS_close_range, 3u, ~0u, 0u);
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  prctl(PR_SET_NAME, "init.uxc");
   for (;;) {
     siginfo_t info;
     const int sig = sigwaitinfo(&all, &info);
