@@ -50,6 +50,18 @@ check parity_fields_info_H_two_fields test "$(uxc_as $U info c1 -s -p -H)" = "St
 PID:            $pid"
 check parity_fields_info_H_one_field test "$(uxc_as $U info c1 -p -H)" = "$pid"
 check parity_fields_info_labels_without_H test "$(uxc_as $U info c1 -p)" = "PID:            $pid"
+# -c KEY: lxc-info's spelling, either key spelling, lists one line each.
+check parity_fields_info_c test "$(uxc_as $U info c1 -c lxc.uts.name)" = "lxc.uts.name = c1"
+check parity_fields_info_c_bare test "$(uxc_as $U info c1 -c lxc.utsname -H)" = "c1"
+check parity_fields_info_c_list test "$(uxc_as $U info c2 -c lxc.group -c lxc.id_map)" = "lxc.group = db
+lxc.group = web
+lxc.id_map = u 0 100000 65536
+lxc.id_map = g 0 100000 65536"
+check parity_fields_info_c_unset test "$(uxc_as $U info c3 -c lxc.start.order)" = "lxc.start.order ="
+check parity_fields_info_c_after_fields test "$(uxc_as $U info c3 -s -c lxc.uts.name)" = "State:          STOPPED
+lxc.uts.name = c3"
+out=$(uxc_as $U info c1 -c lxc.nosuch 2>&1); status=$?
+check parity_fields_info_c_unknown test "$status:$out" = "2:uxc info: 'lxc.nosuch' is not a configuration key: 'uxc help keys' lists them (try 'uxc info --help')"
 # -S: the stats only, no Name, State or PID (none at all here: no cgroup
 # and no veth; cgroup_limits.sh checks them where there are).
 out=$(uxc_as $U info c1 -S); status=$?

@@ -526,6 +526,48 @@ BOOST_AUTO_TEST_CASE(container_names) {
     BOOST_TEST(!is_valid_container_name(bad), bad);
 }
 
+// uxc info -c KEY: what the configuration gives a key, in any spelling.
+struct ValuesCase {
+  std::string text;
+  std::string key;
+  std::vector<std::string> values;
+};
+std::ostream& operator<<(std::ostream& os, const ValuesCase& c) { return os << c.key; }
+
+const ValuesCase kValuesCases[] = {
+    {"lxc.uts.name = web\n", "lxc.uts.name", {"web"}},
+    {"lxc.uts.name = web\n", "lxc.utsname", {"web"}},                      // asked in the legacy spelling
+    {"lxc.utsname = web\n", "lxc.uts.name", {"web"}},                      // written in it
+    {"lxc.uts.name = a\nlxc.uts.name = b\n", "lxc.uts.name", {"b"}},       // the last one wins
+    {"lxc.uts.name = 'quoted'\n", "lxc.uts.name", {"quoted"}},
+    {"lxc.start.auto = 1\n", "lxc.uts.name", {}},                          // unset
+    {"lxc.id_map = u 0 100000 65536\nlxc.idmap = g 0 100000 65536\n", "lxc.idmap",
+     {"u 0 100000 65536", "g 0 100000 65536"}},                              // a list, both spellings
+    {"lxc.cap.drop = sys_time\nlxc.cap.drop =\nlxc.cap.drop = mknod\n", "lxc.cap.drop", {"mknod"}},  // emptied
+    {"lxc.cgroup2.memory.max = 1G\nlxc.cgroup2.pids.max = 10\n", "lxc.cgroup2.memory.max", {"1G"}},
+    {"lxc.net.0.type = veth\nlxc.net.0.link = br0\n", "lxc.net.0.link", {"br0"}},
+    {"lxc.net.0.type = veth\nlxc.net.0.link = br0\n", "lxc.net.1.link", {}},
+    {"lxc.uts.name = web\n", "lxc.nosuch", {}},                             // not a key
+};
+
+BOOST_DATA_TEST_CASE(config_values_table, boost::unit_test::data::make(kValuesCases), c) {
+  Config config;
+  std::vector<std::string> errors;
+  BOOST_TEST_REQUIRE(parse_config(c.text, "config", &config, &errors));
+  BOOST_TEST(config_values(config, c.key) == c.values, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(canonical_config_keys) {
+  BOOST_TEST(canonical_config_key("lxc.id_map") == "lxc.idmap");
+  BOOST_TEST(canonical_config_key("lxc.idmap") == "lxc.idmap");
+  BOOST_TEST(canonical_config_key("lxc.rootfs") == "lxc.rootfs.path");
+  BOOST_TEST(canonical_config_key("lxc.net.3.ipv4.address") == "lxc.net.3.ipv4.address");
+  BOOST_TEST(canonical_config_key("lxc.nosuch") == "");
+  BOOST_TEST(canonical_config_key("") == "");
+  BOOST_TEST(is_list_config_key("lxc.mount.entry"));
+  BOOST_TEST(!is_list_config_key("lxc.uts.name"));
+}
+
 BOOST_AUTO_TEST_CASE(hwaddr_template_filled_unicast) {
   const std::vector<uint8_t> ones(12, 0xff);
   BOOST_TEST(fill_hwaddr_template("00:16:3e:xx:xx:xx", ones) == "00:16:3e:ff:ff:ff");

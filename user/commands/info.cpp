@@ -99,20 +99,22 @@ void print_json(const Info& info) {
 }  // namespace
 
 int cmd_info(int argc, char** argv) {
-  auto args = parse_args(argc, argv, "info", "[-n] NAME [-s] [-p] [-i] [-S] [-H] [--format json]",
+  auto args = parse_args(argc, argv, "info", "[-n] NAME [-s] [-p] [-i] [-S] [-c KEY]... [-H] [--format json]",
                          "Show a container's state, init pid, addresses, the use of its cgroups and the\n"
                          "traffic of its host-side veths, as lxc-info does. -s, -p, -i and -S select\n"
-                         "fields; -H prints numbers raw, and bare values when one field is selected.\n"
+                         "fields, -c KEY prints what the configuration sets KEY to; -H prints numbers\n"
+                         "raw, and bare values when one field (or one -c) is selected.\n"
                          "--format json prints every field as one JSON object (docs/json.md).",
                          {{'n', "name", "NAME", "the container"},
                           {'s', "state", nullptr, "the state"},
                           {'p', "pid", nullptr, "the init's pid"},
                           {'i', "ips", nullptr, "the addresses"},
                           {'S', "stats", nullptr, "the use of CPU, block I/O and memory, and each veth's traffic"},
+                          {'c', "config", "KEY", "the configuration's value of KEY (repeatable)"},
                           {'H', "no-humanize", nullptr, "raw numbers (bytes, nanoseconds)"},
                           {0, "format", "FORMAT", "json: every field, as one JSON object"}});
   // Long-only options carry their index + 1 as their code.
-  const char kFormat = 7;
+  const char kFormat = 8;
   const bool json = args.has(kFormat);
   if (json && args.get(kFormat) != "json") throw UsageError("--format takes only 'json'");
   const std::string name = require_name(args, "info");
@@ -124,23 +126,51 @@ int cmd_info(int argc, char** argv) {
     print_json(gather(paths, name, true, true));
     return 0;
   }
+  std::vector<std::string> keys;
+  for (const auto& [flag, key] : args.given)
+    if (flag == 'c') {
+      if (policy::canonical_config_key(key).empty())
+        throw UsageError("'" + key + "' is not a configuration key: 'uxc help keys' lists them");
+      keys.push_back(key);
+    }
   bool want_state = args.has('s'), want_pid = args.has('p'), want_ips = args.has('i'), want_stats = args.has('S');
   // As lxc-info counts them: the stats are five fields.
   const int selected = want_state + want_pid + want_ips + 5 * want_stats;
   Printer field;
   field.raw = args.has('H');
   field.bare = field.raw && selected == 1;
-  if (selected == 0) {
+  if (selected == 0 && keys.empty()) {
     want_state = want_pid = want_ips = want_stats = true;
     field("Name", name);
   }
   const Info info = gather(paths, name, want_ips, want_stats);
   if (want_state) field("State", info.state);
-  if (!info.running) return 0;
+  // lxc-info -c: the keys after the fields, "KEY = VALUE" a value (a
+  // list, one line each; "KEY =" when unset), bare with -H and one key.
+  const auto print_keys = [&] {
+    if (keys.empty()) return;
+    const policy::Config config = load_config(container_config(paths, name));
+    for (const auto& key : keys) {
+      const auto values = policy::config_values(config, key);
+      const bool bare = field.raw && keys.size() == 1 && selected == 0;
+      if (values.empty()) std::printf(bare ? "\n" : "%s =\n", key.c_str());
+      for (const auto& v : values) {
+        if (bare) std::printf("%s\n", v.c_str());
+        else std::printf("%s = %s\n", key.c_str(), v.c_str());
+      }
+    }
+  };
+  if (!info.running) {
+    print_keys();
+    return 0;
+  }
   if (want_pid) field("PID", std::to_string(info.pid));
   for (const auto& ip : info.addresses.ipv4) field("IP", ip);
   for (const auto& ip : info.addresses.ipv6) field("IP", ip);
-  if (!want_stats) return 0;
+  if (!want_stats) {
+    print_keys();
+    return 0;
+  }
   const bool raw = field.raw;
   const CgroupUsage& use = info.use;
   auto size = [raw](uint64_t n) { return raw ? std::to_string(n) : human_bytes(n); };
@@ -158,6 +188,7 @@ int cmd_info(int argc, char** argv) {
     field(" RX bytes", size(link.rx));
     field(" Total bytes", size(link.tx + link.rx));
   }
+  print_keys();
   return 0;
 }
 
