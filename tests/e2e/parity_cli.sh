@@ -71,7 +71,7 @@ check parity_cli_start_default uxc_as $U start pos -d
 check parity_cli_start_other_path_same_name uxc_as $U start -P "$other" pos -d
 p1=$(uxc_as $U info pos -p -H); p2=$(uxc_as $U info -P "$other" pos -p -H)
 check parity_cli_lxcpath_two_running test -n "$p1" -a -n "$p2" -a "$p1" != "$p2"
-check parity_cli_lxcpath_own_runtime_dir bash -c 'ls -d /tmp/uxc-61001/P-*/pos >/dev/null'
+check parity_cli_lxcpath_own_runtime_dir bash -c 'ls -d /tmp/uxc-61001/.lxcpath-*/pos >/dev/null'
 check parity_cli_stop_other_path uxc_as $U stop -P "$other" pos
 check parity_cli_default_still_running test "$(uxc_as $U info pos -s -H)" = RUNNING
 check parity_cli_stop_default uxc_as $U stop pos

@@ -76,3 +76,35 @@ check parity_errors_log_stderr_ends_at_return test "$(grep -c 'stop requested\|i
 out=$(uxc_as $U start c1 -l LOUD -- /bin/true 2>&1); status=$?
 check parity_errors_log_bad_level test "$status:$out" = \
   "2:uxc start: unknown log level 'LOUD': use TRACE, DEBUG, INFO, NOTICE, WARN, ERROR, CRIT, ALERT or FATAL (try 'uxc start --help')"
+
+# ------------------------------------------------------------------ names
+write_plain_default_conf $U 100000
+data=/home/$U/.local/share/uxc
+out=$(uxc_as $U create a_b -t busybox 2>&1); status=$?
+check parity_errors_name_underscore test "$status:$out" = "0:uxc create: 'a_b' is not a valid host name ('_' cannot be in one): its host name is a-b (lxc.uts.name in $data/a_b/config, line 3)
+Created container a_b"
+check parity_errors_name_underscore_line3 test "$(sed -n 3p $data/a_b/config)" = "lxc.uts.name = a-b"
+check parity_errors_name_underscore_runs test "$(uxc_as $U start a_b -F -- /bin/hostname </dev/null 2>&1 | tr -d '\r')" = a-b
+out=$(uxc_as $U create -q "my web" -t busybox 2>&1); status=$?
+check parity_errors_name_space test "$status:$out" = "0:"
+check parity_errors_name_space_listed grep -qx "my web" <<<"$(uxc_as $U ls)"
+check parity_errors_name_space_info test "$(uxc_as $U info "my web" -s -H)" = STOPPED
+out=$(uxc_as $U create $'\xc3\xa9t\xc3\xa9' -t busybox 2>&1); status=$?
+check parity_errors_name_utf8 test "$status:$out" = "2:uxc create: '"$'\xc3\xa9t\xc3\xa9'"' is not a valid container name: a name must be printable ASCII (its config, which holds its paths, is) (try 'uxc create --help')"
+out=$(uxc_as $U create __ -t busybox 2>&1); status=$?
+check parity_errors_name_no_hostname test "$status:$out" = "1:uxc create: '__' leaves nothing for a host name ('_' cannot be in one, which holds letters, digits, '-' and '.'): set lxc.uts.name in a config and create from it: uxc create __ -t busybox -f CONFIG"
+out=$(uxc_as $U create a/b -t busybox 2>&1); status=$?
+check parity_errors_name_slash test "$status:$out" = "2:uxc create: 'a/b' is not a valid container name: a name must not hold '/' (it is one directory) (try 'uxc create --help')"
+out=$(uxc_as $U create .hidden -t busybox 2>&1); status=$?
+check parity_errors_name_dot test "$status:$out" = "2:uxc create: '.hidden' is not a valid container name: a name must not start with '.' (try 'uxc create --help')"
+# A config without lxc.uts.name (LXC's own, say): derived at start too.
+sed -i '/^lxc.uts.name = /d' $data/a_b/config
+check parity_errors_name_derived_at_start test "$(uxc_as $U start a_b -F -- /bin/hostname </dev/null 2>&1 | tr -d '\r')" = a-b
+# A bad line in default.conf is default.conf's, at its own line number;
+# uxc's own lines are never blamed on it.
+conf=/home/$U/.config/uxc/default.conf
+echo 'lxc.uts.name = not_a_host' >>$conf
+out=$(uxc_as $U create web2 -t busybox 2>&1); status=$?
+check parity_errors_default_conf_blamed_right test "$status:$out" = "1:uxc create: bad configuration, fix these lines:
+  $conf:3: lxc.uts.name: 'not_a_host' is not a valid host name"
+check parity_errors_default_conf_nothing_made test ! -e $data/web2

@@ -518,12 +518,51 @@ BOOST_AUTO_TEST_CASE(capability_names_round_trip) {
   BOOST_TEST(n == CAP_CHECKPOINT_RESTORE);
 }
 
-BOOST_AUTO_TEST_CASE(container_names) {
-  for (const char* good : {"a", "web-1", "a_b", "x.y", "A9", "n123456789012345678901234567890123456789012345678901234567890123"})
-    BOOST_TEST(is_valid_container_name(good), good);
-  for (const char* bad : {"", ".", "..", ".hidden", "-rf", "a/b", "../x", "a b", "a\nb", "caf\xc3\xa9",
-                          "n1234567890123456789012345678901234567890123456789012345678901234"})
-    BOOST_TEST(!is_valid_container_name(bad), bad);
+// Every name LXC takes but a path, a control character or a hidden one.
+struct NameCase {
+  std::string name;
+  std::string problem;   // "" for a valid name
+  std::string hostname;  // hostname_for_container
+  std::string changed;
+};
+std::ostream& operator<<(std::ostream& os, const NameCase& c) { return os << '"' << c.name << '"'; }
+
+const NameCase kNameCases[] = {
+    {"web-1", "", "web-1", ""},
+    {"a_b", "", "a-b", "'_'"},                       // the name: valid, and a host name is derived
+    {"my web", "", "my-web", "' '"},
+    {"x.y", "", "x.y", ""},
+    {"A9", "", "A9", ""},
+    {"-rf", "", "rf", "a leading '-'"},               // LXC takes it (with -n)
+    {"db__2", "", "db-2", "'_'"},                     // a run of bytes is one '-'
+    {"_x_", "", "x", "'_'"},
+    {"__", "", "", "'_'"},                            // nothing left of a host name
+    {"caf\xc3\xa9", "a name must be printable ASCII (its config, which holds its paths, is)", "", ""},
+    {"user@host", "", "user-host", "'@'"},
+    {std::string(64, 'n'), "", std::string(64, 'n'), ""},
+    {"x" + std::string(63, '_') , "", "x", "'_'"},
+    {"", "a name must not be empty", "", ""},
+    {std::string(65, 'n'), "a name has at most 64 bytes", "", ""},
+    {".", "a name must not start with '.'", "", ""},
+    {"..", "a name must not start with '.'", "", ""},
+    {".hidden", "a name must not start with '.'", "", ""},
+    {"a/b", "a name must not hold '/' (it is one directory)", "", ""},
+    {"../x", "a name must not start with '.'", "", ""},
+    {"a\nb", "a name must not hold control characters", "", ""},
+    {"a\x1b[2J", "a name must not hold control characters", "", ""},
+    {"a\x7f", "a name must not hold control characters", "", ""},
+    {std::string("a\0b", 3), "a name must not hold control characters", "", ""},
+};
+
+BOOST_DATA_TEST_CASE(container_name_table, boost::unit_test::data::make(kNameCases), c) {
+  BOOST_TEST(container_name_problem(c.name) == c.problem);
+  BOOST_TEST(is_valid_container_name(c.name) == c.problem.empty());
+  if (!c.problem.empty()) return;
+  std::string changed = "untouched";
+  BOOST_TEST(hostname_for_container(c.name, &changed) == c.hostname);
+  BOOST_TEST(changed == c.changed);
+  const std::string host = hostname_for_container(c.name);
+  BOOST_TEST((host.empty() || is_valid_hostname(host)));
 }
 
 // uxc info -c KEY: what the configuration gives a key, in any spelling.

@@ -9,6 +9,7 @@
 
 #include "paths.h"  // generated: UXC_SYSCONFDIR
 #include "policy/config.h"
+#include "policy/names.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/settings.h"
@@ -82,25 +83,46 @@ int cmd_create(int argc, char** argv) {
 
   std::string source;
   const std::string defaults = default_config_text(paths, args.get('f'), &source);
+  policy::Config from_defaults;
   {
-    policy::Config check;
     std::vector<std::string> errors;
-    if (!policy::parse_config(defaults, source, &check, &errors, &config_includes()))
+    if (!policy::parse_config(defaults, source, &from_defaults, &errors, &config_includes()))
       throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   }
+  // The lines uxc writes above the defaults. The host name is the
+  // container's name where that is one; a name that is not ("a_b") gets
+  // one derived from it, and the user is told where to change it.
+  const std::string config_path = dir + "/config";
   const std::string rootfs = dir + "/rootfs";
-  std::string text = "# Container " + name + ", created by 'uxc create -t " + tmpl + "' from " + source + "\n";
-  text += "lxc.rootfs.path = dir:" + rootfs + "\n";
-  text += "lxc.uts.name = " + name + "\n";
-  if (tmpl == "busybox") text += "# busybox's init halts on SIGUSR1\nlxc.signal.halt = SIGUSR1\nlxc.tty.max = 1\n";
-  text += "\n" + policy::instantiate_hwaddrs(defaults, random_bytes(12 * 64));
+  std::string header = "# Container " + name + ", created by 'uxc create -t " + tmpl + "' from " + source + "\n";
+  header += "lxc.rootfs.path = dir:" + rootfs + "\n";
+  std::string not_allowed;
+  const std::string host = policy::hostname_for_container(name, &not_allowed);
+  if (from_defaults.uts_name.empty()) {
+    if (host.empty())
+      throw Error("'" + name + "' leaves nothing for a host name (" + not_allowed +
+                  " cannot be in one, which holds letters, digits, '-' and '.'): set lxc.uts.name in a config and "
+                  "create from it: uxc create " + name + " -t " + tmpl + " -f CONFIG");
+    header += "lxc.uts.name = " + host + "\n";
+  }
+  if (tmpl == "busybox") header += "# busybox's init halts on SIGUSR1\nlxc.signal.halt = SIGUSR1\nlxc.tty.max = 1\n";
+  header += "\n";
+  const std::string body = policy::instantiate_hwaddrs(defaults, random_bytes(12 * 64));
+  const std::string text = header + body;
 
   // Parse the result as start will, and check the id map before any file
-  // is written.
+  // is written. Each part is read under its own name, so that a problem
+  // is reported where it is: uxc's lines in the new config, the rest in
+  // the file they come from, at its own line numbers.
   policy::Config config;
   std::vector<std::string> errors;
-  if (!policy::parse_config(text, source, &config, &errors, &config_includes()) || !policy::validate_config(config, source, &errors))
+  if (!policy::parse_config(header, config_path, &config, &errors, &config_includes()) ||
+      !policy::parse_config(body, source, &config, &errors, &config_includes()) ||
+      !policy::validate_config(config, config_path, &errors))
     throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
+  if (from_defaults.uts_name.empty() && host != name && !quiet())
+    std::fprintf(stderr, "uxc create: '%s' is not a valid host name (%s cannot be in one): its host name is %s "
+                 "(lxc.uts.name in %s, line 3)\n", name.c_str(), not_allowed.c_str(), host.c_str(), config_path.c_str());
   const policy::IdmapRequest maps = file_work_idmap(config, user);
   const std::vector<std::string> applets = tmpl == "busybox" ? busybox_applets(busybox) : std::vector<std::string>{};
 
@@ -118,7 +140,7 @@ int cmd_create(int argc, char** argv) {
     unlink((dir + "/config").c_str());
     rmdir(dir.c_str());
   });
-  write_file_atomic(dir + "/config", text, 0644);
+  write_file_atomic(config_path, text, 0644);
   run_as_container_root(maps, [&] {
     if (tmpl == "busybox") build_busybox_rootfs(rootfs, busybox, applets);
     else build_local_rootfs(rootfs, local_source, maps.uid_map.back().inside, maps.gid_map.back().inside);

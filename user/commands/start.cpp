@@ -10,6 +10,7 @@
 
 #include <cstdio>
 
+#include "policy/names.h"
 #include "policy/settings.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
@@ -117,6 +118,15 @@ int start_container(ParsedArgs& args, const char* command, bool execute) {
   apply_overrides(args, &req.config);
   if (args.has('p')) req.pidfile = absolute_path(args.get('p'));
   warn_ignored(req.config, req.config_path);
+  if (req.config.uts_name.empty()) {
+    // A config without lxc.uts.name (LXC's, say): the host name derived
+    // from the container's name.
+    std::string not_allowed;
+    req.config.uts_name = policy::hostname_for_container(req.name, &not_allowed);
+    if (req.config.uts_name.empty())
+      throw Error("'" + req.name + "' leaves nothing for a host name (" + not_allowed +
+                  " cannot be in one): set lxc.uts.name in " + req.config_path);
+  }
   req.rootfs = req.config.rootfs.empty() ? container_dir(req.paths, req.name) + "/rootfs" : req.config.rootfs;
   if (!is_directory(req.rootfs))
     throw Error("rootfs " + req.rootfs + " does not exist: fix lxc.rootfs.path in " + req.config_path +

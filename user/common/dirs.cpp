@@ -79,16 +79,17 @@ Paths user_paths(const User& user, const std::string& lxcpath) {
     // FNV-1a: short, so that the socket path stays within sun_path.
     uint32_t hash = 2166136261u;
     for (unsigned char c : path) hash = (hash ^ c) * 16777619u;
-    char tag[16];
-    std::snprintf(tag, sizeof tag, "/P-%08x", hash);
+    char tag[32];
+    // A leading '.': never a container's name.
+    std::snprintf(tag, sizeof tag, "/.lxcpath-%08x", hash);
     p.runtime_dir += tag;
   }
   return p;
 }
 
 void check_container_name(const std::string& name) {
-  if (!policy::is_valid_container_name(name))
-    throw Error("'" + name + "' is not a valid container name: use 1-64 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
+  const std::string problem = policy::container_name_problem(name);
+  if (!problem.empty()) throw Error("'" + name + "' is not a valid container name: " + problem);
 }
 
 std::string container_dir(const Paths& paths, const std::string& name) {
@@ -107,7 +108,7 @@ std::vector<std::string> list_containers(const Paths& paths) {
   if (dir == nullptr) return names;
   while (const dirent* e = readdir(dir)) {
     const std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+    if (name.empty() || name.front() == '.') continue;
     if (path_exists(paths.data_dir + "/" + name + "/config")) names.push_back(name);
   }
   closedir(dir);

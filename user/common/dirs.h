@@ -32,7 +32,7 @@ std::vector<std::string> user_group_names(const User& user);
 struct Paths {
   std::string config_dir;   // ~/.config/uxc
   std::string data_dir;     // ~/.local/share/uxc, or -P PATH
-  std::string runtime_dir;  // .../uxc, or .../uxc/P-HASH for another -P PATH
+  std::string runtime_dir;  // .../uxc, or .../uxc/.lxcpath-HASH for another -P PATH
 };
 // `lxcpath` (absolute; empty: the default) holds the containers. Its
 // running containers get a runtime directory of their own, named by a
