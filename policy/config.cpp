@@ -662,6 +662,26 @@ bool is_list_config_key(std::string_view key) {
          key == "lxc.network.ipv4" || key == "lxc.network.ipv6";
 }
 
+std::string replace_config_lines(std::string_view text, std::span<const size_t> lines, std::string_view replacement) {
+  std::string out;
+  bool placed = false;
+  size_t number = 0, start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    ++number;
+    if (std::find(lines.begin(), lines.end(), number) == lines.end()) {
+      out.append(text.substr(start, end - start));
+    } else if (!placed) {
+      out.append(replacement);
+      placed = true;
+    }
+    start = end;
+  }
+  if (!placed) out.append(replacement);
+  return out;
+}
+
 std::vector<std::string> config_values(const Config& config, std::string_view key) {
   const std::string canonical = canonical_config_key(key);
   std::vector<std::string> values;

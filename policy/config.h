@@ -213,6 +213,11 @@ bool is_list_config_key(std::string_view canonical_key);
 // last empty value; the last value of another key; nothing when unset.
 std::vector<std::string> config_values(const Config& config, std::string_view key);
 
+// `text` with the lines numbered in `lines` (1-based) removed and
+// `replacement` (whole lines, each ending in '\n') put where the first of
+// them was; every other byte is kept. For `uxc check --fix`.
+std::string replace_config_lines(std::string_view text, std::span<const size_t> lines, std::string_view replacement);
+
 // Rewrites a configuration text for a new container: every hwaddr value
 // (lxc.net.N.hwaddr, lxc.network.hwaddr, quoted or not) with template
 // digits gets random ones; every other byte is kept. `random` needs 12

@@ -108,3 +108,61 @@ out=$(uxc_as $U create web2 -t busybox 2>&1); status=$?
 check parity_errors_default_conf_blamed_right test "$status:$out" = "1:uxc create: bad configuration, fix these lines:
   $conf:3: lxc.uts.name: 'not_a_host' is not a valid host name"
 check parity_errors_default_conf_nothing_made test ! -e $data/web2
+
+# ------------------------------------------------------------- id maps
+# The README's 100000 for a user whose range is elsewhere: the file and
+# line of the wrong map, in its own spelling, and the lines to write.
+U2=uxtest2 data2=/home/uxtest2/.local/share/uxc conf2=/home/uxtest2/.config/uxc/default.conf
+write_seed_default_conf $U2 100000
+out=$(uxc_as $U2 create web -t busybox 2>&1); status=$?
+check parity_errors_idmap_legacy_spelling test "$status:$out" = "1:uxc create: $conf2:5: lxc.id_map = u 0 100000 65536: uids 100000-165535 are not yours: /etc/subuid gives uxtest2 200000-265535; write these lines instead (uxc check --fix writes them into your default.conf):
+  lxc.id_map = u 0 200000 65536
+  lxc.id_map = g 0 200000 65536"
+check parity_errors_idmap_nothing_made test ! -e $data2/web
+# A gid line alone wrong: its own line, gids.
+printf 'lxc.idmap = u 0 200000 65536\nlxc.idmap = g 0 100000 65536\n' | as_user $U2 tee $conf2 >/dev/null
+out=$(uxc_as $U2 create web -t busybox 2>&1); status=$?
+check parity_errors_idmap_gid_line test "$(head -1 <<<"$out")" = "uxc create: $conf2:2: lxc.idmap = g 0 100000 65536: gids 100000-165535 are not yours: /etc/subgid gives uxtest2 200000-265535; write these lines instead (uxc check --fix writes them into your default.conf):"
+# In a container's own config (start): that file and line.
+write_seed_default_conf $U2 200000
+uxc_as $U2 create web -t busybox >/dev/null
+sed -i 's/^lxc.id_map = u 0 200000 65536$/lxc.id_map = u 0 100000 65536/' $data2/web/config
+line=$(grep -n '^lxc.id_map = u ' $data2/web/config | cut -d: -f1)
+out=$(uxc_as $U2 start web 2>&1); status=$?
+check parity_errors_idmap_container_config test "$status:$out" = "1:uxc start: $data2/web/config:$line: lxc.id_map = u 0 100000 65536: uids 100000-165535 are not yours: /etc/subuid gives uxtest2 200000-265535; write these lines instead:
+  lxc.id_map = u 0 200000 65536
+  lxc.id_map = g 0 200000 65536"
+
+# check --fix: a wrong map rewritten in place (the rest kept), the old
+# file kept; a missing default.conf written with the user's ranges and a
+# bridge the usernet file allows.
+write_seed_default_conf $U2 100000
+echo '# my own comment' >>$conf2
+before=$(cat $conf2)
+out=$(uxc_as $U2 check 2>&1); status=$?
+check parity_errors_check_reports_map test "$status:$(grep -c "^FAIL  id map: $conf2:5: lxc.id_map = u 0 100000 65536: uids 100000-165535 are not yours" <<<"$out")" = 1:1
+check parity_errors_check_without_fix_writes_nothing test "$(cat $conf2)" = "$before"
+out=$(uxc_as $U2 check --fix 2>&1)
+check parity_errors_check_fix_says test "$(grep '^fixed' <<<"$out")" = "fixed rewrote the id map of $conf2: lxc.id_map = u 0 200000 65536, lxc.id_map = g 0 200000 65536 (the old file is $conf2.old)"
+check parity_errors_check_fix_file test "$(cat $conf2)" = "lxc.network.type = veth
+lxc.network.link = lxcbr0
+lxc.network.flags = up
+lxc.network.hwaddr = 00:16:3e:xx:xx:xx
+lxc.id_map = u 0 200000 65536
+lxc.id_map = g 0 200000 65536
+# my own comment"
+check parity_errors_check_fix_old_kept test "$(cat $conf2.old)" = "$before"
+check parity_errors_check_fix_map_ok grep -q '^ok    id map: u 0 200000 65536 g 0 200000 65536 is within your ranges' <<<"$out"
+check parity_errors_after_fix_create uxc_as $U2 create web2 -t busybox
+as_user $U2 rm -f $conf2 $conf2.old
+allow_usernet "uxtest2 veth nosuchbr 5" "uxtest2 veth lxcbr0 3"
+out=$(uxc_as $U2 check --fix 2>&1)
+check parity_errors_check_fix_new test "$(grep '^fixed' <<<"$out")" = "fixed wrote $conf2: lxc.idmap = u 0 200000 65536, lxc.idmap = g 0 200000 65536, a veth on lxcbr0"
+check parity_errors_check_fix_new_file test "$(grep -v '^#' $conf2)" = "lxc.net.0.type = veth
+lxc.net.0.link = lxcbr0
+lxc.net.0.flags = up
+lxc.net.0.hwaddr = 00:16:3e:xx:xx:xx
+lxc.idmap = u 0 200000 65536
+lxc.idmap = g 0 200000 65536"
+out=$(uxc_as $U2 check --fix 2>&1)
+check parity_errors_check_fix_idempotent test "$(grep -c '^fixed' <<<"$out")" = 0

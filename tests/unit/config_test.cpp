@@ -596,6 +596,18 @@ BOOST_DATA_TEST_CASE(config_values_table, boost::unit_test::data::make(kValuesCa
   BOOST_TEST(config_values(config, c.key) == c.values, boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(replace_config_lines_keeps_the_rest) {
+  const std::string text = "# mine\nlxc.id_map = u 0 1 2\nlxc.net.0.type = veth\nlxc.id_map = g 0 1 2\n";
+  const std::vector<size_t> both = {2, 4};
+  BOOST_TEST(replace_config_lines(text, both, "lxc.id_map = u 0 5 6\nlxc.id_map = g 0 5 6\n") ==
+             "# mine\nlxc.id_map = u 0 5 6\nlxc.id_map = g 0 5 6\nlxc.net.0.type = veth\n");
+  const std::vector<size_t> none;
+  BOOST_TEST(replace_config_lines("a = 1\n", none, "b = 2\n") == "a = 1\nb = 2\n");  // appended
+  const std::vector<size_t> last = {1};
+  BOOST_TEST(replace_config_lines("a = 1", last, "b = 2\n") == "b = 2\n");            // no final newline
+  BOOST_TEST(replace_config_lines("", none, "") == "");
+}
+
 BOOST_AUTO_TEST_CASE(canonical_config_keys) {
   BOOST_TEST(canonical_config_key("lxc.id_map") == "lxc.idmap");
   BOOST_TEST(canonical_config_key("lxc.idmap") == "lxc.idmap");
