@@ -166,3 +166,10 @@ lxc.idmap = u 0 200000 65536
 lxc.idmap = g 0 200000 65536"
 out=$(uxc_as $U2 check --fix 2>&1)
 check parity_errors_check_fix_idempotent test "$(grep -c '^fixed' <<<"$out")" = 0
+
+# A link that is no bridge, in LXC 2's spelling: said in that spelling.
+allow_usernet "uxtest1 veth lxcbr0 10"
+sed -i 's/^lxc.network.link = lxcbr0$/lxc.network.link = nosuchbr/' "$cfg"
+line=$(grep -n '^lxc.network.type' "$cfg" | cut -d: -f1)
+out=$(uxc_as $U start c1 -d 2>&1); status=$?
+check parity_errors_link_legacy_spelling test "$status:$out" = "1:uxc start: $cfg:$line: lxc.network.link = nosuchbr: there is no network interface nosuchbr on this host; the bridges you may use (/etc/uxc/usernet): lxcbr0 (10 veths): set lxc.network.link to one of them"

@@ -298,8 +298,9 @@ HelperRun start_create_veth(pid_t pid, const policy::Nic& nic, const std::string
 
 namespace {
 
+// The key as the nic's file spells it.
 std::string nic_key(const policy::Nic& nic, const char* field) {
-  return "lxc.net." + std::to_string(nic.index) + "." + field;
+  return (nic.legacy ? std::string("lxc.network.") : "lxc.net." + std::to_string(nic.index) + ".") + field;
 }
 
 bool is_up_bridge(const std::string& link) { return is_directory("/sys/class/net/" + link + "/bridge"); }
@@ -342,7 +343,8 @@ std::string link_advice(const policy::Nic& nic, const User& user) {
 void check_veth_links(const policy::Config& config, const std::string& file, const User& user) {
   for (const auto& nic : config.nics) {
     if (nic.type != "veth") continue;
-    const std::string where = file + ":" + std::to_string(nic.line) + ": " + nic_key(nic, "link") + " = " + nic.link + ": ";
+    const std::string where = (nic.file.empty() ? file : nic.file) + ":" + std::to_string(nic.line) + ": " +
+                              nic_key(nic, "link") + " = " + nic.link + ": ";
     const std::string sys = "/sys/class/net/" + nic.link;
     if (!is_directory(sys))
       throw Error(where + "there is no network interface " + nic.link + " on this host; " + link_advice(nic, user));
