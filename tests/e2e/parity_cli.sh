@@ -28,10 +28,10 @@ out=$(uxc_as $U info 'a/b' 2>&1); status=$?
 check parity_cli_bad_name_exit_2 test "$status" = 2
 out=$(uxc_as $U create -n x 2>&1); status=$?
 check parity_cli_create_template_missing test "$status:$out" = \
-  "2:uxc create: -t TEMPLATE is required: use -t busybox, or -t local -- PATH (try 'uxc create --help')"
+  "2:uxc create: -t TEMPLATE is required: use -t busybox, -t download -- -d DIST -r RELEASE, or -t local -- PATH (try 'uxc create --help')"
 out=$(uxc_as $U create -n x -t nosuch 2>&1); status=$?
 check parity_cli_create_template_unknown test "$status:$out" = \
-  "2:uxc create: unknown template 'nosuch': use busybox, or local -- PATH (try 'uxc create --help')"
+  "2:uxc create: unknown template 'nosuch': use -t busybox, -t download -- -d DIST -r RELEASE, or -t local -- PATH (try 'uxc create --help')"
 out=$(uxc_as $U console -n x -t one 2>&1); status=$?
 check parity_cli_console_tty_number test "$status:$out" = "2:uxc console: -t TTY must be a number, not 'one' (try 'uxc console --help')"
 out=$(uxc_as $U console -n x -e 1 2>&1); status=$?
@@ -71,7 +71,7 @@ check parity_cli_start_default uxc_as $U start pos -d
 check parity_cli_start_other_path_same_name uxc_as $U start -P "$other" pos -d
 p1=$(uxc_as $U info pos -p -H); p2=$(uxc_as $U info -P "$other" pos -p -H)
 check parity_cli_lxcpath_two_running test -n "$p1" -a -n "$p2" -a "$p1" != "$p2"
-check parity_cli_lxcpath_own_runtime_dir bash -c 'ls -d /tmp/uxc-61001/.lxcpath-*/pos >/dev/null'
+check parity_cli_lxcpath_own_runtime_dir bash -c 'ls -d /tmp/uxc-61001.*/.lxcpath-*/pos >/dev/null'
 check parity_cli_stop_other_path uxc_as $U stop -P "$other" pos
 check parity_cli_default_still_running test "$(uxc_as $U info pos -s -H)" = RUNNING
 check parity_cli_stop_default uxc_as $U stop pos

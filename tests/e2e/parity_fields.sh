@@ -28,7 +28,7 @@ check parity_fields_ls_F_all_columns grep -Eq '^NAME +STATE +PID +RAM +AUTOSTART
 check parity_fields_ls_fancy_groups grep -Eq '^c2 +STOPPED +0 +db,web +- +- +true$' <<<"$(uxc_as $U ls -f)"
 out=$(uxc_as $U ls -F name,swap 2>&1); status=$?
 check parity_fields_ls_F_unknown_column test "$status:$out" = \
-  "2:uxc ls: -F: unknown column 'SWAP': use a comma-separated list of NAME,STATE,PID,RAM,AUTOSTART,GROUPS,INTERFACE,IPV4,IPV6,UNPRIVILEGED (try 'uxc ls --help')"
+  "2:uxc ls: -F: unknown column 'SWAP': use a comma-separated list of NAME,STATE,PID,RAM,AUTOSTART,GROUPS,INTERFACE,IPV4,IPV6,UNPRIVILEGED,IMAGE,DIST,RELEASE,ARCH (try 'uxc ls --help')"
 check parity_fields_ls_regex_operand test "$(uxc_as $U ls 'c[23]' | tr '\n' ' ')" = "c2 c3 "
 check parity_fields_ls_filter test "$(uxc_as $U ls --filter '^c1$' | tr '\n' ' ')" = "c1 "
 out=$(uxc_as $U ls '(' 2>&1); status=$?

@@ -39,7 +39,16 @@ int cmd_destroy(int argc, char** argv) {
     // hand still has its idmap lines, or the user's default ranges apply.
     (void)policy::parse_config(text, "config", &config, &errors, &config_includes());
     if (!errors.empty()) config = policy::Config{};
-    run_as_container_root(file_work_idmap(config, user), [&] { remove_tree(rootfs); });
+    // The whole tree is checked before anything goes: a rootfs with one
+    // entry the container's root cannot remove (a directory of another
+    // uid's, say) would otherwise be left half removed, its /etc gone and
+    // the rest stuck until root cleans up.
+    run_as_container_root(file_work_idmap(config, user), [&] {
+      const std::string problem = find_unremovable(rootfs);
+      if (!problem.empty())
+        throw Error("cannot destroy " + name + ": " + problem + ". Nothing was removed: ask an administrator to remove it (or give it to one of your subordinate ids), then run uxc destroy -n " + name + " again");
+      remove_tree(rootfs);
+    });
   }
   remove_tree(dir);
   // The runtime directory holds only the idle lock file by now.

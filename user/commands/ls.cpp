@@ -29,11 +29,13 @@ struct Row {
   uint64_t ram = 0;
   bool autostart = false;
   std::vector<std::string> groups, interfaces, ipv4, ipv6;
+  policy::ImageRecord image;  // uxc.image.*: what the rootfs came from
 };
 
-// lxc-ls's -F columns; SWAP is left out (uxc does not account swap).
-constexpr const char* kColumns[] = {"NAME", "STATE", "PID", "RAM", "AUTOSTART", "GROUPS",
-                                    "INTERFACE", "IPV4", "IPV6", "UNPRIVILEGED"};
+// lxc-ls's -F columns, SWAP left out (uxc does not account swap), and
+// the image a container's rootfs came from (create -t download).
+constexpr const char* kColumns[] = {"NAME", "STATE", "PID", "RAM", "AUTOSTART", "GROUPS", "INTERFACE", "IPV4",
+                                    "IPV6", "UNPRIVILEGED", "IMAGE", "DIST", "RELEASE", "ARCH"};
 constexpr const char* kFancyDefault = "NAME,STATE,AUTOSTART,GROUPS,IPV4,IPV6,UNPRIVILEGED";
 
 std::string cell(const Row& r, const std::string& column) {
@@ -53,7 +55,25 @@ std::string cell(const Row& r, const std::string& column) {
   if (column == "INTERFACE") return list(r.interfaces);
   if (column == "IPV4") return list(r.ipv4);
   if (column == "IPV6") return list(r.ipv6);
+  auto or_dash = [](const std::string& v) { return v.empty() ? std::string("-") : v; };
+  if (column == "IMAGE") {
+    std::string image;
+    for (const std::string* part : {&r.image.dist, &r.image.release, &r.image.arch})
+      if (!part->empty()) image += (image.empty() ? "" : " ") + *part;
+    return or_dash(image);
+  }
+  if (column == "DIST") return or_dash(r.image.dist);
+  if (column == "RELEASE") return or_dash(r.image.release);
+  if (column == "ARCH") return or_dash(r.image.arch);
   return "true";  // UNPRIVILEGED: every uxc container is
+}
+
+// docs/json.md: null, or the image's record.
+std::string image_json(const policy::ImageRecord& m) {
+  if (m.dist.empty()) return "null";
+  return "{\"dist\":" + policy::json_quote(m.dist) + ",\"release\":" + policy::json_quote(m.release) +
+         ",\"arch\":" + policy::json_quote(m.arch) + ",\"variant\":" + policy::json_quote(m.variant) +
+         ",\"build\":" + policy::json_quote(m.build) + ",\"server\":" + policy::json_quote(m.server) + "}";
 }
 
 std::vector<std::string> split_commas(const std::string& spec) {
@@ -107,7 +127,8 @@ int cmd_ls(int argc, char** argv) {
                          "              [-g GROUPS] [[--filter] REGEX]",
                          "List containers, as lxc-ls does: names, one a line (-1, the default), or with -f a\n"
                          "table of NAME STATE AUTOSTART GROUPS IPV4 IPV6 UNPRIVILEGED; -F picks the columns\n"
-                         "from NAME,STATE,PID,RAM,AUTOSTART,GROUPS,INTERFACE,IPV4,IPV6,UNPRIVILEGED.\n"
+                         "from NAME,STATE,PID,RAM,AUTOSTART,GROUPS,INTERFACE,IPV4,IPV6,UNPRIVILEGED and\n"
+                         "IMAGE (distribution, release and architecture of the rootfs), DIST, RELEASE, ARCH.\n"
                          "REGEX (extended, matched anywhere in the name) and the state and group options\n"
                          "select containers; each one given must hold. --format json prints every field.",
                          {{'1', "line", nullptr, "one name a line (the default)"},
@@ -166,6 +187,7 @@ int cmd_ls(int argc, char** argv) {
       continue;
     r.autostart = config.start_auto;
     r.groups = config.groups;
+    r.image = config.image;
     if (st.state == RunState::kRunning) {
       r.pid = st.init_pid;
       r.interfaces = st.host_links;
@@ -184,12 +206,12 @@ int cmd_ls(int argc, char** argv) {
     for (size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
       std::printf("%s{\"name\":%s,\"state\":%s,\"autostart\":%s,\"groups\":%s,\"ipv4\":%s,\"ipv6\":%s,"
-                  "\"unprivileged\":true,\"pid\":%s,\"interfaces\":%s,\"memory_bytes\":%s}",
+                  "\"unprivileged\":true,\"pid\":%s,\"interfaces\":%s,\"memory_bytes\":%s,\"image\":%s}",
                   i ? "," : "", policy::json_quote(r.name).c_str(), policy::json_quote(r.state).c_str(),
                   r.autostart ? "true" : "false", policy::json_string_array(r.groups).c_str(),
                   policy::json_string_array(r.ipv4).c_str(), policy::json_string_array(r.ipv6).c_str(),
                   r.pid > 0 ? std::to_string(r.pid).c_str() : "null", policy::json_string_array(r.interfaces).c_str(),
-                  r.has_ram ? std::to_string(r.ram).c_str() : "null");
+                  r.has_ram ? std::to_string(r.ram).c_str() : "null", image_json(r.image).c_str());
     }
     std::printf("]\n");
     return 0;

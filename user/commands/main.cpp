@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
           {"freeze", uxc::cmd_freeze, "freeze every process of a running container"},
           {"unfreeze", uxc::cmd_unfreeze, "thaw a frozen container"},
           {"cgroup", uxc::cmd_cgroup, "read or set a cgroup file of a running container"},
+          {"image", uxc::cmd_image, "list (ls) or remove (rm) the distribution images uxc keeps"},
       },
       argc, argv);
 }

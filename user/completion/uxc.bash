@@ -36,6 +36,7 @@ _uxc_flags() {
     wait) echo "-n --name -s --state -t --timeout $common" ;;
     monitor) echo "-n --name --format $common" ;;
     freeze|unfreeze|cgroup) echo "-n --name $common" ;;
+    image) ;;  # its subcommands, below
   esac
 }
 
@@ -58,7 +59,7 @@ _uxc_takes_value() {
 
 _uxc() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' i word
-  local commands="create start stop info ls destroy attach console autostart check execute wait monitor freeze unfreeze cgroup"
+  local commands="create start stop info ls destroy attach console autostart check execute wait monitor freeze unfreeze cgroup image"
   COMPREPLY=()
   # --flag=value: bash splits it into "--flag" "=" "value".
   if [ "$COMP_CWORD" -ge 2 ] && [ "${COMP_WORDS[COMP_CWORD - 1]}" = "=" ]; then
@@ -94,7 +95,7 @@ _uxc() {
     case $command:$prev in
       create:-n|create:--name) ;;   # a new name
       *:-n|*:--name) _uxc_reply -W "$(_uxc_containers)" -- "$cur" ;;
-      create:-t|create:--template) _uxc_reply -W "busybox local" -- "$cur" ;;
+      create:-t|create:--template) _uxc_reply -W "busybox download local" -- "$cur" ;;
       start:-l|start:--logpriority)
         _uxc_reply -W "TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL" -- "$cur" ;;
       ls:--format|info:--format|check:--format|monitor:--format) _uxc_reply -W "json" -- "$cur" ;;
@@ -103,6 +104,12 @@ _uxc() {
         compopt -o filenames 2>/dev/null
         _uxc_reply -f -- "$cur" ;;
     esac
+    return 0
+  fi
+
+  # uxc image ls|rm: the subcommand first.
+  if [ "$command" = image ]; then
+    [ "$COMP_CWORD" -eq 2 ] && [[ $cur != -* ]] && _uxc_reply -W "ls rm" -- "$cur"
     return 0
   fi
 
