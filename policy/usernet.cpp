@@ -126,6 +126,19 @@ bool has_group_line(const UsernetFile& policy, std::string_view type, std::strin
   });
 }
 
+std::vector<AllowedLink> allowed_links(const UsernetFile& policy, std::string_view user,
+                                       std::span<const std::string> groups, std::string_view type) {
+  std::vector<AllowedLink> out;
+  if (!policy.ok()) return out;
+  for (const UsernetLine& line : policy.lines) {
+    if (!matches(line.key, user, groups, type, line.key.link)) continue;
+    auto it = std::find_if(out.begin(), out.end(), [&](const AllowedLink& a) { return a.link == line.key.link; });
+    if (it == out.end()) out.push_back({line.key.link, line.count});
+    else it->count += line.count;
+  }
+  return out;
+}
+
 namespace {
 
 std::string key_text(const UsernetKey& key) {

@@ -139,6 +139,18 @@ NicDecision decide_nic(const UsernetFile& policy, std::string_view user,
 // group database, which can cost more than the rest of a create, only then.
 bool has_group_line(const UsernetFile& policy, std::string_view type, std::string_view link);
 
+// The links on which `user` (or one of `groups`) may put nics of `type`,
+// in file order, each with the sum of the counts of the lines that allow
+// it (0 for lines that give none), for messages that say which bridges a
+// user may use. A file with errors allows nothing.
+struct AllowedLink {
+  std::string link;
+  uint64_t count = 0;
+  bool operator==(const AllowedLink&) const = default;
+};
+std::vector<AllowedLink> allowed_links(const UsernetFile& policy, std::string_view user,
+                                       std::span<const std::string> groups, std::string_view type);
+
 // Quota slots. A nic charged to a line holds one of the line's COUNT
 // slots, and the slot is the host end's interface name:
 //

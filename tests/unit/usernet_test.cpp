@@ -222,6 +222,37 @@ BOOST_AUTO_TEST_CASE(usernet_has_group_line) {
   BOOST_TEST(!has_group_line(parse_usernet_file(""), "veth", "br0"));
 }
 
+// Which bridges a user may use, for the manager's messages.
+struct AllowedCase {
+  std::string policy;
+  std::string user;
+  std::vector<std::string> groups;
+  std::vector<AllowedLink> links;
+};
+std::ostream& operator<<(std::ostream& os, const AllowedCase& c) { return os << c.policy << " for " << c.user; }
+
+const AllowedCase kAllowedCases[] = {
+    {"", "alice", {}, {}},
+    {"alice veth lxcbr0 10\n", "alice", {}, {{"lxcbr0", 10}}},
+    {"alice veth lxcbr0 10\n", "bob", {}, {}},                              // another user's line
+    {"alice veth lxcbr0 10\nalice veth br1 2\n", "alice", {}, {{"lxcbr0", 10}, {"br1", 2}}},  // file order
+    {"alice veth br0 1\n@net veth br0 3\n", "alice", {"net"}, {{"br0", 4}}},  // lines add up
+    {"@net veth br0 3\n", "alice", {"other"}, {}},                          // not in the group
+    {"alice macvlan br0 3\n", "alice", {}, {}},                             // another type
+    {"alice veth br0 0\n", "alice", {}, {{"br0", 0}}},                      // listed, with no room
+    {"alice veth br0 1\nbad line\n", "alice", {}, {}},                     // a broken file allows nothing
+    {"alicia veth br0 1\n", "alice", {}, {}},                               // no prefix match
+};
+
+BOOST_DATA_TEST_CASE(usernet_allowed_links_table, boost::unit_test::data::make(kAllowedCases), c) {
+  const auto links = allowed_links(parse_usernet_file(c.policy), c.user, c.groups, "veth");
+  BOOST_TEST_REQUIRE(links.size() == c.links.size());
+  for (size_t i = 0; i < links.size(); ++i) {
+    BOOST_TEST(links[i].link == c.links[i].link);
+    BOOST_TEST(links[i].count == c.links[i].count);
+  }
+}
+
 // Without such a line, the groups change nothing: uxc-nic may skip them.
 BOOST_DATA_TEST_CASE(usernet_groups_matter_only_with_a_group_line,
                      boost::unit_test::data::make(kDecideCases), c) {

@@ -15,13 +15,14 @@
 namespace uxc {
 
 int cmd_destroy(int argc, char** argv) {
-  const auto args = parse_args(argc, argv, "destroy", "-n NAME [-f]",
+  auto args = parse_args(argc, argv, "destroy", "[-n] NAME [-f]",
                                "Remove a stopped container: its config and its rootfs.",
                                {{'n', "name", "NAME", "the container"},
                                 {'f', "force", nullptr, "stop it first if it is running"}});
   const std::string name = require_name(args, "destroy");
+  no_more_operands(args);
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   require_container(paths, name);
   if (read_runtime_state(paths, name).state != RunState::kStopped) {
     if (!args.has('f')) throw Error(name + " is running");
@@ -54,7 +55,7 @@ int cmd_destroy(int argc, char** argv) {
   const std::string runtime = container_runtime(paths, name);
   unlink((runtime + "/lock").c_str());
   rmdir(runtime.c_str());
-  std::printf("Destroyed container %s\n", name.c_str());
+  if (!quiet()) std::printf("Destroyed container %s\n", name.c_str());
   return 0;
 }
 
