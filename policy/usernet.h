@@ -167,6 +167,15 @@ std::string slot_name(const UsernetKey& key, uint32_t slot);
 // reserved for uxc-nic.
 bool is_slot_name(std::string_view name);
 
+// The lock keys of a create: for each matching line with a count above 0,
+// its slot hash (the 8 hex digits of its slot names, so lines sharing a
+// slot range share a key), ascending and without repeats, so that two
+// creates that lock several keys never wait on each other crosswise.
+// Empty when every matching line has count 0 (refuse before locking).
+std::vector<uint32_t> lock_keys(const UsernetFile& policy, std::string_view user,
+                                std::span<const std::string> groups, std::string_view type,
+                                std::string_view link);
+
 // kLeftover: the slot's host end is one a helper killed half-way left
 // behind (uxc-nic tells them apart); the slot is free once it is removed.
 enum class SlotState { kFree, kTaken, kLeftover };

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <ostream>
 #include <set>
 
@@ -499,3 +500,22 @@ BOOST_AUTO_TEST_CASE(nic_tag_users_cannot_be_confused) {
 
 }  // namespace
 }  // namespace uxc::policy
+
+// lock_keys: one key per matching line with a count, sorted, unique; none
+// when every matching line has count 0.
+BOOST_AUTO_TEST_CASE(usernet_lock_keys_table) {
+  const auto file = uxc::policy::parse_usernet_file(
+      "alice veth br0 2\n@devs veth br0 1\nalice veth br1 3\nbob veth br0 0\n@devs veth br0 0\n");
+  BOOST_REQUIRE(file.ok());
+  const std::vector<std::string> devs{"devs"}, none;
+  const auto both = uxc::policy::lock_keys(file, "alice", devs, "veth", "br0");
+  BOOST_CHECK_EQUAL(both.size(), 2u);
+  BOOST_CHECK(std::is_sorted(both.begin(), both.end()));
+  const auto alone = uxc::policy::lock_keys(file, "alice", none, "veth", "br0");
+  BOOST_REQUIRE_EQUAL(alone.size(), 1u);
+  BOOST_CHECK(uxc::policy::slot_name({false, "alice", "veth", "br0"}, 0).substr(3, 8) ==
+              [&] { char b[9]; std::snprintf(b, sizeof b, "%08x", alone[0]); return std::string(b); }());
+  BOOST_CHECK(uxc::policy::lock_keys(file, "bob", none, "veth", "br0").empty());
+  BOOST_CHECK(uxc::policy::lock_keys(file, "carol", none, "veth", "br0").empty());
+  BOOST_CHECK(uxc::policy::lock_keys(file, "alice", none, "veth", "br2").empty());
+}
