@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -69,8 +70,12 @@ bool enter_clean_state(Form* form) {
   sigset_t none;
   sigemptyset(&none);
   if (sigprocmask(SIG_SETMASK, &none, nullptr) != 0) return false;
-  struct sigaction action {};  // zeroed: SIG_DFL, no flags
-  for (int sig = 1; sig < NSIG; ++sig) (void)sigaction(sig, &action, nullptr);  // KILL, STOP: no
+  // The raw call: glibc's sigaction refuses the two signals it reserves
+  // (32, 33), which a caller can still leave ignored. A zeroed kernel
+  // sigaction is SIG_DFL with no flags on every architecture; KILL and
+  // STOP refuse.
+  const unsigned long dfl[8] = {};
+  for (int sig = 1; sig < NSIG; ++sig) (void)syscall(SYS_rt_sigaction, sig, dfl, nullptr, NSIG / 8);
   // A closed answer pipe is an error to report, not a death half-way.
   if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) return false;
   umask(077);

@@ -4,7 +4,7 @@
 # waits: the pipe forms block reading their request on fd 0 (a FIFO that
 # never delivers), lxc-user-nic behind the quota lock, which the test
 # holds. The caller starts each one as hostile as it can: extra fds,
-# signals blocked and ignored, umask 0, cwd elsewhere, low soft rlimits
+# signals blocked and ignored (glibc's reserved 32 and 33 too), umask 0, cwd elsewhere, low soft rlimits
 # under high hard ones, unlimited core files. After the drop the helper
 # must show the caller's ids and no groups, exactly its own capabilities
 # permitted and none effective, no_new_privs, not dumpable (its /proc
@@ -20,6 +20,8 @@ set -u
 
 IDMAP=$WORLD_BIN/uxc-idmap
 PROBE=$UXC_BUILD/tests/idmap_probe
+# Ignores signals by number, glibc's reserved 32 and 33 included.
+IGNORE=$UXC_BUILD/tests/ignore_signals
 FIFO=/tmp/hygiene-core-fifo
 LOCKER=
 trap 'kill "${HOLDERS[@]}" $LOCKER 2>/dev/null; rm -f "$ERRF" "$FIFO"' EXIT
@@ -38,12 +40,12 @@ start_waiting() {
   rm -f "$FIFO"
   mkfifo -m 0666 "$FIFO"
   # shellcheck disable=SC2016
-  as_user uxtest1 sh -c 'target=$1; shift; cd /home/uxtest1 && umask 0 &&
-    exec env --block-signal=USR1,TERM --ignore-signal=INT,HUP,CHLD \
+  as_user uxtest1 sh -c 'target=$1; ignore=$2; shift 2; cd /home/uxtest1 && umask 0 &&
+    exec "$ignore" 32 33 34 64 -- env --block-signal=USR1,TERM --ignore-signal=INT,HUP,CHLD \
       prlimit --nofile=64:1024 --fsize=4096:unlimited --cpu=100:unlimited \
         --data=1073741824:unlimited --as=1073741824:unlimited --core=unlimited -- \
       "$@" 0<>"$0" >/dev/null 2>/dev/null 3<"$target" 5</etc/hostname 7</home/uxtest1' \
-    "$FIFO" "$fd3" "$@" 2>/dev/null &
+    "$FIFO" "$fd3" "$IGNORE" "$@" 2>/dev/null &
   JOB=$!
   PID=
   for _ in $(seq 500); do
