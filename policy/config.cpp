@@ -468,11 +468,11 @@ void Reader::apply(size_t line, std::string_view key, std::string_view value) {
   }
   if (key == "lxc.cap.drop") return apply_caps(line, &c.cap_drop, key, value);
   if (key == "lxc.cap.keep") return apply_caps(line, &c.cap_keep, key, value);
-  if (key == "lxc.signal.halt" || key == "lxc.signal.stop") {
+  if (key == "lxc.signal.halt" || key == "lxc.signal.stop" || key == "lxc.signal.reboot") {
     int sig = 0;
     if (!value.empty() && !parse_signal(value, &sig))
       return error(line, k + ": '" + v + "' is not a signal name or number");
-    (key == "lxc.signal.halt" ? c.signal_halt : c.signal_stop) = sig;
+    (key == "lxc.signal.halt" ? c.signal_halt : key == "lxc.signal.stop" ? c.signal_stop : c.signal_reboot) = sig;
     return;
   }
   if (key == "lxc.cgroup2" || starts_with(key, "lxc.cgroup2."))
@@ -517,6 +517,23 @@ void Reader::apply(size_t line, std::string_view key, std::string_view value) {
     if (!value.empty() && value != "none")
       return error(line, k + ": uxc supports only 'none' (no console) or the default");
     c.console_path = v;
+    return;
+  }
+  if (key == "lxc.console.logfile") {
+    if (!value.empty() && value.front() != '/') return error(line, k + ": '" + v + "' is not an absolute path");
+    c.console_logfile = v;
+    return;
+  }
+  if (key == "lxc.console.buffer.size") {
+    // LXC's "auto" is 128 KiB.
+    if (value == "auto") {
+      c.console_buffer_size = 128 * 1024;
+      return;
+    }
+    uint64_t bytes = 0;
+    if (!value.empty() && !parse_u64(value, &bytes))
+      return error(line, k + ": '" + v + "' is not a number of bytes or auto");
+    c.console_buffer_size = bytes;
     return;
   }
   if (key == "lxc.include")

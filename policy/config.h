@@ -111,15 +111,18 @@ struct Config {
   std::vector<std::string> groups;
   std::vector<std::string> cap_drop;  // lower-case names without "cap_"
   std::vector<std::string> cap_keep;
-  int signal_halt = 0;  // 0: the default (SIGPWR)
-  int signal_stop = 0;  // 0: the default (SIGKILL)
+  int signal_halt = 0;    // 0: the init's default (policy/init.h)
+  int signal_reboot = 0;  // 0: the init's default
+  int signal_stop = 0;    // 0: the default (SIGKILL)
   std::vector<CgroupSetting> cgroup;
   std::string arch;
   std::string init_cmd;
   std::vector<std::string> environment;  // NAME=VALUE
   uint32_t tty_max = 0;
   uint32_t pty_max = 0;
-  std::string console_path;  // "" (default: a pty) or "none"
+  std::string console_path;     // "" (default: a pty) or "none"
+  std::string console_logfile;  // absolute path; "": none
+  uint64_t console_buffer_size = 0;  // bytes ("auto": 128 KiB); 0: none
   std::vector<IgnoredKey> ignored;
 };
 
