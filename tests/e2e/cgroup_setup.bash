@@ -23,8 +23,10 @@ _cg_v1_mount() {
   return 1
 }
 
-# cgroup_delegate USER: a subtree owned by USER in the v2 hierarchy and
-# in the v1 hierarchies of memory, pids, cpu, cpuacct and blkio; this
+# cgroup_delegate USER: a subtree owned by USER in the v2 hierarchy, in
+# the v1 hierarchies of memory, pids, cpu, cpuacct and blkio and in the
+# named hierarchy name=systemd (what systemd tracks processes in on a v1
+# or hybrid host; an administrator delegates it the same way); this
 # script moves into a leaf of it, so every process it starts from now
 # on (uxc as USER included) is inside. Prints nothing; fails if no
 # hierarchy could be delegated.
@@ -37,8 +39,8 @@ cgroup_delegate() {
     if [ "$id" = 0 ]; then
       mnt=$(findmnt -rn -t cgroup2 -o TARGET | head -1)
     else
-      case ",$ctrls," in *,cpuset,*|*,name=*) continue ;; esac
-      case ",$ctrls," in *,memory,*|*,pids,*|*,cpu,*|*,cpuacct,*|*,blkio,*) ;; *) continue ;; esac
+      case ",$ctrls," in *,cpuset,*) continue ;; esac
+      case ",$ctrls," in *,memory,*|*,pids,*|*,cpu,*|*,cpuacct,*|*,blkio,*|,name=systemd,) ;; *) continue ;; esac
       mnt=$(_cg_v1_mount "$ctrls")
     fi
     [ -n "$mnt" ] && [ -d "$mnt" ] || continue

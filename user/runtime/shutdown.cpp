@@ -1,0 +1,72 @@
+#include "user/runtime/shutdown.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <string>
+
+#include "user/common/util.h"
+
+namespace uxc {
+
+bool request_runlevel(pid_t init, char runlevel) {
+  const std::string proc = "/proc/" + std::to_string(init);
+  Fd userns(open((proc + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+  Fd root(open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!userns.valid() || !root.valid()) return false;
+  char request[policy::kInitRequestBytes];
+  policy::sysvinit_runlevel_request(runlevel, request);
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  if (child < 0) return false;
+  if (child == 0) {
+    // In the container's user namespace this process could be traced by
+    // the container's root: it is not dumpable, and keeps nothing of the
+    // monitor's but the two fds it needs.
+    prctl(PR_SET_DUMPABLE, 0);
+    const unsigned low = static_cast<unsigned>(std::min(userns.get(), root.get()));
+    const unsigned high = static_cast<unsigned>(std::max(userns.get(), root.get()));
+    if (low > 3) syscall(SYS_close_range, 3u, low - 1, 0u);
+    if (high > low + 1) syscall(SYS_close_range, low + 1, high - 1, 0u);
+    syscall(SYS_close_range, high + 1, ~0u, 0u);
+    if (setns(userns.get(), CLONE_NEWUSER) != 0) _exit(1);
+    open_how how{};
+    how.flags = O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    const int fifo = static_cast<int>(syscall(SYS_openat2, root.get(), "run/initctl", &how, sizeof how));
+    if (fifo < 0) _exit(1);
+    _exit(write(fifo, request, sizeof request) == static_cast<ssize_t>(sizeof request) ? 0 : 1);
+  }
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+const char* request_halt(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults) {
+  if (config.signal_halt != 0) {
+    kill(init, config.signal_halt);
+    return "lxc.signal.halt";
+  }
+  if (defaults.halt_by_runlevel && request_runlevel(init, '0')) return "runlevel 0 on /run/initctl";
+  // A pid namespace's init ignores signals it has no handler for; the
+  // SIGKILL after the timeout always lands.
+  kill(init, defaults.halt_signal);
+  return "the init's halt signal";
+}
+
+void request_reboot(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults) {
+  kill(init, config.signal_reboot != 0 ? config.signal_reboot : defaults.reboot_signal);
+}
+
+}  // namespace uxc
