@@ -15,6 +15,7 @@
 #include "user/host/helpers.h"
 #include "user/host/userns.h"
 #include "user/storage/container.h"
+#include "user/storage/hostname.h"
 #include "user/storage/rootfs.h"
 
 namespace uxc {
@@ -121,6 +122,7 @@ int cmd_create(int argc, char** argv) {
   run_as_container_root(maps, [&] {
     if (tmpl == "busybox") build_busybox_rootfs(rootfs, busybox, applets);
     else build_local_rootfs(rootfs, local_source, maps.uid_map.back().inside, maps.gid_map.back().inside);
+    if (tmpl == "local") name_rootfs_after_container(rootfs, config.uts_name.empty() ? name : config.uts_name);
   });
   undo.dismiss();
   std::printf("Created container %s\n", name.c_str());

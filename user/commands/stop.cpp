@@ -21,14 +21,30 @@ void stop_container(const Paths& paths, const std::string& name, int timeout_sec
   for (int i = 0; i < 500 && read_runtime_state(paths, name).state != RunState::kStopped; ++i) usleep(10000);
 }
 
+// `stop -r`: the container starts again with new namespaces, as LXC's
+// lxc-stop -r; returns once it runs.
+void reboot_container(const Paths& paths, const std::string& name, int timeout_seconds) {
+  const std::string answer =
+      monitor_request(container_runtime(paths, name) + "/sock", "reboot " + std::to_string(timeout_seconds), timeout_seconds + 60);
+  if (answer.rfind("rebooted", 0) == 0) return;
+  std::string why = answer.rfind("error ", 0) == 0 ? answer.substr(6) : answer;
+  while (!why.empty() && why.back() == '\n') why.pop_back();
+  throw Error(why.empty() ? "the monitor did not confirm the reboot" : why);
+}
+
 int cmd_stop(int argc, char** argv) {
-  const auto args = parse_args(argc, argv, "stop", "-n NAME [-k] [-t TIMEOUT]",
-                               "Stop a container: its halt signal (lxc.signal.halt, default SIGPWR), then\n"
-                               "SIGKILL after TIMEOUT seconds (default 60).",
+  const auto args = parse_args(argc, argv, "stop", "-n NAME [-r|-k] [-t TIMEOUT]",
+                               "Stop a container: ask its init to halt (lxc.signal.halt, else the init's own\n"
+                               "way: SIGRTMIN+3 for systemd, runlevel 0 for sysvinit, SIGUSR1 for busybox,\n"
+                               "SIGPWR otherwise), then SIGKILL after TIMEOUT seconds (default 60). With -r,\n"
+                               "reboot it instead (lxc.signal.reboot, else the init's reboot signal) and\n"
+                               "return once it runs again.",
                                {{'n', "name", "NAME", "the container"},
+                                {'r', "reboot", nullptr, "reboot it"},
                                 {'k', "kill", nullptr, "kill it at once"},
                                 {'t', "timeout", "TIMEOUT", "seconds to wait before SIGKILL"}});
   const std::string name = require_name(args, "stop");
+  if (args.has('r') && args.has('k')) throw UsageError("-r and -k exclude each other");
   uint32_t timeout = 60;
   if (args.has('t') && !policy::parse_u32(args.get('t'), &timeout))
     throw Error("-t TIMEOUT must be a number of seconds");
@@ -36,7 +52,8 @@ int cmd_stop(int argc, char** argv) {
   const Paths paths = user_paths(user);
   require_container(paths, name);
   if (read_runtime_state(paths, name).state == RunState::kStopped) throw Error(name + " is not running");
-  stop_container(paths, name, static_cast<int>(timeout), args.has('k'));
+  if (args.has('r')) reboot_container(paths, name, static_cast<int>(timeout));
+  else stop_container(paths, name, static_cast<int>(timeout), args.has('k'));
   return 0;
 }
 

@@ -24,7 +24,7 @@ _uxc_flags() {
   case $1 in
     create) echo "-n --name -t --template -f --config $common" ;;
     start) echo "-n --name -d --daemon -F --foreground -f --rcfile -l --logpriority -o --logfile $common" ;;
-    stop) echo "-n --name -k --kill -t --timeout $common" ;;
+    stop) echo "-n --name -r --reboot -k --kill -t --timeout $common" ;;
     info) echo "-n --name -p --pid -i --ips -s --state -H --no-humanize $common" ;;
     ls) echo "-f --fancy --running --stopped --format $common" ;;
     destroy) echo "-n --name -f --force $common" ;;
