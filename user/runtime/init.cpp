@@ -270,6 +270,12 @@ void container_init(const InitPlan& plan) {
   const int chan = plan.chan_fd;
   try {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // A container started again by its monitor (a reboot) is cloned from
+    // a process that blocks the signals it reads from a signalfd: the
+    // init must get them (sysvinit never reaps a child without SIGCHLD).
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     const policy::Config& config = plan.config;
     // While the helpers map the ids and make the veths, the work that
     // needs neither runs: preparing the mount tree (still as the user's
