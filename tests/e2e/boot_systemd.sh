@@ -57,6 +57,21 @@ same boot_systemd_no_unexplained_failed_unit "$failed" ""
 same boot_systemd_detects_container "$(in_ct $C systemd-detect-virt -c)" lxc
 same boot_systemd_container_env "$(in_ct $C sh -c 'tr "\0" "\n" </proc/1/environ | grep ^container=')" container=lxc
 same boot_systemd_hostname "$(in_ct $C hostname)" $C
+# What LXC's common.conf gives a distribution: /dev with the host's
+# harmless nodes, a devpts of its own, ttys with gettys; /run and
+# /dev/shm tmpfs; /proc/sys read-only but for the netns's own net.
+mounts=$(in_ct $C cat /proc/self/mountinfo)
+for node in null zero full random urandom tty console tty1 tty4; do
+  check boot_systemd_dev_$node test -c "/proc/$(init_pid $C)/root/dev/$node"
+done
+same boot_systemd_dev_ptmx "$(in_ct $C readlink /dev/ptmx)" pts/ptmx
+same boot_systemd_dev_fd "$(in_ct $C readlink /dev/fd)" /proc/self/fd
+check boot_systemd_devpts grep -q ' /dev/pts .* - devpts ' <<<"$mounts"
+check boot_systemd_run_tmpfs grep -q ' /run .* - tmpfs ' <<<"$mounts"
+check boot_systemd_shm_tmpfs grep -q ' /dev/shm .* - tmpfs ' <<<"$mounts"
+check boot_systemd_proc_sys_read_only grep -qE ' /proc/sys ro,.* - proc ' <<<"$mounts"
+check boot_systemd_proc_sys_net_writable in_ct $C sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
+check boot_systemd_ttys_have_gettys test "$(in_ct $C systemctl is-active container-getty@1 container-getty@4 console-getty | sort -u)" = active
 ip=$(wait_for_ip $U $C 30)
 check boot_systemd_dhcp_address grep -qE '^10\.0\.3\.([2-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-4])$' <<<"$ip"
 check boot_systemd_dhcp_lease_from_dnsmasq grep -q " $ip " /run/uxc-test-leases
