@@ -8,12 +8,9 @@ namespace uxc::policy {
 
 namespace {
 
-constexpr std::string_view kCgroupTop = "/sys/fs/cgroup";
+void add_saturating(uint64_t* sum, uint64_t v) { *sum = v > UINT64_MAX - *sum ? UINT64_MAX : *sum + v; }
 
-// Mount options of a v1 cgroup superblock that are not controllers.
-constexpr std::string_view kNotControllers[] = {"rw", "ro", "relatime", "noatime", "nosuid", "nodev", "noexec",
-                                                "clone_children", "xattr", "noprefix", "cpuset_v2_mode",
-                                                "favordynmods", "nsdelegate", "memory_recursiveprot"};
+constexpr std::string_view kCgroupTop = "/sys/fs/cgroup";
 
 std::vector<std::string> split_on(std::string_view text, char sep) {
   std::vector<std::string> out;
@@ -26,16 +23,6 @@ std::vector<std::string> split_on(std::string_view text, char sep) {
   return out;
 }
 
-std::vector<std::string_view> lines_of(std::string_view text) {
-  std::vector<std::string_view> out;
-  std::vector<Line> lines;
-  std::string err;
-  if (!split_lines(text, 65536, &lines, &err)) return out;
-  out.reserve(lines.size());
-  for (const auto& l : lines) out.push_back(l.text);
-  return out;
-}
-
 std::string join_with(const std::vector<std::string>& parts, char sep) {
   std::string out;
   for (const auto& p : parts) {
@@ -45,76 +32,72 @@ std::string join_with(const std::vector<std::string>& parts, char sep) {
   return out;
 }
 
-bool is_octal(char c) { return c >= '0' && c <= '7'; }
-
 }  // namespace
 
-std::string unescape_mount_path(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] <= '3' &&
-        is_octal(text[i + 1]) && is_octal(text[i + 2]) && is_octal(text[i + 3])) {
-      out += static_cast<char>((text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 + (text[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += text[i];
-    }
+bool cgroup_path_below(std::string_view mount_root, std::string_view path, std::string* relative) {
+  if (mount_root.empty() || mount_root.front() != '/' || path.empty() || path.front() != '/') return false;
+  if (mount_root == "/") {
+    *relative = path == "/" ? "" : std::string(path);
+    return true;
   }
-  return out;
+  if (path.substr(0, mount_root.size()) != mount_root) return false;
+  const std::string_view rest = path.substr(mount_root.size());
+  if (!rest.empty() && rest.front() != '/') return false;
+  *relative = rest == "/" ? "" : std::string(rest);
+  return true;
 }
 
-std::vector<CgroupMount> parse_cgroup_mounts(std::string_view mountinfo) {
-  std::vector<CgroupMount> mounts;
-  for (std::string_view line : lines_of(mountinfo)) {
-    const size_t dash = line.find(" - ");
-    if (dash == std::string_view::npos) continue;
-    const auto before = split_fields(line.substr(0, dash));
-    const auto after = split_fields(line.substr(dash + 3));
-    if (before.size() < 6 || after.size() < 3) continue;
-    CgroupMount m;
-    if (after[0] == "cgroup2") m.version = 2;
-    else if (after[0] == "cgroup") m.version = 1;
-    else continue;
-    m.root = unescape_mount_path(before[3]);
-    m.point = unescape_mount_path(before[4]);
-    if (m.root.empty() || m.root.front() != '/' || m.point.empty() || m.point.front() != '/') continue;
-    if (m.version == 1) {
-      for (auto& o : split_on(after[2], ',')) {
-        if (o.empty() || o.rfind("release_agent=", 0) == 0) continue;
-        if (std::find(std::begin(kNotControllers), std::end(kNotControllers), o) != std::end(kNotControllers)) continue;
-        m.controllers.push_back(o);
+bool cgroup_file_controller(std::string_view file, std::string* controller) {
+  const size_t dot = file.find('.');
+  if (dot == 0 || dot == std::string_view::npos || dot + 1 == file.size() ||
+      file.find('/') != std::string_view::npos)
+    return false;
+  *controller = std::string(file.substr(0, dot));
+  return true;
+}
+
+bool cgroup_v1_equivalent(const CgroupSetting& s, std::vector<std::pair<std::string, std::string>>* out) {
+  if (s.key == "memory.max") {
+    out->push_back({"memory.limit_in_bytes", s.value == "max" ? "-1" : s.value});
+    return true;
+  }
+  if (s.key == "pids.max") {
+    out->push_back({"pids.max", s.value});
+    return true;
+  }
+  if (s.key == "cpu.max") {
+    const auto f = split_fields(s.value);
+    if (f.empty() || f.size() > 2) return false;
+    if (f.size() == 2) out->push_back({"cpu.cfs_period_us", std::string(f[1])});
+    out->push_back({"cpu.cfs_quota_us", f[0] == "max" ? "-1" : std::string(f[0])});
+    return true;
+  }
+  return false;
+}
+
+bool sum_cgroup_stat(std::string_view text, std::string_view key, uint64_t* sum) {
+  if (key.empty()) return false;
+  bool found = false;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    const auto f = split_fields(text.substr(start, end - start));
+    start = end + 1;
+    uint64_t v = 0;
+    if (f.size() == 2 && f[0] == key && parse_u64(f[1], &v)) {
+      add_saturating(sum, v);
+      found = true;
+      continue;
+    }
+    for (std::string_view field : f) {
+      if (field.size() > key.size() && field.substr(0, key.size()) == key && field[key.size()] == '=' &&
+          parse_u64(field.substr(key.size() + 1), &v)) {
+        add_saturating(sum, v);
+        found = true;
       }
-      if (m.controllers.empty()) continue;
-      std::sort(m.controllers.begin(), m.controllers.end());
     }
-    mounts.push_back(std::move(m));
   }
-  return mounts;
-}
-
-std::vector<CgroupMembership> parse_proc_cgroup(std::string_view text) {
-  std::vector<CgroupMembership> out;
-  for (std::string_view line : lines_of(text)) {
-    const size_t c1 = line.find(':');
-    const size_t c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
-    if (c2 == std::string_view::npos) continue;
-    CgroupMembership m;
-    const std::string_view id = line.substr(0, c1);
-    const std::string_view ctrls = line.substr(c1 + 1, c2 - c1 - 1);
-    m.path = std::string(line.substr(c2 + 1));
-    if (m.path.empty() || m.path.front() != '/') continue;
-    uint32_t number = 0;
-    if (!parse_u32(id, &number)) continue;
-    if (number == 0 && ctrls.empty()) {
-      m.version = 2;
-    } else {
-      if (number == 0 || ctrls.empty()) continue;
-      m.controllers = split_on(ctrls, ',');
-      std::sort(m.controllers.begin(), m.controllers.end());
-    }
-    out.push_back(std::move(m));
-  }
-  return out;
+  return found;
 }
 
 size_t cgroup_component_end(std::string_view path, std::string_view leaf) {
@@ -136,23 +119,23 @@ CgroupTree container_cgroup_tree(const std::vector<CgroupMount>& host, const std
   };
   // cgroup2 right on /sys/fs/cgroup: a unified host.
   for (const CgroupMount& m : host) {
-    if (m.version == 2 && m.point == kCgroupTop) {
-      tree.mounts.push_back({"", 2, "", is_writable(m.point)});
+    if (m.version == 2 && m.mount_point == kCgroupTop) {
+      tree.mounts.push_back({"", 2, "", is_writable(m.mount_point)});
       return tree;
     }
   }
   for (const CgroupMount& m : host) {
-    if (m.point.size() <= kCgroupTop.size() + 1 || m.point.compare(0, kCgroupTop.size(), kCgroupTop) != 0 ||
-        m.point[kCgroupTop.size()] != '/')
+    if (m.mount_point.size() <= kCgroupTop.size() + 1 || m.mount_point.compare(0, kCgroupTop.size(), kCgroupTop) != 0 ||
+        m.mount_point[kCgroupTop.size()] != '/')
       continue;
-    const std::string dir = m.point.substr(kCgroupTop.size() + 1);
+    const std::string dir = m.mount_point.substr(kCgroupTop.size() + 1);
     if (dir.find('/') != std::string::npos || dir == "." || dir == "..") continue;
     const std::string key = m.version == 2 ? "2" : join_with(m.controllers, ',');
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
     if (std::any_of(tree.mounts.begin(), tree.mounts.end(), [&](const CgroupTreeMount& t) { return t.dir == dir; }))
       continue;
     seen.push_back(key);
-    tree.mounts.push_back({dir, m.version, m.version == 2 ? "" : key, is_writable(m.point)});
+    tree.mounts.push_back({dir, m.version, m.version == 2 ? "" : key, is_writable(m.mount_point)});
   }
   tree.tmpfs = !tree.mounts.empty();
   // systemd finds co-mounted controllers by their own names.

@@ -1,38 +1,45 @@
-// What the kernel says about cgroups, read as text: the cgroup mounts of
-// /proc/PID/mountinfo, a process's memberships in /proc/PID/cgroup, and
-// from those the /sys/fs/cgroup a container gets. Pure: the manager
-// (user/host/cgroup.cpp) reads the files and acts.
+// The manager's cgroup arithmetic, as pure functions: where a process's
+// cgroup lies under a hierarchy's mount, where a container's cgroup is in
+// a path below it, how a v2 limit is spelled on a v1 hierarchy, the
+// counters of cgroup statistics files, and the /sys/fs/cgroup a
+// container gets.
 #pragma once
 
-#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "policy/config.h"
+#include "policy/mount.h"
 
 namespace uxc::policy {
 
-// A mounted cgroup hierarchy.
-struct CgroupMount {
-  int version = 1;                       // 1: cgroup, 2: cgroup2
-  std::string root;                      // the mount's root within the hierarchy
-  std::string point;                     // where it is mounted (unescaped)
-  std::vector<std::string> controllers;  // v1: sorted, "name=systemd" included; v2: empty
-};
+// A cgroup `path` (from /proc/PID/cgroup) seen through a mount of its
+// hierarchy whose root is `mount_root` (from mountinfo): *relative is the
+// path below the mount point ("" for the mount point itself, else
+// "/a/b"). False when the cgroup is not under that root ("/user.slice"
+// is not under "/user", nor is "/" under "/user.slice").
+[[nodiscard]] bool cgroup_path_below(std::string_view mount_root, std::string_view path, std::string* relative);
 
-// The cgroup and cgroup2 mounts of a mountinfo text, in its order.
-// Lines that are not cgroup mounts, or are malformed, are skipped.
-std::vector<CgroupMount> parse_cgroup_mounts(std::string_view mountinfo);
+// The controller of a cgroup file: "memory" for "memory.max". False for
+// a name that is not CONTROLLER.FILE (no '.', a '/', a leading '.').
+[[nodiscard]] bool cgroup_file_controller(std::string_view file, std::string* controller);
 
-// One line of /proc/PID/cgroup: "0::/a/b" (v2) or "4:memory:/a/b" (v1).
-struct CgroupMembership {
-  int version = 1;
-  std::vector<std::string> controllers;  // v1, sorted
-  std::string path;                      // as the reader's cgroup namespace sees it
-};
-std::vector<CgroupMembership> parse_proc_cgroup(std::string_view text);
+// A v2 limit written for a v1 hierarchy: memory.max (memory.limit_in_bytes,
+// "max" as -1), pids.max (the same file) and cpu.max ("QUOTA [PERIOD]" as
+// cpu.cfs_quota_us and cpu.cfs_period_us, "max" as -1). False for any
+// other key, or a cpu.max that is not one or two fields.
+[[nodiscard]] bool cgroup_v1_equivalent(const CgroupSetting& setting,
+                                        std::vector<std::pair<std::string, std::string>>* files);
 
-// "\040" and friends, as mountinfo escapes blanks and backslashes.
-std::string unescape_mount_path(std::string_view text);
+// The sum of `key`'s counters in a statistics file: "KEY VALUE" lines
+// (cpu.stat, memory.stat, blkio's "Total VALUE") and "KEY=VALUE" fields
+// (io.stat's "8:0 rbytes=1 wbytes=2"). False when `key` appears nowhere;
+// fields that are not numbers are not counted; the sum saturates rather
+// than wrap.
+[[nodiscard]] bool sum_cgroup_stat(std::string_view text, std::string_view key, uint64_t* sum);
 
 // The end of the component `leaf` in `path` ("/u/uxc.payload.web/init.scope"
 // and "uxc.payload.web": the length of "/u/uxc.payload.web"); npos if no

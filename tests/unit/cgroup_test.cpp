@@ -3,11 +3,112 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace uxc::policy {
 namespace {
+
+struct BelowCase {
+  std::string root;
+  std::string path;
+  bool ok;
+  std::string relative = "";
+};
+std::ostream& operator<<(std::ostream& os, const BelowCase& c) { return os << c.root << " | " << c.path; }
+
+const BelowCase kBelowCases[] = {
+    {"/", "/", true, ""},
+    {"/", "/user.slice/a", true, "/user.slice/a"},
+    {"/user.slice", "/user.slice", true, ""},
+    {"/user.slice", "/user.slice/", true, ""},
+    {"/user.slice", "/user.slice/user-1000.slice", true, "/user-1000.slice"},
+    {"/user", "/user.slice", false},  // a prefix of the name, not of the path
+    {"/user.slice", "/", false},
+    {"/user.slice", "/other", false},
+    {"/a/b", "/a", false},
+    {"", "/", false},
+    {"/", "", false},
+    {"relative", "relative/x", false},
+    {"/", "relative", false},
+};
+
+BOOST_DATA_TEST_CASE(cgroup_path_below_table, boost::unit_test::data::make(kBelowCases), c) {
+  std::string rel = "untouched";
+  BOOST_TEST(cgroup_path_below(c.root, c.path, &rel) == c.ok);
+  if (c.ok) BOOST_TEST(rel == c.relative);
+}
+
+BOOST_AUTO_TEST_CASE(cgroup_file_controllers) {
+  std::string c;
+  BOOST_TEST(cgroup_file_controller("memory.max", &c));
+  BOOST_TEST(c == "memory");
+  BOOST_TEST(cgroup_file_controller("hugetlb.2MB.max", &c));
+  BOOST_TEST(c == "hugetlb");
+  for (const char* bad : {"memory", ".max", "memory.", "memory/../x.max", "", "a/b.c"})
+    BOOST_TEST(!cgroup_file_controller(bad, &c), bad);
+}
+
+struct V1Case {
+  std::string key;
+  std::string value;
+  bool ok;
+  std::vector<std::pair<std::string, std::string>> files = {};
+};
+std::ostream& operator<<(std::ostream& os, const V1Case& c) { return os << c.key << " = " << c.value; }
+
+const V1Case kV1Cases[] = {
+    {"memory.max", "512M", true, {{"memory.limit_in_bytes", "512M"}}},
+    {"memory.max", "max", true, {{"memory.limit_in_bytes", "-1"}}},
+    {"pids.max", "100", true, {{"pids.max", "100"}}},
+    {"cpu.max", "50000 100000", true, {{"cpu.cfs_period_us", "100000"}, {"cpu.cfs_quota_us", "50000"}}},
+    {"cpu.max", "max", true, {{"cpu.cfs_quota_us", "-1"}}},
+    {"cpu.max", "", false},
+    {"cpu.max", "1 2 3", false},
+    {"memory.high", "1G", false},
+    {"io.max", "8:0 rbps=1", false},
+};
+
+BOOST_DATA_TEST_CASE(cgroup_v1_equivalent_table, boost::unit_test::data::make(kV1Cases), c) {
+  CgroupSetting s;
+  s.key = c.key;
+  s.value = c.value;
+  std::vector<std::pair<std::string, std::string>> files;
+  BOOST_TEST(cgroup_v1_equivalent(s, &files) == c.ok);
+  if (c.ok) BOOST_TEST((files == c.files));
+}
+
+struct StatCase {
+  std::string name;
+  std::string text;
+  std::string key;
+  bool found;
+  uint64_t sum = 0;
+};
+std::ostream& operator<<(std::ostream& os, const StatCase& c) { return os << c.name; }
+
+const StatCase kStatCases[] = {
+    {"cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n", "usage_usec", true, 1500},
+    {"memory.stat kernel", "anon 4096\nfile 8192\nkernel 12288\nkernel_stack 16384\n", "kernel", true, 12288},
+    {"io.stat fields, two devices", "8:0 rbytes=100 wbytes=200 rios=1\n8:16 rbytes=1 wbytes=2\n", "rbytes", true, 101},
+    {"blkio Total", "8:0 Read 10\n8:0 Write 20\nTotal 30\n", "Total", true, 30},
+    {"key absent", "usage_usec 1\n", "kernel", false},
+    {"prefix of a longer key does not count", "kernel_stack 5\n", "kernel", false},
+    {"field prefix does not count", "8:0 rbytesx=5\n", "rbytes", false},
+    {"value not a number", "usage_usec lots\n", "usage_usec", false},
+    {"negative value", "8:0 rbytes=-1\n", "rbytes", false},
+    {"saturates", "a=18446744073709551615 a=1\n", "a", true, UINT64_MAX},
+    {"empty text", "", "a", false},
+    {"empty key", "a 1\n", "", false},
+};
+
+BOOST_DATA_TEST_CASE(sum_cgroup_stat_table, boost::unit_test::data::make(kStatCases), c) {
+  uint64_t sum = 0;
+  BOOST_TEST(sum_cgroup_stat(c.text, c.key, &sum) == c.found);
+  BOOST_TEST(sum == c.sum);
+}
 
 // This kind of host: hybrid, every v1 controller on its own, name=systemd,
 // cgroup2 on unified.
@@ -32,62 +133,20 @@ const char kUnified[] =
     "24 21 0:21 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n"
     "99 24 0:21 /user.slice /mnt/elsewhere rw - cgroup2 cgroup2 rw\n";
 
-BOOST_AUTO_TEST_CASE(mounts_of_a_hybrid_host) {
-  const auto m = parse_cgroup_mounts(kHybrid);
-  BOOST_TEST_REQUIRE(m.size() == 6u);  // the tmpfs is not a cgroup mount
-  BOOST_TEST(m[0].version == 1);
-  BOOST_TEST(m[0].point == "/sys/fs/cgroup/cpu");
-  BOOST_TEST(m[0].controllers == std::vector<std::string>{"cpu"});
-  BOOST_TEST(m[4].controllers == std::vector<std::string>{"name=systemd"});  // xattr is no controller
-  BOOST_TEST(m[5].version == 2);
-  BOOST_TEST(m[5].controllers.empty());
-  BOOST_TEST(m[5].point == "/sys/fs/cgroup/unified");
-}
-
-BOOST_AUTO_TEST_CASE(mounts_sorted_and_release_agent_dropped) {
-  const auto m = parse_cgroup_mounts(kLegacy);
-  BOOST_TEST_REQUIRE(m.size() == 4u);
-  BOOST_TEST(m[0].controllers == std::vector<std::string>{"name=systemd"});
-  BOOST_TEST((m[1].controllers == std::vector<std::string>{"cpu", "cpuacct"}));
-}
-
-struct BadMountCase {
-  std::string line;
-};
-std::ostream& operator<<(std::ostream& os, const BadMountCase& c) { return os << c.line; }
-const BadMountCase kBadMounts[] = {
-    {"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime cgroup cgroup rw,cpu"},   // no " - "
-    {"32 31 0:29 / /sys/fs/cgroup/cpu - cgroup cgroup rw,cpu"},             // too few fields before
-    {"32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup"},                 // no super options
-    {"32 31 0:29 / /sys/fs/cgroup/x rw - cgroup cgroup rw,xattr"},          // v1 without a controller
-    {"32 31 0:29 relative /sys/fs/cgroup/x rw - cgroup cgroup rw,cpu"},     // root not absolute
-    {"32 31 0:29 / sys/fs/cgroup/x rw - cgroup2 cgroup2 rw"},               // point not absolute
-    {"32 31 0:29 / /sys/fs/cgroup/x rw - tmpfs tmpfs rw"},
-    {std::string("32 31 0:29 / /sys/fs/cgroup/x rw - cgroup2 cgroup2 rw\0", 54)},  // NUL: the text is refused
-};
-BOOST_DATA_TEST_CASE(malformed_mount_lines_skipped, boost::unit_test::data::make(kBadMounts), c) {
-  BOOST_TEST(parse_cgroup_mounts(c.line).empty());
-}
-
-BOOST_AUTO_TEST_CASE(mount_point_escapes) {
-  const auto m = parse_cgroup_mounts("1 2 0:1 / /sys/fs/cgroup/a\\040b\\134c rw - cgroup2 cgroup2 rw\n");
-  BOOST_TEST_REQUIRE(m.size() == 1u);
-  BOOST_TEST(m[0].point == "/sys/fs/cgroup/a b\\c");
-  BOOST_TEST(unescape_mount_path("\\0") == "\\0");      // too short to be an escape
-  BOOST_TEST(unescape_mount_path("\\400") == "\\400");  // past a byte
-  BOOST_TEST(unescape_mount_path("\\08x") == "\\08x");  // not octal
-}
-
-BOOST_AUTO_TEST_CASE(proc_cgroup_lines) {
-  const auto m = parse_proc_cgroup(
-      "9:name=systemd:/\n8:pids:/a\n2:cpuacct,cpu:/a/b\n0::/a/uxc.payload.web/init.scope\n"
-      "bad line\n:memory:/x\n3::/x\n0:memory:/x\n4:memory:relative\n");
-  BOOST_TEST_REQUIRE(m.size() == 4u);
-  BOOST_TEST(m[0].controllers == std::vector<std::string>{"name=systemd"});
-  BOOST_TEST((m[2].controllers == std::vector<std::string>{"cpu", "cpuacct"}));
-  BOOST_TEST(m[2].path == "/a/b");
-  BOOST_TEST(m[3].version == 2);
-  BOOST_TEST(m[3].path == "/a/uxc.payload.web/init.scope");
+// The cgroup mounts of a mountinfo text, as the manager reads them.
+std::vector<CgroupMount> cgroup_mounts_of(const std::string& text) {
+  std::vector<CgroupMount> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = std::min(text.find('\n', start), text.size());
+    MountInfo m;
+    CgroupMount c;
+    std::string why;
+    if (parse_mountinfo_line(std::string_view(text).substr(start, end - start), &m, &why) && cgroup_mount_of(m, &c))
+      out.push_back(c);
+    start = end + 1;
+  }
+  return out;
 }
 
 struct ComponentCase {
@@ -110,7 +169,7 @@ BOOST_DATA_TEST_CASE(component_end_table, boost::unit_test::data::make(kComponen
 }
 
 BOOST_AUTO_TEST_CASE(tree_of_a_hybrid_host) {
-  const auto tree = container_cgroup_tree(parse_cgroup_mounts(kHybrid),
+  const auto tree = container_cgroup_tree(cgroup_mounts_of(kHybrid),
                                           {"/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/memory"});
   BOOST_TEST(tree.tmpfs);
   BOOST_TEST_REQUIRE(tree.mounts.size() == 6u);
@@ -128,7 +187,7 @@ BOOST_AUTO_TEST_CASE(tree_of_a_hybrid_host) {
 }
 
 BOOST_AUTO_TEST_CASE(tree_links_co_mounted_controllers) {
-  const auto tree = container_cgroup_tree(parse_cgroup_mounts(kLegacy), {});
+  const auto tree = container_cgroup_tree(cgroup_mounts_of(kLegacy), {});
   BOOST_TEST_REQUIRE(tree.mounts.size() == 4u);
   BOOST_TEST(tree.mounts[1].dir == "cpu,cpuacct");
   BOOST_TEST(tree.mounts[1].options == "cpu,cpuacct");
@@ -139,7 +198,7 @@ BOOST_AUTO_TEST_CASE(tree_links_co_mounted_controllers) {
 }
 
 BOOST_AUTO_TEST_CASE(tree_of_a_unified_host) {
-  const auto tree = container_cgroup_tree(parse_cgroup_mounts(kUnified), {"/sys/fs/cgroup"});
+  const auto tree = container_cgroup_tree(cgroup_mounts_of(kUnified), {"/sys/fs/cgroup"});
   BOOST_TEST(!tree.tmpfs);
   BOOST_TEST_REQUIRE(tree.mounts.size() == 1u);
   BOOST_TEST(tree.mounts[0].dir == "");
@@ -155,7 +214,7 @@ BOOST_AUTO_TEST_CASE(tree_ignores_mounts_elsewhere_and_repeats) {
       "4 0 0:3 / /mnt/cg rw - cgroup cgroup rw,blkio\n"
       "5 0 0:4 / /sys/fs/cgroupx rw - cgroup cgroup rw,cpu\n"
       "6 0 0:5 / /sys/fs/cgroup/.. rw - cgroup cgroup rw,devices\n";
-  const auto tree = container_cgroup_tree(parse_cgroup_mounts(text), {});
+  const auto tree = container_cgroup_tree(cgroup_mounts_of(text), {});
   BOOST_TEST_REQUIRE(tree.mounts.size() == 1u);
   BOOST_TEST(tree.mounts[0].dir == "memory");
 }

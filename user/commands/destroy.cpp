@@ -36,7 +36,7 @@ int cmd_destroy(int argc, char** argv) {
     (void)read_file(dir + "/config", &text);
     // The id map must be readable to reach the files; a config broken by
     // hand still has its idmap lines, or the user's default ranges apply.
-    (void)policy::parse_config(text, "config", &config, &errors);
+    (void)policy::parse_config(text, "config", &config, &errors, &config_includes());
     if (!errors.empty()) config = policy::Config{};
     run_as_container_root(file_work_idmap(config, user), [&] { remove_tree(rootfs); });
   }

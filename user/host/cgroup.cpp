@@ -1,5 +1,7 @@
-// The cgroups of cgroup.h. The kernel's files are parsed in
-// policy/cgroup; this file finds the user's delegation and acts on it.
+// The cgroups of cgroup.h. What it reads (/proc/PID/cgroup,
+// /proc/self/mountinfo, statistics files) is parsed by policy/proc,
+// policy/mount and policy/cgroup; this file finds the user's delegation
+// and acts on it.
 #include "user/host/cgroup.h"
 
 #include <fcntl.h>
@@ -15,7 +17,11 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "policy/cgroup.h"
+#include "policy/mount.h"
+#include "policy/proc.h"
 #include "policy/text.h"
+#include "user/common/util.h"
 #include "user/host/userns.h"
 
 namespace uxc {
@@ -45,6 +51,30 @@ struct Hierarchy {
   std::string label() const { return version == 2 ? "v2" : "v1 " + join(controllers, ","); }
 };
 
+std::vector<std::string_view> lines_of(const std::string& text) {
+  std::vector<std::string_view> out;
+  std::vector<policy::Line> lines;
+  std::string err;
+  if (!policy::split_lines(text, 65536, &lines, &err)) return out;
+  for (const auto& l : lines) out.push_back(l.text);
+  return out;
+}
+
+// The cgroup hierarchies mounted in this mount namespace.
+std::vector<policy::CgroupMount> cgroup_mounts() {
+  std::vector<policy::CgroupMount> mounts;
+  std::string text;
+  if (!read_file("/proc/self/mountinfo", &text, 4 << 20)) return mounts;
+  for (std::string_view line : lines_of(text)) {
+    policy::MountInfo info;
+    policy::CgroupMount m;
+    std::string why;
+    if (policy::parse_mountinfo_line(line, &info, &why) && policy::cgroup_mount_of(info, &m))
+      mounts.push_back(std::move(m));
+  }
+  return mounts;
+}
+
 // A one-value file's text without its newline.
 std::string_view value_of(const std::string& text) {
   std::string_view v = text;
@@ -57,12 +87,6 @@ bool owned_dir(const std::string& path, uid_t uid) {
   return lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid;
 }
 
-std::vector<policy::CgroupMount> host_cgroup_mounts() {
-  std::string text;
-  if (!read_file("/proc/self/mountinfo", &text, 4 << 20)) return {};
-  return policy::parse_cgroup_mounts(text);
-}
-
 // The hierarchies `pid` is in, with the directory of its cgroup in each.
 // Paths are as this process sees them (its cgroup namespace).
 std::vector<Hierarchy> hierarchies_of(pid_t pid) {
@@ -70,18 +94,20 @@ std::vector<Hierarchy> hierarchies_of(pid_t pid) {
   std::string text;
   const std::string file = pid == 0 ? "/proc/self/cgroup" : "/proc/" + std::to_string(pid) + "/cgroup";
   if (!read_file(file, &text, 65536)) return out;
-  const auto mounts = host_cgroup_mounts();
-  for (const policy::CgroupMembership& c : policy::parse_proc_cgroup(text)) {
+  const auto mounts = cgroup_mounts();
+  for (std::string_view line : lines_of(text)) {
+    policy::ProcCgroup cg;
+    std::string why;
+    if (!policy::parse_proc_cgroup_line(line, &cg, &why)) continue;
     for (const policy::CgroupMount& m : mounts) {
-      if (m.version != c.version || (c.version == 1 && m.controllers != c.controllers)) continue;
-      if (c.path.compare(0, m.root.size(), m.root) != 0) continue;
-      const std::string rel = m.root == "/" ? c.path : c.path.substr(m.root.size());
-      if (!rel.empty() && rel.front() != '/') continue;
+      if (m.version != cg.version || (cg.version == 1 && m.controllers != cg.controllers)) continue;
+      std::string rel;
+      if (!policy::cgroup_path_below(m.root, cg.path, &rel)) continue;
       Hierarchy h;
-      h.version = c.version;
-      h.mount = m.point;
-      h.own = m.point + (rel == "/" ? "" : rel);
-      if (c.version == 1) h.controllers = c.controllers;
+      h.version = cg.version;
+      h.mount = m.mount_point;
+      h.own = m.mount_point + rel;
+      if (cg.version == 1) h.controllers = cg.controllers;
       out.push_back(std::move(h));
       break;
     }
@@ -147,26 +173,6 @@ std::string setting_name(const policy::CgroupSetting& s) {
   return std::string(s.version == 2 ? "lxc.cgroup2." : "lxc.cgroup.") + s.key + " (config line " + std::to_string(s.line) + ")";
 }
 
-// The v1 spelling of a v2 limit.
-bool v1_equivalent(const policy::CgroupSetting& s, std::vector<std::pair<std::string, std::string>>* out) {
-  if (s.key == "memory.max") {
-    out->push_back({"memory.limit_in_bytes", s.value == "max" ? "-1" : s.value});
-    return true;
-  }
-  if (s.key == "pids.max") {
-    out->push_back({"pids.max", s.value});
-    return true;
-  }
-  if (s.key == "cpu.max") {
-    const auto f = policy::split_fields(s.value);
-    if (f.empty() || f.size() > 2) return false;
-    if (f.size() == 2) out->push_back({"cpu.cfs_period_us", std::string(f[1])});
-    out->push_back({"cpu.cfs_quota_us", f[0] == "max" ? "-1" : std::string(f[0])});
-    return true;
-  }
-  return false;
-}
-
 const std::string kFix =
     "with systemd, run uxc inside your user manager, where memory, pids and cpu are delegated "
     "(systemctl --user start uxc-autostart, or systemd-run --user --scope -p Delegate=yes uxc start ...); "
@@ -213,10 +219,8 @@ ContainerCgroup ContainerCgroup::create(const std::string& name, const policy::C
   std::vector<Write> writes;
   std::vector<std::string> v2_needed;
   for (const auto& s : config.cgroup) {
-    const size_t dot = s.key.find('.');
-    if (dot == 0 || dot == std::string::npos || s.key.find('/') != std::string::npos)
-      throw Error(setting_name(s) + ": not a controller file");
-    const std::string controller = s.key.substr(0, dot);
+    std::string controller;
+    if (!policy::cgroup_file_controller(s.key, &controller)) throw Error(setting_name(s) + ": not a controller file");
     const Hierarchy* v2 = nullptr;
     const Hierarchy* v1 = nullptr;
     for (const Hierarchy* h : used) {
@@ -227,7 +231,7 @@ ContainerCgroup ContainerCgroup::create(const std::string& name, const policy::C
     if (s.version == 2 && v2 != nullptr) {
       writes.push_back({v2, s.key, s.value});
       if (std::find(v2_needed.begin(), v2_needed.end(), controller) == v2_needed.end()) v2_needed.push_back(controller);
-    } else if (s.version == 2 && v1 != nullptr && v1_equivalent(s, &v1_files)) {
+    } else if (s.version == 2 && v1 != nullptr && policy::cgroup_v1_equivalent(s, &v1_files)) {
       for (auto& [file, value] : v1_files) writes.push_back({v1, file, value});
     } else if (s.version == 1 && v1 != nullptr) {
       writes.push_back({v1, s.key, s.value});
@@ -356,7 +360,7 @@ policy::CgroupTree ContainerCgroup::tree() const {
   std::vector<std::string> writable;
   if (for_root_)
     for (const auto& d : dirs_) writable.push_back(d.mount);
-  return policy::container_cgroup_tree(host_cgroup_mounts(), writable);
+  return policy::container_cgroup_tree(cgroup_mounts(), writable);
 }
 
 void join_container_cgroups(pid_t init, const std::string& name) {
@@ -378,32 +382,11 @@ CgroupUsage cgroup_usage(pid_t pid, const std::string& name) {
   const std::string leaf = container_cgroup_name(name);
   auto number = [](const std::string& path, uint64_t* out) {
     std::string text;
-    return read_file(path, &text, 4096) && policy::parse_u64(value_of(text), out);
+    return read_file(path, &text, 4096) && policy::parse_value_u64(text, out);
   };
-  // "KEY VALUE" lines (cpu.stat, memory.stat) or "... KEY=VALUE" fields (io.stat).
   auto keyed = [](const std::string& path, std::string_view key, uint64_t* sum) {
     std::string text;
-    if (!read_file(path, &text, 1 << 20)) return false;
-    bool found = false;
-    std::vector<policy::Line> lines;
-    std::string err;
-    if (!policy::split_lines(text, 65536, &lines, &err)) return false;
-    for (const auto& line : lines) {
-      const auto f = policy::split_fields(line.text);
-      for (size_t i = 0; i < f.size(); ++i) {
-        uint64_t v = 0;
-        if (f.size() == 2 && i == 0 && f[0] == key && policy::parse_u64(f[1], &v)) {
-          *sum += v;
-          found = true;
-        }
-        if (f[i].size() > key.size() && f[i].substr(0, key.size()) == key && f[i][key.size()] == '=' &&
-            policy::parse_u64(f[i].substr(key.size() + 1), &v)) {
-          *sum += v;
-          found = true;
-        }
-      }
-    }
-    return found;
+    return read_file(path, &text, 1 << 20) && policy::sum_cgroup_stat(text, key, sum);
   };
   for (const Hierarchy& h : hierarchies_of(pid)) {
     // The init may be below the container's cgroup (systemd's init.scope).
@@ -437,8 +420,8 @@ CgroupUsage cgroup_usage(pid_t pid, const std::string& name) {
 
 std::string systemd_cgroup_problem() {
   bool unified = false;
-  for (const auto& m : host_cgroup_mounts())
-    if (m.version == 2 && m.point == "/sys/fs/cgroup") unified = true;
+  for (const auto& m : cgroup_mounts())
+    if (m.version == 2 && m.mount_point == "/sys/fs/cgroup") unified = true;
   for (const Hierarchy& h : delegated_hierarchies(getuid())) {
     if (h.base.empty()) continue;
     if (unified ? h.version == 2 : h.has("name=systemd")) return "";

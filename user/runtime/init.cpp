@@ -21,6 +21,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "policy/mount.h"
 #include "policy/text.h"
 #include "user/common/util.h"
 #include "user/host/netconf.h"
@@ -60,45 +61,6 @@ std::string relative(std::string target) {
   return target.empty() ? "." : target;
 }
 
-struct MountOptions {
-  unsigned long flags = 0;
-  bool bind = false;
-  bool optional = false;
-  std::string create;  // "", "dir", "file"
-  std::string data;    // options the filesystem reads itself
-};
-
-MountOptions parse_mount_options(const std::string& text) {
-  struct Flag {
-    const char* name;
-    unsigned long set;
-  };
-  static const Flag kFlags[] = {{"ro", MS_RDONLY}, {"nosuid", MS_NOSUID}, {"nodev", MS_NODEV},
-                                {"noexec", MS_NOEXEC}, {"noatime", MS_NOATIME}, {"nodiratime", MS_NODIRATIME},
-                                {"relatime", MS_RELATIME}, {"strictatime", MS_STRICTATIME}};
-  MountOptions o;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string opt = text.substr(start, end - start);
-    start = end + 1;
-    if (opt.empty() || opt == "defaults" || opt == "rw") continue;
-    if (opt == "bind") { o.bind = true; continue; }
-    if (opt == "rbind") { o.bind = true; o.flags |= MS_REC; continue; }
-    if (opt == "optional") { o.optional = true; continue; }
-    if (opt == "create=dir") { o.create = "dir"; continue; }
-    if (opt == "create=file") { o.create = "file"; continue; }
-    bool known = false;
-    for (const auto& f : kFlags)
-      if (opt == f.name) { o.flags |= f.set; known = true; }
-    if (known) continue;
-    if (!o.data.empty()) o.data += ',';
-    o.data += opt;
-  }
-  return o;
-}
-
 // A detached copy of a host mount (open_tree), taken while the host's
 // tree is still in this mount namespace and the process still has the
 // user's own uid (so the user's 0700 home is reachable); attached inside
@@ -125,7 +87,7 @@ int clone_host_tree_or_throw(const std::string& path) {
 
 struct PreparedMount {
   const policy::MountEntry* entry;
-  MountOptions options;
+  policy::MountOptions options;
   int tree_fd = -1;  // bind mounts
   int tree_errno = 0;
 };
@@ -133,8 +95,8 @@ struct PreparedMount {
 void mount_entry(const PreparedMount& m) {
   const policy::MountEntry& e = *m.entry;
   const std::string target = relative(e.target);
-  if (m.options.create == "dir") make_dirs_here(target);
-  if (m.options.create == "file") {
+  if (m.options.create == policy::MountOptions::Create::kDir) make_dirs_here(target);
+  if (m.options.create == policy::MountOptions::Create::kFile) {
     const size_t slash = target.rfind('/');
     if (slash != std::string::npos) make_dirs_here(target.substr(0, slash));
     touch_here(target, 0644);
@@ -186,14 +148,19 @@ int open_pty(int* slave) {
 
 int setup_dev(const policy::Config& config, const int (&device_fds)[kHostDeviceCount], int* console_master,
               std::vector<int>* tty_masters, std::string* tty_names) {
-  do_mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m");
-  for (size_t i = 0; i < kHostDeviceCount; ++i) {
-    const std::string target = std::string("dev/") + kHostDevices[i];
-    touch_here(target, 0666);
-    attach_tree(device_fds[i], target);
-    close(device_fds[i]);
+  // lxc.autodev = 0: the rootfs's own /dev, with only the ptys added.
+  if (config.autodev) {
+    do_mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m");
+    for (size_t i = 0; i < kHostDeviceCount; ++i) {
+      const std::string target = std::string("dev/") + kHostDevices[i];
+      touch_here(target, 0666);
+      attach_tree(device_fds[i], target);
+    }
   }
-  if (mkdir("dev/pts", 0755) != 0 || mkdir("dev/shm", 01777) != 0) throw_errno("cannot populate /dev");
+  for (int fd : device_fds) close(fd);
+  if ((mkdir("dev/pts", 0755) != 0 && (config.autodev || errno != EEXIST)) ||
+      (mkdir("dev/shm", 01777) != 0 && (config.autodev || errno != EEXIST)))
+    throw_errno("cannot populate /dev");
   if (mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5") != 0)
     do_mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
   do_mount("tmpfs", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
@@ -201,7 +168,7 @@ int setup_dev(const policy::Config& config, const int (&device_fds)[kHostDeviceC
       {"pts/ptmx", "dev/ptmx"}, {"/proc/self/fd", "dev/fd"}, {"/proc/self/fd/0", "dev/stdin"},
       {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"}};
   for (const auto& [to, from] : links)
-    if (symlink(to, from) != 0) throw_errno(std::string("cannot create ") + from);
+    if (symlink(to, from) != 0 && (config.autodev || errno != EEXIST)) throw_errno(std::string("cannot create ") + from);
 
   int slave = -1;
   const int master = open_pty(&slave);
@@ -291,7 +258,9 @@ void container_init(const InitPlan& plan) {
       do_mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE);
       do_mount(plan.rootfs.c_str(), plan.rootfs, nullptr, MS_BIND | MS_REC);
       for (const auto& e : config.mounts) {
-        PreparedMount m{&e, parse_mount_options(e.options)};
+        PreparedMount m{&e, {}};
+        std::string why;
+        if (!policy::parse_mount_options(e.options, &m.options, &why)) throw Error("lxc.mount.entry: " + why);
         if (m.options.bind) m.tree_fd = clone_host_tree(e.source, m.options.flags & MS_REC, &m.tree_errno);
         mounts.push_back(m);
       }
@@ -389,10 +358,8 @@ void container_init(const InitPlan& plan) {
     drop_capabilities(config);
     // A 32-bit x86 rootfs on a 64-bit host: uname -m must say i686, as
     // under LXC, or its package tools pick the wrong architecture.
-    const std::string& arch = config.arch;
-    if ((arch == "i386" || arch == "i486" || arch == "i586" || arch == "i686" || arch == "x86") &&
-        personality(PER_LINUX32) < 0)
-      throw_errno("cannot set the 32-bit personality for lxc.arch = " + arch);
+    if (config.arch_bits == 32 && personality(PER_LINUX32) < 0)
+      throw_errno("cannot set the 32-bit personality for lxc.arch = " + config.arch);
 
     std::vector<std::string> env = {"container=lxc", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                     "TERM=linux", "HOME=/root"};

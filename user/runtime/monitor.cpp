@@ -23,6 +23,7 @@
 #include <cstring>
 #include <optional>
 
+#include "policy/monitor.h"
 #include "policy/text.h"
 #include "user/common/log.h"
 #include "user/host/netconf.h"
@@ -248,49 +249,45 @@ void Monitor::handle_client(int fd) {
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != getuid()) return;
   timeval tv{1, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  char buf[256];
-  const ssize_t n = read(fd, buf, sizeof buf - 1);
+  char buf[policy::kMaxMonitorRequestBytes + 1];
+  const ssize_t n = read(fd, buf, sizeof buf);
   if (n <= 0) return;
-  std::string line(buf, static_cast<size_t>(n));
-  while (!line.empty() && line.back() == '\n') line.pop_back();
-  const auto words = policy::split_fields(line);
-  if (words.empty()) return;
-  if (words[0] == "info") {
-    std::string out;
-    if (run_->netlink.valid())
-      for (const auto& a : list_addresses(run_->netlink.get()))
-        out += (a.family == AF_INET ? "ipv4 " : "ipv6 ") + a.text + "\n";
-    (void)write_all(fd, out);
+  policy::MonitorRequest request;
+  std::string why;
+  if (!policy::parse_monitor_request(std::string_view(buf, static_cast<size_t>(n)), &request, &why)) {
+    (void)write_all(fd, "error " + why + "\n");
     return;
   }
-  uint32_t number = 0;
-  if (words[0] == "console" && words.size() == 2) {
-    if (!policy::parse_u32(words[1], &number)) {
-      (void)write_all(fd, "error " + req_.name + " has no tty " + std::string(words[1]) + "\n");
+  switch (request.op) {
+    case policy::MonitorOp::kInfo: {
+      policy::MonitorAddresses addresses;
+      if (run_->netlink.valid())
+        for (const auto& a : list_addresses(run_->netlink.get()))
+          (a.family == AF_INET ? addresses.ipv4 : addresses.ipv6).push_back(a.text);
+      (void)write_all(fd, policy::format_info_answer(addresses));
       return;
     }
-    connect_console(fd, std::move(client), number);
-    return;
-  }
-  const bool timed = words.size() == 2 && policy::parse_u32(words[1], &number);
-  if ((words[0] == "stop" && timed) || words[0] == "kill") {
-    log_.info("stop requested");
-    stopping_ = true;
-    shut_down(static_cast<int>(number), words[0] == "kill" || number == 0 ? 'k' : 'h');
-    stop_waiters_.push_back(client.release());
-    return;
-  }
-  if (words[0] == "reboot" && timed) {
-    if (stopping_) {
-      (void)write_all(fd, "error " + req_.name + " is stopping\n");
+    case policy::MonitorOp::kConsole:
+      connect_console(fd, std::move(client), request.tty);
       return;
-    }
-    reboot_requested_ = true;
-    shut_down(static_cast<int>(number), number == 0 ? 'k' : 'r');
-    reboot_waiters_.push_back(client.release());
-    return;
+    case policy::MonitorOp::kStop:
+    case policy::MonitorOp::kKill:
+      log_.info("stop requested");
+      stopping_ = true;
+      shut_down(static_cast<int>(request.seconds),
+                request.op == policy::MonitorOp::kKill || request.seconds == 0 ? 'k' : 'h');
+      stop_waiters_.push_back(client.release());
+      return;
+    case policy::MonitorOp::kReboot:
+      if (stopping_) {
+        (void)write_all(fd, "error " + req_.name + " is stopping\n");
+        return;
+      }
+      reboot_requested_ = true;
+      shut_down(static_cast<int>(request.seconds), request.seconds == 0 ? 'k' : 'r');
+      reboot_waiters_.push_back(client.release());
+      return;
   }
-  (void)write_all(fd, "error unknown request\n");
 }
 
 void Monitor::on_pty_output(size_t index) {
