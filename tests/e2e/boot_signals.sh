@@ -49,6 +49,24 @@ uxc_as $U attach -n bb -- poweroff </dev/null >/dev/null 2>&1
 check signals_busybox_poweroff_stops wait_stopped bb
 check signals_busybox_poweroff_nothing_left nothing_left $U bb
 
+# A stop right after start -d: busybox's init has not set up its signals
+# yet, and a pid namespace's init drops what it does not take. The halt
+# waits until it does, rather than being lost to the SIGKILL at -t.
+LOG=/home/$U/bb-early.log
+uxc_as $U start -n bb -d -l INFO -o $LOG
+check signals_stop_right_after_start uxc_as $U stop -n bb -t 20
+check signals_stop_right_after_start_halts sh -c "grep -q 'halting with lxc.signal.halt' $LOG && ! grep -q SIGKILL $LOG"
+# An init that sets up its handler a second in: the halt is sent until it
+# takes it, not once into the void.
+uxc_as $U create -n late -t busybox >/dev/null
+printf '#!/bin/sh\nsleep 1\ntrap "exit 7" USR2\nwhile :; do sleep 0.1; done\n' >/tmp/late
+"$UXC_BUILD/tests/as_mapped_root" 100000 65536 /home/$U/.local/share/uxc/late/rootfs sh -c 'cat /tmp/late >sbin/late && chmod 755 sbin/late'
+printf 'lxc.signal.halt = SIGUSR2\nlxc.init.cmd = /sbin/late\n' >>/home/$U/.local/share/uxc/late/config
+LOG=/home/$U/late.log
+uxc_as $U start -n late -d -l INFO -o $LOG
+check signals_late_handler_stop uxc_as $U stop -n late -t 20
+check signals_late_handler_gets_the_halt grep -q 'init exited with status 7$' $LOG
+
 # ------------------------------------------- the signals of the config
 # A command as init: sh handles the signals it traps, each with its own
 # exit status, which the monitor logs.

@@ -1,6 +1,10 @@
 // uxc stop: asks the container's monitor to halt it and waits until it
 // is gone.
+#include <poll.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "policy/monitor.h"
 #include "policy/text.h"
@@ -13,14 +17,28 @@
 namespace uxc {
 
 void stop_container(const Paths& paths, const std::string& name, int timeout_seconds, bool kill_now) {
+  // The monitor answers just before it exits, and a stopped container is
+  // one whose monitor has gone (its lock with it): its exit is waited for
+  // on a pidfd, taken while it still runs.
+  Fd monitor_exit;
+  const RuntimeState before = read_runtime_state(paths, name);
+  if (before.monitor_pid > 0) {
+    monitor_exit.reset(static_cast<int>(syscall(SYS_pidfd_open, before.monitor_pid, 0)));
+    // A pid read from a monitor that ended just then may name another process by now.
+    if (read_runtime_state(paths, name).monitor_pid != before.monitor_pid) monitor_exit.reset();
+  }
   const std::string request = policy::format_monitor_request(
       {kill_now ? policy::MonitorOp::kKill : policy::MonitorOp::kStop, static_cast<uint32_t>(timeout_seconds), 0});
   const std::string answer =
       monitor_request(container_runtime(paths, name) + "/sock", request, timeout_seconds + 30);
   if (answer.rfind("stopped", 0) != 0)
     throw Error("the monitor did not confirm the stop" + (answer.empty() ? std::string() : ": " + answer));
-  // The monitor answers just before it exits; wait for its lock to go.
-  for (int i = 0; i < 500 && read_runtime_state(paths, name).state != RunState::kStopped; ++i) usleep(10000);
+  if (monitor_exit.valid()) {
+    pollfd p{monitor_exit.get(), POLLIN, 0};
+    while (poll(&p, 1, 5000) < 0 && errno == EINTR) {
+    }
+  }
+  for (int i = 0; i < 5000 && read_runtime_state(paths, name).state != RunState::kStopped; ++i) usleep(1000);
 }
 
 // `stop -r`: the container starts again with new namespaces, as LXC's

@@ -77,6 +77,12 @@ constexpr size_t kTailBytes = 1024;
 // A pty whose slave nobody has open (EIO: the init closed the console,
 // a getty hung it up) is looked at again this often.
 constexpr long kRestMs = 100;
+// A halt or reboot request the init cannot take yet is tried this often;
+// an init this long past its exec gets the signal regardless, again every
+// kResendRequestMs until it takes it (shutdown.h).
+constexpr long kRetryRequestMs = 10;
+constexpr long kSettleMs = 500;
+constexpr long kResendRequestMs = 500;
 
 // One of the container's ptys: the console (index 0) or /dev/ttyN.
 struct Pty {
@@ -157,6 +163,7 @@ class Monitor {
   void on_pty_output(size_t index);
   void on_stdin();
   void shut_down(int seconds, char how);
+  void deliver_request();
   void tear_down(bool reboot);
   void answer_waiters(std::vector<int>* waiters, const std::string& answer);
   // The container's console gets the size of the terminal it is shown on.
@@ -180,12 +187,16 @@ class Monitor {
   bool reboot_requested_ = false;  // `stop -r`: start again whatever the init's end
   timespec kill_at_{};
   bool kill_pending_ = false;
+  char request_pending_ = 0;  // 'h' or 'r' not yet delivered: the init is not listening yet
+  timespec retry_request_at_{};
+  timespec settled_at_{};     // the init has had time to set up its signal handling (shutdown.h)
   timespec release_at_{};  // when the start-up code's pages go (release_startup_code)
   bool startup_code_released_ = false;
   bool stdin_open_ = true;
 };
 
 void Monitor::take_ptys() {
+  settled_at_ = now_plus_ms(kSettleMs);
   Running& run = *run_;
   ptys_.clear();
   ptys_.resize(1 + run.ttys.size());
@@ -203,20 +214,32 @@ void Monitor::take_ptys() {
 }
 
 // "halt" (h), "reboot" (r) or "kill" (k). After `seconds` (5 for a kill:
-// a custom lxc.signal.stop may be ignored) comes SIGKILL.
+// a custom lxc.signal.stop may be ignored) comes SIGKILL. A halt or
+// reboot the init does not listen for yet is tried again (deliver_request).
 void Monitor::shut_down(int seconds, char how) {
-  const pid_t init = run_->init;
   if (how == 'k') {
-    kill(init, req_.config.signal_stop != 0 ? req_.config.signal_stop : SIGKILL);
+    kill(run_->init, req_.config.signal_stop != 0 ? req_.config.signal_stop : SIGKILL);
     seconds = 5;
-  } else if (how == 'r') {
-    request_reboot(init, req_.config, req_.defaults);
-    log_.info("reboot requested");
+    request_pending_ = 0;
   } else {
-    log_.info(std::string("halting with ") + request_halt(init, req_.config, req_.defaults));
+    request_pending_ = how;
+    deliver_request();
   }
   kill_at_ = now_plus_ms(seconds * 1000L);
   kill_pending_ = true;
+}
+
+void Monitor::deliver_request() {
+  std::string how;
+  const bool settled = ms_until(settled_at_) <= 0;
+  const bool done = request_pending_ == 'r' ? try_request_reboot(run_->init, req_.config, req_.defaults, settled)
+                                            : try_request_halt(run_->init, req_.config, req_.defaults, settled, &how);
+  if (!done) {
+    retry_request_at_ = now_plus_ms(settled ? kResendRequestMs : kRetryRequestMs);
+    return;
+  }
+  log_.info(request_pending_ == 'r' ? std::string("reboot requested") : "halting with " + how);
+  request_pending_ = 0;
 }
 
 void Monitor::connect_console(int fd, Fd client, uint32_t tty) {
@@ -358,12 +381,18 @@ int Monitor::run_until_reaped() {
         sooner(ms);
       }
     }
+    if (request_pending_ != 0) {
+      if (ms_until(retry_request_at_) <= 0) deliver_request();
+      if (request_pending_ != 0) sooner(ms_until(retry_request_at_));
+    }
     if (kill_pending_) {
       const long ms = ms_until(kill_at_);
       if (ms <= 0) {
-        log_.info("halt timed out, sending SIGKILL");
+        log_.info(request_pending_ != 0 ? "the init never listened for the request, sending SIGKILL"
+                                        : "halt timed out, sending SIGKILL");
         kill(run_->init, SIGKILL);
         kill_pending_ = false;
+        request_pending_ = 0;
       } else {
         sooner(ms);
       }
@@ -453,6 +482,7 @@ int Monitor::serve() {
   for (;;) {
     const int status = run_until_reaped();
     kill_pending_ = false;
+    request_pending_ = 0;
     // reboot(2) in a pid namespace ends its init as if by SIGHUP
     // (restart) or SIGINT (halt, power-off).
     const bool rebooting = !stopping_ && (reboot_requested_ || (WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP));

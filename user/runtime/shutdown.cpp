@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <string>
 
+#include "policy/proc.h"
 #include "user/common/util.h"
 
 namespace uxc {
@@ -53,20 +54,45 @@ bool request_runlevel(pid_t init, char runlevel) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-const char* request_halt(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults) {
-  if (config.signal_halt != 0) {
-    kill(init, config.signal_halt);
-    return "lxc.signal.halt";
-  }
-  if (defaults.halt_by_runlevel && request_runlevel(init, '0')) return "runlevel 0 on /run/initctl";
-  // A pid namespace's init ignores signals it has no handler for; the
-  // SIGKILL after the timeout always lands.
-  kill(init, defaults.halt_signal);
-  return "the init's halt signal";
+namespace {
+
+// True once `sig` has gone to an init that takes it: it has a handler
+// for it, or blocks it to read it from a signalfd or sigtimedwait
+// (systemd, busybox): the kernel never drops a blocked signal. SIGKILL
+// needs neither. An init waiting in sigtimedwait shows the signals it
+// waits for as unblocked, so one that has run for a while (`settled`)
+// gets the signal regardless, unconfirmed (false): it is sent again a
+// moment later until the init takes it or ends.
+bool signal_if_taken(pid_t init, int sig, bool settled) {
+  if (sig == SIGKILL) return kill(init, sig) == 0;
+  std::string status;
+  uint64_t caught = 0, blocked = 0;
+  const bool taken = sig >= 1 && sig <= 64 && read_file("/proc/" + std::to_string(init) + "/status", &status, 65536) &&
+                     policy::parse_status_mask(status, "SigCgt", &caught) &&
+                     policy::parse_status_mask(status, "SigBlk", &blocked) &&
+                     ((caught | blocked) & (uint64_t{1} << (sig - 1))) != 0;
+  if (taken || settled) return kill(init, sig) == 0 && taken;
+  return false;
 }
 
-void request_reboot(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults) {
-  kill(init, config.signal_reboot != 0 ? config.signal_reboot : defaults.reboot_signal);
+}  // namespace
+
+bool try_request_halt(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults, bool settled,
+                      std::string* how) {
+  if (config.signal_halt != 0) {
+    *how = "lxc.signal.halt";
+    return signal_if_taken(init, config.signal_halt, settled);
+  }
+  if (defaults.halt_by_runlevel) {
+    *how = "runlevel 0 on /run/initctl";
+    return request_runlevel(init, '0');
+  }
+  *how = "the init's halt signal";
+  return signal_if_taken(init, defaults.halt_signal, settled);
+}
+
+bool try_request_reboot(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults, bool settled) {
+  return signal_if_taken(init, config.signal_reboot != 0 ? config.signal_reboot : defaults.reboot_signal, settled);
 }
 
 }  // namespace uxc
