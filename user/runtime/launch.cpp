@@ -104,15 +104,8 @@ Running launch(const StartRequest& req, Log& log) {
     for (const policy::Nic* nic : veths) nics.push_back(start_create_veth(run.init, *nic, peer_name(*nic)));
     idmap.emplace(start_map_user_namespace(run.init, maps));
     // While the helpers run: the init joins its cgroups (it still has
-    // the user's uid, as cgroup v1 wants), which are then given to the
-    // container's root.
+    // the user's uid, as cgroup v1 wants).
     run.cgroup.add_process(run.init);
-    if (own_cgroup && !run.cgroup.dirs().empty()) {
-      Fd userns(open(("/proc/" + std::to_string(run.init) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
-      if (!userns.valid()) throw_errno("cannot open the container's user namespace");
-      run.cgroup.give_to_container_root(file_maps, std::move(userns));
-      log.info("cgroups given to the container's root");
-    }
   } catch (const Error& e) {
     note(e);
   }
@@ -121,6 +114,14 @@ Running launch(const StartRequest& req, Log& log) {
       finish_map_user_namespace(*idmap);
       log.info("uid and gid maps written by uxc-idmap");
       release_init(go_write.get(), chan.get(), 'g');
+      // The cgroups go to the container's root while the init sets up
+      // its root: it execs only after "n".
+      if (own_cgroup && !run.cgroup.dirs().empty()) {
+        Fd userns(open(("/proc/" + std::to_string(run.init) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+        if (!userns.valid()) throw_errno("cannot open the container's user namespace");
+        run.cgroup.give_to_container_root(file_maps, std::move(userns));
+        log.info("cgroups given to the container's root");
+      }
     } catch (const Error& e) {
       note(e);
     }
