@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "policy/idmap.h"
+#include "policy/image.h"
 #include "policy/mount.h"
 #include "policy/nic.h"
 #include "policy/text.h"
@@ -575,6 +576,29 @@ void include(Reader& r, const Setting& s) {
   r.include(s, name, text);
 }
 
+// ----------------------------------------------------------------- image
+
+// uxc.image.FIELD: where the rootfs came from, as uxc create records it;
+// checked as policy/image.h checks the image server's names.
+void store_image(Reader& r, const Setting& s) {
+  const std::string_view field = s.key.substr(10);
+  ImageRecord& m = r.config().image;
+  std::string* target = field == "dist"      ? &m.dist
+                        : field == "release" ? &m.release
+                        : field == "arch"    ? &m.arch
+                        : field == "variant" ? &m.variant
+                        : field == "build"   ? &m.build
+                        : field == "server"  ? &m.server
+                                             : nullptr;
+  if (target == nullptr) return unknown_key(r, s);
+  std::string server, why;
+  const bool valid = s.value.empty() || (field == "build"    ? is_valid_build_id(s.value)
+                                         : field == "server" ? parse_image_server(s.value, &server, &why)
+                                                             : is_valid_image_word(s.value));
+  if (!valid) return r.fail(s, "'" + std::string(s.value) + "' is not a valid value");
+  *target = std::string(s.value);
+}
+
 // ----------------------------------------------------------------- table
 
 // Every key uxc reads: LXC's name, LXC 2's spelling of it (`uxc` reads
@@ -619,6 +643,7 @@ constexpr KeySpec kKeys[] = {
     {"lxc.net.", "", modern_nic},
     {"lxc.network", "", clear_nics},
     {"lxc.network.", "", legacy_nic},
+    {"uxc.image.", "", store_image},
     // Accepted, not acted on (Config::ignored).
     {"lxc.seccomp.profile", "lxc.seccomp", ignore},
     {"lxc.mount.auto", "", ignore},
@@ -639,8 +664,63 @@ void Reader::apply(const Setting& s) {
   if (!is_printable_ascii(s.value)) return fail(s, "value must be printable ASCII");
   const KeySpec* spec = find_key(s.key);
   if (spec == nullptr) return unknown_key(*this, s);
+  config_->settings.push_back({std::string(s.file), s.line, std::string(s.key), std::string(s.value)});
   spec->apply(*this, s);
 }
+
+}  // namespace
+
+std::string canonical_config_key(std::string_view key) {
+  const KeySpec* spec = find_key(key);
+  if (spec == nullptr) return "";
+  if (spec->name.back() == '.') return std::string(key);
+  return std::string(spec->name);
+}
+
+bool is_list_config_key(std::string_view key) {
+  constexpr std::string_view kLists[] = {"lxc.include", "lxc.idmap", "lxc.mount.entry", "lxc.group", "lxc.cap.drop",
+                                         "lxc.cap.keep", "lxc.environment"};
+  for (std::string_view l : kLists)
+    if (key == l) return true;
+  return starts_with(key, "lxc.cgroup.") || starts_with(key, "lxc.cgroup2.") ||
+         (starts_with(key, "lxc.net.") && (key.ends_with(".ipv4.address") || key.ends_with(".ipv6.address"))) ||
+         key == "lxc.network.ipv4" || key == "lxc.network.ipv6";
+}
+
+std::string replace_config_lines(std::string_view text, std::span<const size_t> lines, std::string_view replacement) {
+  std::string out;
+  bool placed = false;
+  size_t number = 0, start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    ++number;
+    if (std::find(lines.begin(), lines.end(), number) == lines.end()) {
+      out.append(text.substr(start, end - start));
+    } else if (!placed) {
+      out.append(replacement);
+      placed = true;
+    }
+    start = end;
+  }
+  if (!placed) out.append(replacement);
+  return out;
+}
+
+std::vector<std::string> config_values(const Config& config, std::string_view key) {
+  const std::string canonical = canonical_config_key(key);
+  std::vector<std::string> values;
+  if (canonical.empty()) return values;
+  const bool list = is_list_config_key(canonical);
+  for (const RawSetting& s : config.settings) {
+    if (canonical_config_key(s.key) != canonical) continue;
+    if (!list || s.value.empty()) values.clear();
+    if (!s.value.empty() || !list) values.push_back(s.value);
+  }
+  return values;
+}
+
+namespace {
 
 void Reader::read(std::string_view text, std::string_view file) {
   if (text.size() > kMaxConfigBytes)

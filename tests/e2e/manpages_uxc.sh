@@ -11,10 +11,8 @@ source "$(dirname "$0")/../lib.sh"
 UXC=$UXC_BUILD/bin/uxc
 MAN=$UXC_SRC/user/man
 
-if ! command -v man >/dev/null; then
-  skip manpages "man is not installed (Debian: apt-get install man-db)"; exit 0
-fi
-[ -x "$UXC" ] || { fail manpages_uxc_built "$UXC was not built"; exit 0; }
+require_tool manpages_tools man
+require_built manpages_uxc_built "$UXC"
 
 render() { MANWIDTH=${2:-200} man -l "$1" 2>/dev/null; }
 
@@ -51,7 +49,7 @@ for command in $commands; do
   text=$(render "$file")
   missing=
   grep -q "uxc $command" <<<"$text" || missing+="'uxc $command' "
-  for flag in $("$UXC" "$command" --help | grep -oE '^ +(-[A-Za-z], )?--[a-z-]+' | tr -d ' ' | tr ',' '\n'); do
+  for flag in $("$UXC" "$command" --help | grep -oE '^ +(-[A-Za-z0-9], )?--[a-z-]+' | tr -d ' ' | tr ',' '\n'); do
     grep -qE -- "(^|[^a-z-])$flag([^a-z-]|$)" <<<"$text" || missing+="$flag "
   done
   [ -z "$missing" ] && pass "manpage_uxc-${command}_matches_help" || fail "manpage_uxc-${command}_matches_help" "not in uxc-$command(1): $missing"

@@ -17,6 +17,13 @@ int main(int argc, char** argv) {
           {"console", uxc::cmd_console, "connect to a running container's console (Ctrl+a q detaches)"},
           {"autostart", uxc::cmd_autostart, "start, stop or reboot the containers with lxc.start.auto, in order"},
           {"check", uxc::cmd_check, "check this host's set-up for your containers, and say how to fix it"},
+          {"execute", uxc::cmd_execute, "run a command in a container under a minimal init (lxc-execute)"},
+          {"wait", uxc::cmd_wait, "wait until a container is in one of the given states"},
+          {"monitor", uxc::cmd_monitor, "print the containers' state changes as they happen"},
+          {"freeze", uxc::cmd_freeze, "freeze every process of a running container"},
+          {"unfreeze", uxc::cmd_unfreeze, "thaw a frozen container"},
+          {"cgroup", uxc::cmd_cgroup, "read or set a cgroup file of a running container"},
+          {"image", uxc::cmd_image, "list (ls) or remove (rm) the distribution images uxc keeps"},
       },
       argc, argv);
 }

@@ -11,17 +11,24 @@
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/util.h"
+#include "user/host/cgroup_control.h"
 #include "user/runtime/monitor.h"
 #include "user/storage/container.h"
 
 namespace uxc {
 
 void stop_container(const Paths& paths, const std::string& name, int timeout_seconds, bool kill_now) {
+  // A frozen container could not handle its halt signal (nor, on cgroup
+  // v1, die of SIGKILL): thaw it first, as lxc-stop does.
+  const RuntimeState st = read_runtime_state(paths, name);
+  if (st.state == RunState::kRunning && freeze_state(st.init_pid, name) != FreezeState::kNoFreezer &&
+      freeze_state(st.init_pid, name) != FreezeState::kThawed)
+    set_frozen(st.init_pid, name, false);
   // The monitor answers just before it exits, and a stopped container is
   // one whose monitor has gone (its lock with it): its exit is waited for
   // on a pidfd, taken while it still runs.
   Fd monitor_exit;
-  const RuntimeState before = read_runtime_state(paths, name);
+  const RuntimeState& before = st;
   if (before.monitor_pid > 0) {
     monitor_exit.reset(static_cast<int>(syscall(SYS_pidfd_open, before.monitor_pid, 0)));
     // A pid read from a monitor that ended just then may name another process by now.
@@ -44,6 +51,10 @@ void stop_container(const Paths& paths, const std::string& name, int timeout_sec
 // `stop -r`: the container starts again with new namespaces, as LXC's
 // lxc-stop -r; returns once it runs.
 void reboot_container(const Paths& paths, const std::string& name, int timeout_seconds) {
+  const RuntimeState st = read_runtime_state(paths, name);
+  if (st.state == RunState::kRunning && freeze_state(st.init_pid, name) != FreezeState::kNoFreezer &&
+      freeze_state(st.init_pid, name) != FreezeState::kThawed)
+    set_frozen(st.init_pid, name, false);
   const std::string answer =
       monitor_request(container_runtime(paths, name) + "/sock",
                       policy::format_monitor_request({policy::MonitorOp::kReboot, static_cast<uint32_t>(timeout_seconds), 0}),
@@ -55,7 +66,7 @@ void reboot_container(const Paths& paths, const std::string& name, int timeout_s
 }
 
 int cmd_stop(int argc, char** argv) {
-  const auto args = parse_args(argc, argv, "stop", "-n NAME [-r|-k] [-t TIMEOUT]",
+  auto args = parse_args(argc, argv, "stop", "[-n] NAME [-r|-k] [-t TIMEOUT]",
                                "Stop a container: ask its init to halt (lxc.signal.halt, else the init's own\n"
                                "way: SIGRTMIN+3 for systemd, runlevel 0 for sysvinit, SIGUSR1 for busybox,\n"
                                "SIGPWR otherwise), then SIGKILL after TIMEOUT seconds (default 60). With -r,\n"
@@ -67,11 +78,10 @@ int cmd_stop(int argc, char** argv) {
                                 {'t', "timeout", "TIMEOUT", "seconds to wait before SIGKILL"}});
   const std::string name = require_name(args, "stop");
   if (args.has('r') && args.has('k')) throw UsageError("-r and -k exclude each other");
-  uint32_t timeout = 60;
-  if (args.has('t') && !policy::parse_u32(args.get('t'), &timeout))
-    throw Error("-t TIMEOUT must be a number of seconds");
+  no_more_operands(args);
+  const uint32_t timeout = number_option(args, 't', "TIMEOUT", 60);
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   require_container(paths, name);
   if (read_runtime_state(paths, name).state == RunState::kStopped) throw Error(name + " is not running");
   if (args.has('r')) reboot_container(paths, name, static_cast<int>(timeout));

@@ -20,36 +20,46 @@ _uxc_containers() {
 
 # _uxc_flags COMMAND: its flags, as in `uxc COMMAND --help`.
 _uxc_flags() {
-  local common="-h --help --version"
+  local common="-P --lxcpath -q --quiet -h --help --version"
   case $1 in
     create) echo "-n --name -t --template -f --config $common" ;;
-    start) echo "-n --name -d --daemon -F --foreground -f --rcfile -l --logpriority -o --logfile $common" ;;
+    start) echo "-n --name -d --daemon -F --foreground -f --rcfile -s --define -p --pidfile -l --logpriority -o --logfile $common" ;;
     stop) echo "-n --name -r --reboot -k --kill -t --timeout $common" ;;
-    info) echo "-n --name -p --pid -i --ips -s --state -H --no-humanize $common" ;;
-    ls) echo "-f --fancy --running --stopped --format $common" ;;
+    info) echo "-n --name -s --state -p --pid -i --ips -S --stats -c --config -H --no-humanize --format $common" ;;
+    ls) echo "-1 --line -f --fancy -F --fancy-format --active --running --frozen --stopped -g --groups --filter --format $common" ;;
     destroy) echo "-n --name -f --force $common" ;;
-    attach) echo "-n --name $common" ;;
+    attach) echo "-n --name -u --uid -g --gid -v --set-var --keep-var --keep-env --clear-env --cwd -e --elevated-privileges $common" ;;
     console) echo "-n --name -t --tty -e --escape $common" ;;
     autostart) echo "-a --all -g --group -A --ignore-auto -k --kill -s --shutdown -r --reboot -t --timeout -L --list $common" ;;
-    check) echo "$common" ;;
+    check) echo "--fix --format $common" ;;
+    execute) echo "-n --name -f --rcfile -s --define -l --logpriority -o --logfile $common" ;;
+    wait) echo "-n --name -s --state -t --timeout $common" ;;
+    monitor) echo "-n --name --format $common" ;;
+    freeze|unfreeze|cgroup) echo "-n --name $common" ;;
+    image) ;;  # its subcommands, below
   esac
 }
 
 # _uxc_takes_value COMMAND FLAG: whether FLAG of COMMAND takes a value.
 _uxc_takes_value() {
   case $1:$2 in
-    *:-n|*:--name) return 0 ;;
+    *:-n|*:--name|*:-P|*:--lxcpath) return 0 ;;
     create:-t|create:--template|create:-f|create:--config) return 0 ;;
     start:-f|start:--rcfile|start:-l|start:--logpriority|start:-o|start:--logfile) return 0 ;;
     stop:-t|stop:--timeout|console:-t|console:--tty|console:-e|console:--escape) return 0 ;;
-    ls:--format|autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
+    info:--format|check:--format|ls:--format|ls:-F|ls:--fancy-format|ls:-g|ls:--groups|ls:--filter) return 0 ;;
+    start:-s|start:--define|start:-p|start:--pidfile) return 0 ;;
+    execute:-f|execute:--rcfile|execute:-s|execute:--define|execute:-l|execute:--logpriority|execute:-o|execute:--logfile) return 0 ;;
+    wait:-s|wait:--state|wait:-t|wait:--timeout|monitor:--format) return 0 ;;
+    attach:-u|attach:--uid|attach:-g|attach:--gid|attach:-v|attach:--set-var|attach:--keep-var|attach:--cwd) return 0 ;;
+    autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
   esac
   return 1
 }
 
 _uxc() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' i word
-  local commands="create start stop info ls destroy attach console autostart check"
+  local commands="create start stop info ls destroy attach console autostart check execute wait monitor freeze unfreeze cgroup image"
   COMPREPLY=()
   # --flag=value: bash splits it into "--flag" "=" "value".
   if [ "$COMP_CWORD" -ge 2 ] && [ "${COMP_WORDS[COMP_CWORD - 1]}" = "=" ]; then
@@ -85,15 +95,21 @@ _uxc() {
     case $command:$prev in
       create:-n|create:--name) ;;   # a new name
       *:-n|*:--name) _uxc_reply -W "$(_uxc_containers)" -- "$cur" ;;
-      create:-t|create:--template) _uxc_reply -W "busybox local" -- "$cur" ;;
+      create:-t|create:--template) _uxc_reply -W "busybox download local" -- "$cur" ;;
       start:-l|start:--logpriority)
         _uxc_reply -W "TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL" -- "$cur" ;;
-      ls:--format) _uxc_reply -W "json" -- "$cur" ;;
+      ls:--format|info:--format|check:--format|monitor:--format) _uxc_reply -W "json" -- "$cur" ;;
       console:-t|console:--tty) _uxc_reply -W "0 1 2 3 4 5 6 7 8 9 10 11 12" -- "$cur" ;;
       *:-f|*:--config|*:--rcfile|*:-o|*:--logfile)
         compopt -o filenames 2>/dev/null
         _uxc_reply -f -- "$cur" ;;
     esac
+    return 0
+  fi
+
+  # uxc image ls|rm: the subcommand first.
+  if [ "$command" = image ]; then
+    [ "$COMP_CWORD" -eq 2 ] && [[ $cur != -* ]] && _uxc_reply -W "ls rm" -- "$cur"
     return 0
   fi
 

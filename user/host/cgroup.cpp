@@ -31,7 +31,7 @@ namespace {
 // v1 controllers uxc uses; cpuset is left alone (a new cpuset cgroup has
 // no cpus, so no process could join it). name=systemd is the named
 // hierarchy systemd tracks its processes in on v1 and hybrid hosts.
-constexpr const char* kV1Controllers[] = {"memory", "pids", "cpu", "cpuacct", "blkio", "name=systemd"};
+constexpr const char* kV1Controllers[] = {"memory", "pids", "cpu", "cpuacct", "blkio", "freezer", "name=systemd"};
 
 // The files that hand a cgroup over to whoever owns them (the kernel's
 // /sys/kernel/cgroup/delegate, and v1's equivalents). Limits are not
@@ -375,6 +375,21 @@ void join_container_cgroups(pid_t init, const std::string& name) {
     if (!write_value(dir + "/cgroup.procs", std::to_string(getpid()), &err))
       throw Error("cannot join the container's cgroup " + dir + ": " + errno_text(err));
   }
+}
+
+std::vector<CgroupDir> container_cgroup_dirs(pid_t init, const std::string& name) {
+  // The init may sit below the container's cgroup (a systemd inside
+  // makes its own): the directory ends at the container's component.
+  const std::string leaf = container_cgroup_name(name);
+  std::vector<CgroupDir> out;
+  for (const Hierarchy& h : hierarchies_of(init)) {
+    const size_t end = policy::cgroup_component_end(h.own, leaf);
+    if (end == std::string::npos || end <= h.mount.size()) continue;
+    CgroupDir d{h.version, h.controllers, h.own.substr(0, end)};
+    if (h.version == 2) out.insert(out.begin(), std::move(d));
+    else out.push_back(std::move(d));
+  }
+  return out;
 }
 
 CgroupUsage cgroup_usage(pid_t pid, const std::string& name) {

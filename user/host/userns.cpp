@@ -17,7 +17,8 @@
 
 namespace uxc {
 
-void run_as_container_root(const policy::IdmapRequest& maps, const std::function<void()>& work) {
+void run_as_container_root(const policy::IdmapRequest& maps, const std::function<void()>& work,
+                           const std::function<void(pid_t)>& started) {
   auto [ready_read, ready_write] = make_pipe();
   auto [go_read, go_write] = make_pipe();
   auto [err_read, err_write] = make_pipe();
@@ -50,6 +51,7 @@ void run_as_container_root(const policy::IdmapRequest& maps, const std::function
   ready_write.reset();
   go_read.reset();
   err_write.reset();
+  if (started) started(pid);
   Defer reap([pid] {
     kill(pid, SIGKILL);
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {

@@ -3,6 +3,8 @@
 // there, so what it creates belongs to the user's subordinate ids.
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
 
 #include "policy/idmap.h"
@@ -11,6 +13,9 @@ namespace uxc {
 
 // Runs `work` in the child; an Error it throws comes back as an Error
 // here with the same message. Returns when the child has exited.
-void run_as_container_root(const policy::IdmapRequest& maps, const std::function<void()>& work);
+// `started`, when given, learns the child's pid as soon as it exists
+// (so that a signal handler can kill it).
+void run_as_container_root(const policy::IdmapRequest& maps, const std::function<void()>& work,
+                           const std::function<void(pid_t)>& started = nullptr);
 
 }  // namespace uxc

@@ -23,6 +23,7 @@ struct InitPlan {
   // read-only but for /proc/sys/net, and `cgroup_tree` on /sys/fs/cgroup.
   bool full_system = false;
   policy::CgroupTree cgroup_tree;
+  bool execute = false;             // `uxc execute`: the command under a minimal init (execute.h)
   bool plain_output = false;        // no CR before LF (output is not a terminal)
   bool has_console_size = false;    // start -F on a terminal: its size,
   winsize console_size{};           // given to the console before the exec

@@ -29,6 +29,7 @@ pid_t clone_init(const StartRequest& req, const ContainerCgroup& cgroup, int go_
   plan.rootfs = req.rootfs;
   plan.argv = container_argv(req.command, req.config);
   plan.command = !req.command.empty();
+  plan.execute = req.execute;
   plan.full_system = req.defaults.full_system;
   if (plan.full_system) plan.cgroup_tree = cgroup.tree();
   // Output to a file or pipe gets no CR before each LF.
@@ -42,6 +43,7 @@ pid_t clone_init(const StartRequest& req, const ContainerCgroup& cgroup, int go_
   // is in its own cgroup, so that cgroup is its namespace's root.
   const unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
                               CLONE_NEWNET | SIGCHLD;
+  log_debug("clone: new user, mount, pid, uts, ipc and network namespaces (the cgroup namespace follows, once the init is in its cgroup)");
   std::fflush(nullptr);
   const long pid = syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) throw_errno("cannot create the container's namespaces");
@@ -65,6 +67,10 @@ void release_init(int go_fd, int chan, char step) {
 // Steps 3-6 of DESIGN.md's start: clone, map, nics, release.
 Running launch(const StartRequest& req, Log& log) {
   const policy::IdmapRequest maps = container_idmap(req.config, req.user);
+  for (const auto& e : maps.uid_map)
+    log.debug("uid map: " + std::to_string(e.inside) + " " + std::to_string(e.outside) + " " + std::to_string(e.count));
+  for (const auto& e : maps.gid_map)
+    log.debug("gid map: " + std::to_string(e.inside) + " " + std::to_string(e.outside) + " " + std::to_string(e.count));
   auto [go_read, go_write] = make_pipe();
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) throw_errno("socketpair");
@@ -78,6 +84,10 @@ Running launch(const StartRequest& req, Log& log) {
   // Limits are in place before the container's first instruction.
   run.cgroup = ContainerCgroup::create(req.name, req.config, own_cgroup);
   for (const auto& dir : run.cgroup.dirs()) log.info("cgroup " + dir);
+  if (run.cgroup.dirs().empty()) log.debug("no delegated cgroup: the container runs in uxc's own");
+  for (const auto& s : req.config.cgroup)
+    log.debug("cgroup limit " + s.key + " = " + s.value + " (lxc.cgroup" + (s.version == 2 ? "2" : "") + ", config line " +
+              std::to_string(s.line) + ")");
   run.init = clone_init(req, run.cgroup, go_read.get(), chan_child.get());
   go_read.reset();
   chan_child.reset();
@@ -113,6 +123,7 @@ Running launch(const StartRequest& req, Log& log) {
     try {
       finish_map_user_namespace(*idmap);
       log.info("uid and gid maps written by uxc-idmap");
+      log.debug("init moved into its cgroups; released to set up its root");
       release_init(go_write.get(), chan.get(), 'g');
       // The cgroups go to the container's root while the init sets up
       // its root: it execs only after "n".
@@ -137,6 +148,7 @@ Running launch(const StartRequest& req, Log& log) {
     }
   }
   if (!first_error.empty()) throw Error(first_error);
+  log.debug("released to configure its network");
   release_init(go_write.get(), chan.get(), 'n');
   go_write.reset();
 
@@ -151,6 +163,7 @@ Running launch(const StartRequest& req, Log& log) {
       run.tty_holds.emplace_back(ioctl(fds[i], TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
     }
     fds.clear();
+    log.debug("init passed the console, a netlink socket and " + std::to_string(req.config.tty_max) + " tty master(s)");
     msg = recv_message(chan.get(), &fds);  // EOF: the exec happened
   }
   for (int fd : fds) close(fd);

@@ -184,6 +184,11 @@ class Monitor {
   std::vector<int> stop_waiters_;
   std::vector<int> reboot_waiters_;
   bool stopping_ = false;          // a stop was asked for: no reboot after it
+  // `uxc stop` asked for a halt, and nothing had to be killed: start -F
+  // then exits 0, whatever status the halt left (a busybox init that
+  // powers off dies of SIGINT, reboot(2)'s way in a pid namespace).
+  bool halt_requested_ = false;
+  bool killed_ = false;
   bool reboot_requested_ = false;  // `stop -r`: start again whatever the init's end
   timespec kill_at_{};
   bool kill_pending_ = false;
@@ -218,10 +223,12 @@ void Monitor::take_ptys() {
 // reboot the init does not listen for yet is tried again (deliver_request).
 void Monitor::shut_down(int seconds, char how) {
   if (how == 'k') {
+    killed_ = true;
     kill(run_->init, req_.config.signal_stop != 0 ? req_.config.signal_stop : SIGKILL);
     seconds = 5;
     request_pending_ = 0;
   } else {
+    if (how == 'h') halt_requested_ = true;
     request_pending_ = how;
     deliver_request();
   }
@@ -391,6 +398,7 @@ int Monitor::run_until_reaped() {
         log_.info(request_pending_ != 0 ? "the init never listened for the request, sending SIGKILL"
                                         : "halt timed out, sending SIGKILL");
         kill(run_->init, SIGKILL);
+        killed_ = true;
         kill_pending_ = false;
         request_pending_ = 0;
       } else {
@@ -412,6 +420,7 @@ int Monitor::run_until_reaped() {
           log_.info("monitor got signal " + std::to_string(si.ssi_signo) + ", stopping the container");
           stopping_ = true;
           kill(run_->init, SIGKILL);
+          killed_ = true;
         }
       }
       if (reaped) return status;
@@ -449,11 +458,13 @@ void Monitor::tear_down(bool reboot) {
   Running& run = *run_;
   run.init = -1;
   remove_links(run.netlink.get(), run.peers, run.host_links);
+  if (!run.host_links.empty()) log_.debug("veths removed: " + join(run.host_links, " "));
   // The netlink socket pins the container's network namespace.
   run.netlink.reset();
   for (auto& p : ptys_)
     if (p.client.valid()) (void)write_all(p.client.get(), reboot ? "reboot\n" : "stopped\n");
   ptys_.clear();
+  for (const auto& dir : run.cgroup.dirs()) log_.debug("cgroup removed: " + dir);
   run.cgroup.remove();
 }
 
@@ -492,11 +503,13 @@ int Monitor::serve() {
       answer_waiters(&reboot_waiters_, "error " + req_.name + " stopped instead of rebooting\n");
       answer_waiters(&stop_waiters_, "stopped\n");
       // A distribution's init ends by SIGINT when it halted or powered
-      // off as asked: that is a clean end.
+      // off: that is a clean end, as is any end of a halt that was asked
+      // for and needed no kill.
       if (req_.defaults.full_system && WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) return 0;
-      return exit_code(status);
+      return halt_requested_ && !killed_ ? 0 : exit_code(status);
     }
     reboot_requested_ = false;
+    killed_ = false;
     run_.reset();
     try {
       run_.emplace(launch(req_, log_));
@@ -523,6 +536,7 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
   Defer cleanup([&] {
     unlink((runtime + "/sock").c_str());
     unlink((runtime + "/state").c_str());
+    if (!req.pidfile.empty()) unlink(req.pidfile.c_str());
   });
   std::string error;
   int rc = 1;
@@ -530,12 +544,14 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
     Fd listener = listen_socket(runtime + "/sock");
     Running run = launch(req, log);
     write_file_atomic(runtime + "/state", state_file_text(getpid(), run.init, run.host_links), 0600);
+    if (!req.pidfile.empty()) write_file_atomic(req.pidfile, std::to_string(getpid()) + "\n", 0644);
     log.info("container " + req.name + " is RUNNING");
     Monitor monitor(req, std::move(run), std::move(listener), runtime, log);
     if (status_fd >= 0) {
       (void)write_all(status_fd, "ok");
       close(status_fd);
       status_fd = -1;
+      log.end_stderr();
       const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
       if (devnull >= 0) {
         dup2(devnull, 0);
@@ -545,6 +561,7 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
       }
     }
     TerminalRaw raw;
+    if (req.foreground && !req.foreground_note.empty()) std::fprintf(stderr, "%s\n", req.foreground_note.c_str());
     if (req.foreground) raw.enter();
     rc = monitor.serve();
   } catch (const Error& e) {
