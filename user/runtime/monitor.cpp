@@ -194,6 +194,7 @@ class Monitor {
   bool kill_pending_ = false;
   char request_pending_ = 0;  // 'h' or 'r' not yet delivered: the init is not listening yet
   timespec retry_request_at_{};
+  bool request_logged_ = false;
   timespec settled_at_{};     // the init has had time to set up its signal handling (shutdown.h)
   timespec release_at_{};  // when the start-up code's pages go (release_startup_code)
   bool startup_code_released_ = false;
@@ -230,6 +231,7 @@ void Monitor::shut_down(int seconds, char how) {
   } else {
     if (how == 'h') halt_requested_ = true;
     request_pending_ = how;
+    request_logged_ = false;
     deliver_request();
   }
   kill_at_ = now_plus_ms(seconds * 1000L);
@@ -239,13 +241,17 @@ void Monitor::shut_down(int seconds, char how) {
 void Monitor::deliver_request() {
   std::string how;
   const bool settled = ms_until(settled_at_) <= 0;
-  const bool done = request_pending_ == 'r' ? try_request_reboot(run_->init, req_.config, req_.defaults, settled)
-                                            : try_request_halt(run_->init, req_.config, req_.defaults, settled, &how);
-  if (!done) {
+  const Delivery d = request_pending_ == 'r' ? try_request_reboot(run_->init, req_.config, req_.defaults, settled)
+                                             : try_request_halt(run_->init, req_.config, req_.defaults, settled, &how);
+  if (d != Delivery::kNotYet && !request_logged_) {
+    log_.info((request_pending_ == 'r' ? std::string("reboot requested") : "halting with " + how) +
+              (d == Delivery::kUnconfirmed ? " (the init shows no handler for it: sent again until it takes it)" : ""));
+    request_logged_ = true;
+  }
+  if (d != Delivery::kDelivered) {
     retry_request_at_ = now_plus_ms(settled ? kResendRequestMs : kRetryRequestMs);
     return;
   }
-  log_.info(request_pending_ == 'r' ? std::string("reboot requested") : "halting with " + how);
   request_pending_ = 0;
 }
 

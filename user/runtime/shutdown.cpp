@@ -56,42 +56,43 @@ bool request_runlevel(pid_t init, char runlevel) {
 
 namespace {
 
-// True once `sig` has gone to an init that takes it: it has a handler
-// for it, or blocks it to read it from a signalfd or sigtimedwait
-// (systemd, busybox): the kernel never drops a blocked signal. SIGKILL
-// needs neither. An init waiting in sigtimedwait shows the signals it
-// waits for as unblocked, so one that has run for a while (`settled`)
-// gets the signal regardless, unconfirmed (false): it is sent again a
-// moment later until the init takes it or ends.
-bool signal_if_taken(pid_t init, int sig, bool settled) {
-  if (sig == SIGKILL) return kill(init, sig) == 0;
+// Delivered once `sig` has gone to an init that takes it: it has a
+// handler for it, or blocks it to read it from a signalfd or
+// sigtimedwait (systemd, busybox): the kernel never drops a blocked
+// signal. SIGKILL needs neither. An init waiting in sigtimedwait shows
+// the signals it waits for as unblocked, so one that has run for a while
+// (`settled`) gets the signal regardless, unconfirmed: it is sent again
+// a moment later until the init takes it or ends.
+Delivery signal_if_taken(pid_t init, int sig, bool settled) {
+  if (sig == SIGKILL) return kill(init, sig) == 0 ? Delivery::kDelivered : Delivery::kNotYet;
   std::string status;
   uint64_t caught = 0, blocked = 0;
   const bool taken = sig >= 1 && sig <= 64 && read_file("/proc/" + std::to_string(init) + "/status", &status, 65536) &&
                      policy::parse_status_mask(status, "SigCgt", &caught) &&
                      policy::parse_status_mask(status, "SigBlk", &blocked) &&
                      ((caught | blocked) & (uint64_t{1} << (sig - 1))) != 0;
-  if (taken || settled) return kill(init, sig) == 0 && taken;
-  return false;
+  if (!taken && !settled) return Delivery::kNotYet;
+  if (kill(init, sig) != 0) return Delivery::kNotYet;
+  return taken ? Delivery::kDelivered : Delivery::kUnconfirmed;
 }
 
 }  // namespace
 
-bool try_request_halt(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults, bool settled,
-                      std::string* how) {
+Delivery try_request_halt(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults, bool settled,
+                          std::string* how) {
   if (config.signal_halt != 0) {
     *how = "lxc.signal.halt";
     return signal_if_taken(init, config.signal_halt, settled);
   }
   if (defaults.halt_by_runlevel) {
     *how = "runlevel 0 on /run/initctl";
-    return request_runlevel(init, '0');
+    return request_runlevel(init, '0') ? Delivery::kDelivered : Delivery::kNotYet;
   }
   *how = "the init's halt signal";
   return signal_if_taken(init, defaults.halt_signal, settled);
 }
 
-bool try_request_reboot(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults, bool settled) {
+Delivery try_request_reboot(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults, bool settled) {
   return signal_if_taken(init, config.signal_reboot != 0 ? config.signal_reboot : defaults.reboot_signal, settled);
 }
 

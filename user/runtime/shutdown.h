@@ -23,13 +23,20 @@
 
 namespace uxc {
 
+// What one attempt did.
+enum class Delivery {
+  kNotYet,       // the init is not listening yet: nothing sent
+  kUnconfirmed,  // sent to a settled init that shows no handler: sent again later
+  kDelivered,
+};
+
 // One attempt to deliver lxc.signal.halt, else the init's own halt
-// request. True once delivered (*how says which, for the log).
-bool try_request_halt(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults, bool settled,
-                      std::string* how);
+// request (*how says which, for the log).
+Delivery try_request_halt(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults, bool settled,
+                          std::string* how);
 
 // The same for lxc.signal.reboot, else the init's reboot signal.
-bool try_request_reboot(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults, bool settled);
+Delivery try_request_reboot(pid_t init, const policy::Config& config, const policy::InitDefaults& defaults, bool settled);
 
 // Writes a runlevel request to the container's /run/initctl, from a
 // child in the container's user namespace (the FIFO is its root's) that
