@@ -450,7 +450,9 @@ scenario_boot() {
   debian_image_stage "$img" "$UHOME/stage" $SUB || { bench_skip "boot" "cannot unpack $img"; return 0; }
   run_user "$UXC" create -n deb -t local -- "$UHOME/stage" >/dev/null || { bench_skip "boot" "uxc create -t local failed"; return 0; }
   rm -rf "$UHOME/stage"
-  chmod o+x "$UHOME/.local/share/uxc/deb"
+  # The container's root (uid $SUB) must reach the rootfs, for LXC (create
+  # keeps the user's trees private: open the way again after it).
+  chmod o+x "$UHOME" "$UHOME/.local" "$UHOME/.local/share" "$UHOME/.local/share/uxc" "$UHOME/.local/share/uxc/deb"
   lxc_container ldeb "$(hwaddr 9)" "lxc.include = /usr/share/lxc/config/common.conf" \
     "lxc.include = /usr/share/lxc/config/userns.conf"
   sed -i "s|^lxc.rootfs.path = .*|lxc.rootfs.path = dir:$UHOME/.local/share/uxc/deb/rootfs|; /^lxc.mount.auto = /d" "$LXCPATH/ldeb/config"
