@@ -247,15 +247,15 @@ $(TEST_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/bin/%.o $(POLICY_LIB)
 # peers the compatibility tests run (uidmap, lxc, bubblewrap); for the
 # image tests a local HTTPS server (python3, openssl), image tarballs
 # (xz-utils, zstd, setcap from libcap2-bin), LXC's download template's
-# wget, and mmdebstrap for the Debian image. Users: bash-completion, which
-# loads uxc's completion in every bash, and zsh, whose completion the
-# tests run.
+# wget, and mmdebstrap for the Debian images (the boot tests log in to
+# theirs with openssh-client's ssh). Users: bash-completion, which loads
+# uxc's completion in every bash, and zsh, whose completion the tests run.
 DEB_PACKAGES := g++ make pkg-config libcap-dev libnl-3-dev libnl-route-3-dev \
                 libinih-dev libboost-test-dev iproute2 util-linux procps \
                 libcurl4-openssl-dev libarchive-dev liblzma-dev libssl-dev \
                 busybox-static uidmap lxc bubblewrap dnsmasq-base iptables strace man-db tmux acl \
                 hyperfine clang clang-tidy cppcheck libclang-rt-14-dev \
-                python3 openssl xz-utils zstd libcap2-bin wget mmdebstrap bash-completion zsh
+                python3 openssl xz-utils zstd libcap2-bin wget mmdebstrap openssh-client bash-completion zsh
 
 .PHONY: deps
 deps:

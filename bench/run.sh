@@ -75,11 +75,12 @@ nic_runs=31
 [ "$BENCH_QUICK" = 1 ] && nic_runs=9
 step nic 600 bash "$here/bench/nic.sh" "$nic_runs"
 
-# 3-6. The container scenarios, each in a world of its own.
+# 3-7. The container scenarios, each in a world of its own.
 step start 300 bash "$here/bench/scenarios.sh" start
 step pss 180 bash "$here/bench/scenarios.sh" pss
 step scale 900 bash "$here/bench/scenarios.sh" scale
 step net 300 bash "$here/bench/scenarios.sh" net
+step boot 600 bash "$here/bench/scenarios.sh" boot
 
 # 7. create -t download vs lxc-create -t download, cold and warm cache: a
 # Debian 12 image (built once from Debian's archive, cached outside the

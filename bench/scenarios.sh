@@ -6,13 +6,19 @@
 #   bench/scenarios.sh pss     monitor PSS of one idle container: uxc vs LXC
 #   bench/scenarios.sh scale   N networked containers up, then down: uxc, LXC
 #   bench/scenarios.sh net     TCP throughput: uxc veth vs root veth vs slirp4netns
+#   bench/scenarios.sh boot    Debian 12 with systemd: boot, clean stop, monitor PSS: uxc vs LXC
 #
 # Rows go to $BENCH_RESULTS (bench/lib.bash); bench/run.sh runs them all.
 # BENCH_QUICK=1 makes every scenario short (fewer runs, N=50).
 here=$(cd "$(dirname "$0")/.." && pwd)
 : "${UXC_BUILD:=$here/${BUILD:-build}}"
 export UXC_BUILD
-source "$here/tests/lib.sh"; world_reexec "$@"
+source "$here/tests/lib.sh"
+# The boot scenario's image comes from Debian's archive: built (once, and
+# cached) before entering the world, which has no route out.
+source "$here/tests/e2e/debian_image.bash"
+if [ "${1:-}" = boot ] && [ -z "${UXC_IN_WORLD:-}" ]; then debian_image systemd >/dev/null || exit 1; fi
+world_reexec "$@"
 set -u
 source "$here/tests/e2e/manager_setup.bash"
 source "$here/bench/lib.bash"
@@ -388,7 +394,94 @@ scenario_net() {
     "slirp4netns --mtu=65520, as rootless podman"
 }
 
+
+# ------------------------------------------------------------------- boot
+# Debian 12 with systemd (tests/e2e/debian_image.bash), booted as the test
+# user with its cgroups delegated (tests/e2e/cgroup_setup.bash: a subtree
+# in every hierarchy, name=systemd and unified included, as LXC's
+# documentation asks of the administrator), DHCP from dnsmasq on lxcbr0.
+# uxc and LXC boot the same rootfs in turn; LXC's config is what its
+# download template writes for unprivileged images: Debian's common.conf
+# and userns.conf.
+
+# booted TOOL NAME: waits until systemctl is-system-running says running
+# or degraded (asked through TOOL's attach), at most 60 s.
+booted() {
+  local tool=$1 name=$2 i s
+  for ((i = 0; i < 1200; i++)); do
+    if [ "$tool" = uxc ]; then s=$(run_user "$UXC" attach -n "$name" -- systemctl is-system-running </dev/null 2>/dev/null)
+    else s=$(run_user lxc-attach -n "$name" -- systemctl is-system-running </dev/null 2>/dev/null); fi
+    case $s in running | degraded) return 0 ;; esac
+    sleep 0.05
+  done
+  echo "$tool: $name never booted (is-system-running: $s)"
+  return 1
+}
+
+# boot_round TOOL: one boot, PSS of the monitor, one clean stop; appends
+# to $SCRATCH/boot.TOOL, pss.TOOL and halt.TOOL.
+boot_round() {
+  local tool=$1 a b c d init mon
+  a=$EPOCHREALTIME
+  if [ "$tool" = uxc ]; then run_user "$UXC" start -n deb -d || { echo "uxc start failed"; return 1; }
+  else run_user lxc-start -n ldeb -d -o "$SCRATCH/lxc.log" || { echo "lxc-start failed: $(tail -n 3 "$SCRATCH/lxc.log")"; return 1; }; fi
+  booted "$tool" "$([ "$tool" = uxc ] && echo deb || echo ldeb)" || return 1
+  b=$EPOCHREALTIME
+  echo $(( ${b/./} - ${a/./} )) >>"$SCRATCH/boot.$tool"
+  if [ "$tool" = uxc ]; then init=$(run_user "$UXC" info -n deb -p -H); else init=$(run_user lxc-info -n ldeb -p -H); fi
+  mon=$(monitor_of "$init")
+  pss_kib "$mon" >>"$SCRATCH/bpss.$tool"
+  c=$EPOCHREALTIME
+  if [ "$tool" = uxc ]; then run_user "$UXC" stop -n deb || { echo "uxc stop failed"; return 1; }
+  else run_user lxc-stop -n ldeb || { echo "lxc-stop failed"; return 1; }; fi
+  d=$EPOCHREALTIME
+  echo $(( ${d/./} - ${c/./} )) >>"$SCRATCH/halt.$tool"
+}
+
+scenario_boot() {
+  local runs=5 r why img
+  [ "$BENCH_QUICK" = 1 ] && runs=2
+  why=$(setup 10) || { bench_skip "boot" "$why"; return 0; }
+  command -v lxc-attach >/dev/null || { bench_skip "boot" "lxc-attach missing (apt-get install lxc)"; return 0; }
+  img=$(debian_image systemd) || { bench_skip "boot" "the Debian 12 image is not built"; return 0; }
+  source "$here/tests/e2e/cgroup_setup.bash"
+  cgroup_delegate $U || { bench_skip "boot" "no cgroup hierarchy could be delegated to $U"; return 0; }
+  start_dnsmasq || { bench_skip "boot" "dnsmasq did not start"; return 0; }
+  debian_image_stage "$img" "$UHOME/stage" $SUB || { bench_skip "boot" "cannot unpack $img"; return 0; }
+  run_user "$UXC" create -n deb -t local -- "$UHOME/stage" >/dev/null || { bench_skip "boot" "uxc create -t local failed"; return 0; }
+  rm -rf "$UHOME/stage"
+  # The container's root (uid $SUB) must reach the rootfs, for LXC (create
+  # keeps the user's trees private: open the way again after it).
+  chmod o+x "$UHOME" "$UHOME/.local" "$UHOME/.local/share" "$UHOME/.local/share/uxc" "$UHOME/.local/share/uxc/deb"
+  lxc_container ldeb "$(hwaddr 9)" "lxc.include = /usr/share/lxc/config/common.conf" \
+    "lxc.include = /usr/share/lxc/config/userns.conf"
+  sed -i "s|^lxc.rootfs.path = .*|lxc.rootfs.path = dir:$UHOME/.local/share/uxc/deb/rootfs|; /^lxc.mount.auto = /d" "$LXCPATH/ldeb/config"
+  # One boot of each first, not counted: the first DHCP request of the
+  # rootfs's client id makes dnsmasq probe the new address for seconds,
+  # and the page cache fills.
+  why=$(boot_round uxc) && why=$(boot_round lxc) || { bench_skip "boot" "$why"; return 0; }
+  : >"$SCRATCH/boot.uxc" && : >"$SCRATCH/boot.lxc" && : >"$SCRATCH/halt.uxc" && : >"$SCRATCH/halt.lxc"
+  : >"$SCRATCH/bpss.uxc" && : >"$SCRATCH/bpss.lxc"
+  for ((r = 0; r < runs; r++)); do
+    if [ $((r % 2)) = 0 ]; then
+      why=$(boot_round uxc) && why=$(boot_round lxc)
+    else
+      why=$(boot_round lxc) && why=$(boot_round uxc)
+    fi || { bench_skip "boot" "$why"; return 0; }
+  done
+  local note="Debian 12 (mmdebstrap minbase + systemd-sysv, ifupdown, isc-dhcp-client, openssh-server), DHCP from dnsmasq, cgroups delegated, after one boot of each not counted"
+  bench_row "boot to is-system-running (systemd): uxc vs LXC" \
+    "$(median "$SCRATCH/boot.uxc" | us_to_ms)" "$(median "$SCRATCH/boot.lxc" | us_to_ms)" ms "$runs" "ratio<=0.8" \
+    "$note; start -d until systemctl is-system-running says running or degraded, polled every 50 ms through each one's attach"
+  bench_row "clean stop of booted systemd: uxc stop vs lxc-stop" \
+    "$(median "$SCRATCH/halt.uxc" | us_to_ms)" "$(median "$SCRATCH/halt.lxc" | us_to_ms)" ms "$runs" "ratio<=1" \
+    "each sends SIGRTMIN+3 and waits for the init to end"
+  bench_row "monitor PSS, booted systemd container: uxc vs [lxc monitor]" \
+    "$(median "$SCRATCH/bpss.uxc")" "$(median "$SCRATCH/bpss.lxc")" KiB "$runs" "ratio<=0.5" \
+    "/proc/PID/smaps_rollup of the init's parent, right after boot"
+}
+
 case ${1:-} in
-  start | pss | scale | net) "scenario_$1" ;;
-  *) echo "usage: bench/scenarios.sh start|pss|scale|net" >&2; exit 2 ;;
+  start | pss | scale | net | boot) "scenario_$1" ;;
+  *) echo "usage: bench/scenarios.sh start|pss|scale|net|boot" >&2; exit 2 ;;
 esac

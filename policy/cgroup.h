@@ -1,6 +1,8 @@
 // The manager's cgroup arithmetic, as pure functions: where a process's
-// cgroup lies under a hierarchy's mount, how a v2 limit is spelled on a
-// v1 hierarchy, and the counters of cgroup statistics files.
+// cgroup lies under a hierarchy's mount, where a container's cgroup is in
+// a path below it, how a v2 limit is spelled on a v1 hierarchy, the
+// counters of cgroup statistics files, and the /sys/fs/cgroup a
+// container gets.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "policy/config.h"
+#include "policy/mount.h"
 
 namespace uxc::policy {
 
@@ -37,5 +40,35 @@ namespace uxc::policy {
 // fields that are not numbers are not counted; the sum saturates rather
 // than wrap.
 [[nodiscard]] bool sum_cgroup_stat(std::string_view text, std::string_view key, uint64_t* sum);
+
+// The end of the component `leaf` in `path` ("/u/uxc.payload.web/init.scope"
+// and "uxc.payload.web": the length of "/u/uxc.payload.web"); npos if no
+// whole component is `leaf`. A container's init (systemd) moves into
+// cgroups below its container's, and so does what it starts.
+size_t cgroup_component_end(std::string_view path, std::string_view leaf);
+
+// The container's /sys/fs/cgroup, laid out as the host's is, so that its
+// systemd finds the layout it would find on the host: cgroup2 on
+// /sys/fs/cgroup itself (unified), or a tmpfs holding one mount per v1
+// hierarchy and, on a hybrid host, cgroup2 on `unified`. Each mount shows
+// the container's cgroup namespace, whose root is the container's own
+// cgroup where it has one.
+struct CgroupTreeMount {
+  std::string dir;      // below /sys/fs/cgroup; "" for /sys/fs/cgroup itself
+  int version = 1;
+  std::string options;  // v1: the controllers, "cpu,cpuacct" or "name=systemd"
+  bool writable = false;
+};
+struct CgroupTree {
+  bool tmpfs = false;  // a tmpfs on /sys/fs/cgroup holds the mounts
+  std::vector<CgroupTreeMount> mounts;
+  std::vector<std::pair<std::string, std::string>> symlinks;  // name -> co-mounted dir ("cpu" -> "cpu,cpuacct")
+};
+
+// `host` are the host's cgroup mounts; only those on /sys/fs/cgroup or
+// one directory below it count, each hierarchy once. `writable` holds the
+// host mount points of the hierarchies in which the container's root owns
+// its cgroup: those are mounted read-write, every other one read-only.
+CgroupTree container_cgroup_tree(const std::vector<CgroupMount>& host, const std::vector<std::string>& writable);
 
 }  // namespace uxc::policy

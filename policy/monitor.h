@@ -5,6 +5,7 @@
 // Requests, one line each, words separated by blanks:
 //   info              the container's addresses
 //   stop SECONDS      halt signal, SIGKILL after SECONDS (0: at once)
+//   reboot SECONDS    reboot signal, SIGKILL after SECONDS; started again
 //   kill              SIGKILL at once
 //   console TTY       the console (0) or /dev/ttyTTY's pty master
 // Only the user's own processes reach the socket (0700 directory, peer uid
@@ -26,11 +27,11 @@ namespace uxc::policy {
 
 inline constexpr size_t kMaxMonitorRequestBytes = 255;
 
-enum class MonitorOp { kInfo, kStop, kKill, kConsole };
+enum class MonitorOp { kInfo, kStop, kKill, kConsole, kReboot };
 
 struct MonitorRequest {
   MonitorOp op = MonitorOp::kInfo;
-  uint32_t seconds = 0;  // stop
+  uint32_t seconds = 0;  // stop, reboot
   uint32_t tty = 0;      // console
 };
 

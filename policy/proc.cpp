@@ -85,6 +85,30 @@ bool parse_status_u32(std::string_view status, std::string_view field, uint32_t*
   return found;
 }
 
+bool parse_status_mask(std::string_view status, std::string_view field, uint64_t* out) {
+  bool found = false;
+  uint64_t value = 0;
+  size_t start = 0;
+  while (start < status.size()) {
+    const size_t end = std::min(status.find('\n', start), status.size());
+    const std::string_view line = status.substr(start, end - start);
+    start = end + 1;
+    if (line.size() <= field.size() || line.substr(0, field.size()) != field || line[field.size()] != ':')
+      continue;
+    const std::string_view digits = trim_blanks(line.substr(field.size() + 1));
+    if (found || digits.size() != 16) return false;
+    value = 0;
+    for (char c : digits) {
+      const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (d < 0) return false;
+      value = value << 4 | static_cast<uint64_t>(d);
+    }
+    found = true;
+  }
+  if (found) *out = value;
+  return found;
+}
+
 bool parse_value_u64(std::string_view text, uint64_t* out) {
   std::string_view line;
   return single_line(text, &line) && parse_u64(trim_blanks(line), out);

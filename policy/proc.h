@@ -35,6 +35,11 @@ struct ProcCgroup {
 // forged line could add) makes the answer unknown.
 [[nodiscard]] bool parse_status_u32(std::string_view status, std::string_view field, uint32_t* out);
 
+// The 64-bit hexadecimal mask of `field` in /proc/PID/status ("SigCgt:\t
+// 0000000000014a02": the signals the process catches), exactly 16 digits;
+// a field that appears twice makes the answer unknown, as above.
+[[nodiscard]] bool parse_status_mask(std::string_view status, std::string_view field, uint64_t* out);
+
 // A file that holds one value and a newline: "1\n" (a sysctl, a cgroup
 // counter) or "0x1003\n" (a sysfs flags attribute).
 [[nodiscard]] bool parse_value_u64(std::string_view text, uint64_t* out);

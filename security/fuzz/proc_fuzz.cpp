@@ -9,7 +9,9 @@
 // Properties beyond "no crash":
 // - a parsed cgroup line has an absolute path, sorted non-empty
 //   controller names, and is v2 exactly when its ID is 0 and it has none;
-// - a status field is found only when exactly one line carries it;
+// - a status field (PPid, SigCgt) is found only when exactly one line
+//   carries it;
+// - a container's cgroup found in a path is a whole component of it;
 // - root's home and shell from passwd are defaults or absolute printable
 //   paths found in the text;
 // - a path below a mount root is "" or starts with '/', and joining it to
@@ -63,8 +65,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   uint32_t ppid = 0;
   if (parse_status_u32(parts[1], "PPid", &ppid) && count_field_lines(parts[1], "PPid") != 1) std::abort();
+  uint64_t mask = 0;
+  if (parse_status_mask(parts[1], "SigCgt", &mask) && count_field_lines(parts[1], "SigCgt") != 1) std::abort();
   uint64_t sum = 0;
   (void)sum_cgroup_stat(parts[1], parts[4], &sum);
+  // The container's cgroup found in a path is a whole component of it.
+  const size_t end = cgroup_component_end(parts[3], parts[4]);
+  if (end != std::string_view::npos &&
+      (end < parts[4].size() + 1 || parts[3][end - parts[4].size() - 1] != '/' ||
+       parts[3].substr(end - parts[4].size(), parts[4].size()) != parts[4] ||
+       (end != parts[3].size() && parts[3][end] != '/')))
+    std::abort();
   uint64_t value = 0;
   uint32_t hex = 0;
   (void)parse_value_u64(parts[1], &value);

@@ -24,8 +24,10 @@ _cg_v1_mount() {
 }
 
 # cgroup_delegate USER [v1]: a subtree owned by USER in the v2 hierarchy
-# (not with "v1") and in the v1 hierarchies of memory, pids, cpu,
-# cpuacct, blkio and freezer; this script moves into a leaf of it, so
+# (not with "v1"), in the v1 hierarchies of memory, pids, cpu, cpuacct,
+# blkio and freezer, and in the named hierarchy name=systemd (what
+# systemd tracks processes in on a v1 or hybrid host; an administrator
+# delegates it the same way); this script moves into a leaf of it, so
 # every process it starts from now on (uxc as USER included) is inside.
 # Prints nothing; fails if no hierarchy could be delegated.
 cgroup_delegate() {
@@ -38,8 +40,8 @@ cgroup_delegate() {
       [ "$only" = v1 ] && continue
       mnt=$(findmnt -rn -t cgroup2 -o TARGET | head -1)
     else
-      case ",$ctrls," in *,cpuset,*|*,name=*) continue ;; esac
-      case ",$ctrls," in *,memory,*|*,pids,*|*,cpu,*|*,cpuacct,*|*,blkio,*|*,freezer,*) ;; *) continue ;; esac
+      case ",$ctrls," in *,cpuset,*) continue ;; esac
+      case ",$ctrls," in *,memory,*|*,pids,*|*,cpu,*|*,cpuacct,*|*,blkio,*|*,freezer,*|,name=systemd,) ;; *) continue ;; esac
       mnt=$(_cg_v1_mount "$ctrls")
     fi
     [ -n "$mnt" ] && [ -d "$mnt" ] || continue

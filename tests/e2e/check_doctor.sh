@@ -47,6 +47,7 @@ check check_correct_bridge grep -q '^ok    bridge lxcbr0 exists and is up$' <<<"
 check check_correct_userns grep -q '^ok    unprivileged user namespaces work$' <<<"$out"
 check check_correct_paths grep -q '^ok    paths: the container.s root (host uid 100000) can reach' <<<"$out"
 check check_cgroups_missing_is_a_warning grep -q '^warn  cgroups: no cgroup is delegated to you' <<<"$out"
+check check_systemd_needs_delegation grep -q "^warn  cgroups: containers whose init is systemd cannot start: systemd in a container needs .* delegated to you, and .*: ask your administrator" <<<"$out"
 
 # ------------------------------------------------------------- helpers
 check_as $U UXC_HELPER_DIR=/nonexistent
@@ -150,6 +151,7 @@ source "$(dirname "$0")/cgroup_setup.bash"
 if cgroup_delegate $U; then
   check_as $U
   check check_cgroup_delegated grep -q '^ok    cgroups: delegated to you: ' <<<"$out"
+  check check_cgroup_delegated_systemd grep -qx 'ok    cgroups: containers whose init is systemd can start' <<<"$out"
   if grep -q '^ok    cgroups: delegated to you: .*memory' <<<"$out"; then
     check check_cgroup_delegated_passes test "$status" = 0
   fi

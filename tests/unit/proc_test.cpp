@@ -89,6 +89,35 @@ BOOST_DATA_TEST_CASE(proc_status_table, boost::unit_test::data::make(kStatusCase
   BOOST_TEST(v == (ok ? c.value : 99u));
 }
 
+struct MaskCase {
+  std::string name;
+  std::string text;
+  bool ok;
+  uint64_t value = 0;
+};
+std::ostream& operator<<(std::ostream& os, const MaskCase& c) { return os << c.name; }
+
+const MaskCase kMaskCases[] = {
+    {"kernel's layout", "SigIgn:\t0000000000001000\nSigCgt:\t0000000180014a02\nCapInh:\t0000000000000000\n", true,
+     0x180014a02ull},
+    {"all caught", "SigCgt:\tffffffffffffffff\n", true, ~0ull},
+    {"none", "SigCgt:\t0000000000000000", true, 0},
+    {"too short", "SigCgt:\t14a02\n", false},
+    {"too long", "SigCgt:\t00000000000014a020\n", false},
+    {"upper case is not the kernel's", "SigCgt:\t0000000000014A02\n", false},
+    {"0x prefix", "SigCgt:\t0x00000000014a02\n", false},
+    {"two lines: a forged one cannot win", "SigCgt:\t0000000000000000\nSigCgt:\tffffffffffffffff\n", false},
+    {"another field", "SigIgn:\t0000000000001000\n", false},
+    {"empty", "", false},
+};
+
+BOOST_DATA_TEST_CASE(proc_status_mask_table, boost::unit_test::data::make(kMaskCases), c) {
+  uint64_t v = 99;
+  const bool ok = parse_status_mask(c.text, "SigCgt", &v);
+  BOOST_TEST(ok == c.ok);
+  BOOST_TEST(v == (ok ? c.value : 99u));
+}
+
 BOOST_AUTO_TEST_CASE(one_value_files) {
   uint64_t n = 0;
   BOOST_TEST(parse_value_u64("1\n", &n));

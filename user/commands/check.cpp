@@ -312,6 +312,10 @@ void check_private_containers(Report& r, const Paths& paths) {
 void check_cgroups(Report& r, const policy::Config& config) {
   const CgroupReport c = describe_cgroup_delegation();
   const bool needed = !config.cgroup.empty();
+  // Distribution images with systemd as their init cannot start without
+  // it: a warning, since busybox and commands run regardless.
+  if (c.systemd_problem.empty()) r.ok("cgroups: containers whose init is systemd can start");
+  else r.warn("cgroups: containers whose init is systemd cannot start: " + c.systemd_problem, c.fix);
   if (c.delegated) {
     r.ok("cgroups: " + c.summary);
     if (needed && !c.missing_for_limits.empty())

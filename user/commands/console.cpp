@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -35,7 +36,7 @@ namespace uxc {
 
 namespace {
 
-enum class Ended { kDetached, kInputClosed, kStopped, kHangup };
+enum class Ended { kDetached, kInputClosed, kStopped, kRebooted, kHangup };
 
 // Copies between this terminal and the console until the user detaches
 // or either side goes away. Each direction has its own buffer, so a
@@ -54,15 +55,33 @@ Ended relay(int master, int monitor, char escape) {
   };
   copy_size();
   bool after_escape = false;
+  // No slave open just now (EIO: the container's init closed the
+  // console, or a getty hung its tty up to open it afresh): the pty is
+  // looked at again in a moment. Only the monitor says the container
+  // has ended.
+  bool resting = false;
+  timespec rest_until{};
+  const auto rest = [&] {
+    resting = true;
+    clock_gettime(CLOCK_MONOTONIC, &rest_until);
+    rest_until.tv_nsec += 100 * 1000000L;
+    if (rest_until.tv_nsec >= 1000000000L) rest_until.tv_sec += 1, rest_until.tv_nsec -= 1000000000L;
+  };
   std::string to_console, to_terminal;
   for (;;) {
+    if (resting) {
+      timespec now;
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      if (now.tv_sec > rest_until.tv_sec || (now.tv_sec == rest_until.tv_sec && now.tv_nsec >= rest_until.tv_nsec))
+        resting = false;
+    }
     pollfd fds[6] = {{sigfd.get(), POLLIN, 0},
                      {to_console.empty() ? 0 : -1, POLLIN, 0},
-                     {to_terminal.empty() ? master : -1, POLLIN, 0},
+                     {to_terminal.empty() && !resting ? master : -1, POLLIN, 0},
                      {monitor, POLLIN, 0},
-                     {to_console.empty() ? -1 : master, POLLOUT, 0},
+                     {to_console.empty() || resting ? -1 : master, POLLOUT, 0},
                      {to_terminal.empty() ? -1 : 1, POLLOUT, 0}};
-    if (poll(fds, 6, -1) < 0) {
+    if (poll(fds, 6, resting ? 20 : -1) < 0) {
       if (errno == EINTR) continue;
       throw_errno("poll");
     }
@@ -77,11 +96,16 @@ Ended relay(int master, int monitor, char escape) {
     if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
       const ssize_t n = read(master, buf, sizeof buf);
       if (n > 0) to_terminal.append(buf, static_cast<size_t>(n));
-      else if (n == 0 || (errno != EAGAIN && errno != EINTR)) return Ended::kStopped;
+      else if (n == 0 || errno == EIO) rest();
+      else if (errno != EAGAIN && errno != EINTR) return Ended::kStopped;
     }
-    // The monitor never writes on this connection: readable means closed,
-    // and the container is gone with it.
-    if (fds[3].revents & (POLLIN | POLLHUP | POLLERR)) return Ended::kStopped;
+    // The monitor writes on this connection only when the container
+    // ends: "stopped", or "reboot" when it starts again.
+    if (fds[3].revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t n = read(monitor, buf, sizeof buf);
+      return n > 0 && std::string_view(buf, static_cast<size_t>(n)).rfind("reboot", 0) == 0 ? Ended::kRebooted
+                                                                                           : Ended::kStopped;
+    }
     if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
       const ssize_t n = read(0, buf, sizeof buf);
       if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
@@ -107,7 +131,8 @@ Ended relay(int master, int monitor, char escape) {
     }
     if (fds[4].revents & (POLLOUT | POLLHUP | POLLERR)) {
       const ssize_t n = write(master, to_console.data(), to_console.size());
-      if (n < 0 && errno != EAGAIN && errno != EINTR) return Ended::kStopped;
+      if (n < 0 && errno == EIO) rest();
+      else if (n < 0 && errno != EAGAIN && errno != EINTR) return Ended::kStopped;
       if (n > 0) to_console.erase(0, static_cast<size_t>(n));
     }
     if (fds[5].revents & (POLLOUT | POLLHUP | POLLERR)) {
@@ -155,12 +180,16 @@ int cmd_console(int argc, char** argv) {
     while (!why.empty() && why.back() == '\n') why.pop_back();
     throw Error(why);
   }
-  if (answer != "ok\n" || !master.valid()) throw Error("the monitor did not hand over the console");
+  if (answer.rfind("ok\n", 0) != 0 || !master.valid()) throw Error("the monitor did not hand over the console");
+  // The pty's last line of output: the prompt its getty left there.
+  const std::string last_line = answer.substr(3);
   fcntl(master.get(), F_SETFL, fcntl(master.get(), F_GETFL) | O_NONBLOCK);
 
   const char letter = static_cast<char>('a' + escape - 1);
   if (!quiet()) std::fprintf(stderr, "\nConnected to tty %u\nType <Ctrl+%c q> to exit the console, <Ctrl+%c Ctrl+%c> to enter Ctrl+%c itself\n\n",
                tty, letter, letter, letter, letter);
+  std::fflush(stderr);
+  (void)write_all(1, last_line);
   Ended ended;
   {
     TerminalRaw raw;
@@ -168,6 +197,7 @@ int cmd_console(int argc, char** argv) {
     ended = relay(master.get(), monitor.get(), escape);
   }
   if (ended == Ended::kStopped && !quiet()) std::fprintf(stderr, "\n%s stopped\n", name.c_str());
+  else if (ended == Ended::kRebooted && !quiet()) std::fprintf(stderr, "\n%s is rebooting: connect again once it runs\n", name.c_str());
   else if (!quiet()) std::fprintf(stderr, "\n");
   return 0;
 }

@@ -28,6 +28,7 @@
 #include "user/host/helpers.h"
 #include "user/host/userns.h"
 #include "user/storage/container.h"
+#include "user/storage/hostname.h"
 #include "user/storage/images.h"
 #include "user/storage/rootfs.h"
 
@@ -252,6 +253,9 @@ int cmd_create(int argc, char** argv) {
     }
     if (interrupt.signal() != 0) throw Error("interrupted");
     if (tmpl == "local") {
+      // A distribution's init takes the host name from /etc/hostname.
+      const std::string uts = config.uts_name.empty() ? host : config.uts_name;
+      run_as_container_root(maps, [&] { name_rootfs_after_container(rootfs, uts); });
       // What the imported tree says it is, for `uxc ls -F`.
       const std::string record = record_lines(identify_rootfs(rootfs));
       if (!record.empty()) text.insert(text.size() - settings.size(), "\n# The imported rootfs\n" + record);

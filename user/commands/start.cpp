@@ -17,8 +17,10 @@
 #include "user/common/log.h"
 #include "user/common/settings.h"
 #include "user/common/util.h"
+#include "user/host/cgroup.h"
 #include "user/host/helpers.h"
 #include "user/runtime/init.h"
+#include "user/runtime/init_probe.h"
 #include "user/runtime/launch.h"
 #include "user/runtime/monitor.h"
 #include "user/storage/container.h"
@@ -134,6 +136,16 @@ int start_container(ParsedArgs& args, const char* command, bool execute) {
   // Checked here so a refusal comes before anything is created.
   (void)container_idmap(req.config, req.user);
   check_veth_links(req.config, req.config_path, req.user);
+  req.init = probe_init(req.rootfs, container_argv(req.command, req.config).front());
+  // Under execute's minimal init, whatever the command is, it is no init.
+  if (req.execute) req.init.system = policy::InitSystem::kOther;
+  req.defaults = policy::init_defaults(req.init.system);
+  // A distribution's gettys expect ttys (LXC's common.conf gives 4).
+  if (req.defaults.full_system && req.config.tty_max == 0) req.config.tty_max = req.defaults.tty_max;
+  if (req.init.system == policy::InitSystem::kSystemd) {
+    const std::string problem = systemd_cgroup_problem();
+    if (!problem.empty()) throw Error(req.name + ": " + problem);
+  }
   if (req.config.tty_max > kMaxTtys)
     throw Error(req.config_path + ": lxc.tty.max = " + std::to_string(req.config.tty_max) + ": uxc gives a container at most " +
                 std::to_string(kMaxTtys) + " ttys");
@@ -146,7 +158,8 @@ int start_container(ParsedArgs& args, const char* command, bool execute) {
   Fd lock(open((runtime + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!lock.valid()) throw_errno("cannot open " + runtime + "/lock");
   if (!lock_runtime(lock.get())) throw Error(req.name + " is already running");
-  log.info("starting " + req.name + " from " + req.config_path);
+  log.info("starting " + req.name + " from " + req.config_path + "; its init " + req.init.invoked + " is " +
+           policy::init_system_name(req.init.system));
   log.debug("rootfs " + req.rootfs + "; runtime directory " + runtime);
   for (const auto& [flag, define] : args.given)
     if (flag == 's') log.debug("-s " + define);

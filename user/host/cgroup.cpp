@@ -1,28 +1,43 @@
 // The cgroups of cgroup.h. What it reads (/proc/PID/cgroup,
 // /proc/self/mountinfo, statistics files) is parsed by policy/proc,
-// policy/mount and policy/cgroup.
+// policy/mount and policy/cgroup; this file finds the user's delegation
+// and acts on it.
 #include "user/host/cgroup.h"
 
 #include <fcntl.h>
+#include <ftw.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 
 #include "policy/cgroup.h"
 #include "policy/mount.h"
 #include "policy/proc.h"
 #include "policy/text.h"
 #include "user/common/util.h"
+#include "user/host/userns.h"
 
 namespace uxc {
 
 namespace {
 
 // v1 controllers uxc uses; cpuset is left alone (a new cpuset cgroup has
-// no cpus, so no process could join it).
-constexpr const char* kV1Controllers[] = {"memory", "pids", "cpu", "cpuacct", "blkio", "freezer"};
+// no cpus, so no process could join it). name=systemd is the named
+// hierarchy systemd tracks its processes in on v1 and hybrid hosts.
+constexpr const char* kV1Controllers[] = {"memory", "pids", "cpu", "cpuacct", "blkio", "freezer", "name=systemd"};
+
+// The files that hand a cgroup over to whoever owns them (the kernel's
+// /sys/kernel/cgroup/delegate, and v1's equivalents). Limits are not
+// among them.
+constexpr const char* kDelegateFiles[] = {"cgroup.procs", "cgroup.threads", "cgroup.subtree_control",
+                                          "tasks", "cgroup.clone_children", "notify_on_release"};
 
 struct Hierarchy {
   int version = 2;
@@ -123,7 +138,7 @@ std::vector<Hierarchy> delegated_hierarchies(uid_t uid) {
         if (!owned_dir(parent, uid)) break;
         h.base = parent;
       }
-    } else if (h.version == 2) {
+    } else if (h.version == 2 || h.has("name=systemd")) {
       const std::string u = std::to_string(uid);
       const std::string systemd = h.mount + "/user.slice/user-" + u + ".slice/user@" + u + ".service";
       if (owned_dir(systemd, uid)) h.base = systemd;
@@ -161,14 +176,40 @@ std::string setting_name(const policy::CgroupSetting& s) {
 const std::string kFix =
     "with systemd, run uxc inside your user manager, where memory, pids and cpu are delegated "
     "(systemctl --user start uxc-autostart, or systemd-run --user --scope -p Delegate=yes uxc start ...); "
-    "on cgroup v1, ask your administrator to create /sys/fs/cgroup/CONTROLLER/USER for memory, pids, cpu, "
-    "cpuacct and blkio, chown -R it to you, and start your sessions in it (as LXC's test suite does)";
+    "on cgroup v1 or a hybrid host without systemd, ask your administrator to create /sys/fs/cgroup/H/USER "
+    "in the hierarchies memory, pids, cpu, cpuacct, blkio and systemd (name=systemd), and unified on a hybrid host, "
+    "chown -R them to you, and start your sessions in them (as LXC's test suite does)";
+
+// The container's cgroups that hold something below them: the
+// container's own cgroup and its descendants, deepest first.
+std::vector<std::string> subtree_dirs(const std::string& top) {
+  static std::vector<std::string>* s_out;
+  std::vector<std::string> out;
+  s_out = &out;
+  auto collect = [](const char* path, const struct stat*, int type, FTW*) -> int {
+    if (type == FTW_DP) s_out->emplace_back(path);
+    return 0;
+  };
+  (void)nftw(top.c_str(), collect, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  s_out = nullptr;
+  return out;
+}
+
+// rmdir that waits for the kernel to let the last processes go.
+bool remove_cgroup_dir(const std::string& dir) {
+  for (int i = 0; i < 300; ++i) {
+    if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return true;
+    if (errno != EBUSY) return false;
+    usleep(10000);
+  }
+  return false;
+}
 
 }  // namespace
 
 std::string container_cgroup_name(const std::string& name) { return "uxc.payload." + name; }
 
-ContainerCgroup ContainerCgroup::create(const std::string& name, const policy::Config& config) {
+ContainerCgroup ContainerCgroup::create(const std::string& name, const policy::Config& config, bool for_root) {
   const std::vector<Hierarchy> all = delegated_hierarchies(getuid());
   std::vector<const Hierarchy*> used;
   for (const auto& h : all)
@@ -204,6 +245,7 @@ ContainerCgroup ContainerCgroup::create(const std::string& name, const policy::C
     }
   }
   ContainerCgroup cg;
+  cg.for_root_ = for_root;
   if (used.empty()) return cg;
 
   const std::string leaf = container_cgroup_name(name);
@@ -233,11 +275,16 @@ ContainerCgroup ContainerCgroup::create(const std::string& name, const policy::C
         break;
       }
       if (errno != EEXIST) throw_errno("cannot create the cgroup " + dir);
-      if (rmdir(dir.c_str()) != 0 && errno != EBUSY && errno != ENOENT) throw_errno("cannot remove the old cgroup " + dir);
+      if (rmdir(dir.c_str()) != 0 && errno != EBUSY && errno != ENOENT) {
+        if (errno == EACCES || errno == EPERM || errno == ENOTEMPTY)
+          throw Error("the cgroup " + dir + " is left from an earlier run of the container and holds cgroups " +
+                      "that are not yours to remove: ask your administrator to remove it");
+        throw_errno("cannot remove the old cgroup " + dir);
+      }
       usleep(10000);
     }
     if (!made) throw Error("the cgroup " + dir + " still holds processes of an earlier run");
-    cg.dirs_.push_back(dir);
+    cg.dirs_.push_back({dir, h->mount, h->version});
   }
   for (const Write& w : writes) {
     const std::string dir = w.where->base + "/" + leaf;
@@ -250,46 +297,95 @@ ContainerCgroup ContainerCgroup::create(const std::string& name, const policy::C
 }
 
 void ContainerCgroup::add_process(pid_t pid) const {
-  for (const auto& dir : dirs_) {
+  for (const auto& d : dirs_) {
     int err = 0;
-    if (!write_value(dir + "/cgroup.procs", std::to_string(pid), &err))
-      throw Error("cannot move the container into the cgroup " + dir + ": " + errno_text(err));
+    if (!write_value(d.path + "/cgroup.procs", std::to_string(pid), &err))
+      throw Error("cannot move the container into the cgroup " + d.path + ": " + errno_text(err));
   }
+}
+
+void ContainerCgroup::give_to_container_root(const policy::IdmapRequest& file_maps, Fd userns) {
+  if (!for_root_ || dirs_.empty()) return;
+  userns_ = std::move(userns);
+  std::vector<std::string> paths;
+  for (const auto& d : dirs_) {
+    paths.push_back(d.path);
+    for (const char* f : kDelegateFiles) paths.push_back(d.path + "/" + f);
+  }
+  // From here on, removing the cgroups needs the container's namespace.
+  given_ = true;
+  // uid and gid 0 of the file-work namespace are the container's root.
+  run_as_container_root(file_maps, [&paths] {
+    for (const auto& p : paths)
+      if (lchown(p.c_str(), 0, 0) != 0 && errno != ENOENT)
+        throw_errno("cannot give the cgroup " + p + " to the container's root");
+  });
 }
 
 void ContainerCgroup::remove() {
-  for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
-    // The kernel empties a cgroup a moment after the last process died.
-    for (int i = 0; i < 300; ++i) {
-      if (rmdir(it->c_str()) == 0 || errno != EBUSY) break;
-      usleep(10000);
+  if (dirs_.empty()) return;
+  if (given_ && userns_.valid()) {
+    // What the container's init made below its cgroup belongs to the
+    // container's root: removed by a child in the container's user
+    // namespace (the user owns it, so may enter it), where the
+    // container's root's directories are its own.
+    std::fflush(nullptr);
+    const pid_t child = fork();
+    if (child == 0) {
+      prctl(PR_SET_NAME, "uxc-cgroup-rm");
+      if (setns(userns_.get(), CLONE_NEWUSER) != 0) _exit(1);
+      bool ok = true;
+      for (const auto& d : dirs_)
+        for (const auto& sub : subtree_dirs(d.path))
+          if (sub != d.path && !remove_cgroup_dir(sub)) ok = false;
+      _exit(ok ? 0 : 1);
     }
+    if (child > 0)
+      while (waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+      }
   }
+  for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) (void)remove_cgroup_dir(it->path);
   dirs_.clear();
+  userns_.reset();
+  given_ = false;
+}
+
+std::vector<std::string> ContainerCgroup::dirs() const {
+  std::vector<std::string> out;
+  for (const auto& d : dirs_) out.push_back(d.path);
+  return out;
+}
+
+policy::CgroupTree ContainerCgroup::tree() const {
+  std::vector<std::string> writable;
+  if (for_root_)
+    for (const auto& d : dirs_) writable.push_back(d.mount);
+  return policy::container_cgroup_tree(cgroup_mounts(), writable);
 }
 
 void join_container_cgroups(pid_t init, const std::string& name) {
-  const std::string leaf = "/" + container_cgroup_name(name);
+  const std::string leaf = container_cgroup_name(name);
   for (const Hierarchy& h : hierarchies_of(init)) {
-    if (h.own.size() < leaf.size() || h.own.compare(h.own.size() - leaf.size(), leaf.size(), leaf) != 0) continue;
+    // The init's own cgroup, wherever it is in the container's: a leaf
+    // (cgroup v2 admits processes only there), and one the container's
+    // init will not remove while it is in it.
+    if (policy::cgroup_component_end(h.own, leaf) == std::string::npos) continue;
+    const std::string& dir = h.own;
     int err = 0;
-    if (!write_value(h.own + "/cgroup.procs", std::to_string(getpid()), &err))
-      throw Error("cannot join the container's cgroup " + h.own + ": " + errno_text(err));
+    if (!write_value(dir + "/cgroup.procs", std::to_string(getpid()), &err))
+      throw Error("cannot join the container's cgroup " + dir + ": " + errno_text(err));
   }
 }
 
 std::vector<CgroupDir> container_cgroup_dirs(pid_t init, const std::string& name) {
   // The init may sit below the container's cgroup (a systemd inside
   // makes its own): the directory ends at the container's component.
-  const std::string leaf = "/" + container_cgroup_name(name);
+  const std::string leaf = container_cgroup_name(name);
   std::vector<CgroupDir> out;
   for (const Hierarchy& h : hierarchies_of(init)) {
-    size_t at = h.own.find(leaf + "/");
-    if (at == std::string::npos && h.own.size() >= leaf.size() &&
-        h.own.compare(h.own.size() - leaf.size(), leaf.size(), leaf) == 0)
-      at = h.own.size() - leaf.size();
-    if (at == std::string::npos || at < h.mount.size()) continue;
-    CgroupDir d{h.version, h.controllers, h.own.substr(0, at + leaf.size())};
+    const size_t end = policy::cgroup_component_end(h.own, leaf);
+    if (end == std::string::npos || end <= h.mount.size()) continue;
+    CgroupDir d{h.version, h.controllers, h.own.substr(0, end)};
     if (h.version == 2) out.insert(out.begin(), std::move(d));
     else out.push_back(std::move(d));
   }
@@ -298,7 +394,7 @@ std::vector<CgroupDir> container_cgroup_dirs(pid_t init, const std::string& name
 
 CgroupUsage cgroup_usage(pid_t pid, const std::string& name) {
   CgroupUsage u;
-  const std::string leaf = "/" + container_cgroup_name(name);
+  const std::string leaf = container_cgroup_name(name);
   auto number = [](const std::string& path, uint64_t* out) {
     std::string text;
     return read_file(path, &text, 4096) && policy::parse_value_u64(text, out);
@@ -308,8 +404,10 @@ CgroupUsage cgroup_usage(pid_t pid, const std::string& name) {
     return read_file(path, &text, 1 << 20) && policy::sum_cgroup_stat(text, key, sum);
   };
   for (const Hierarchy& h : hierarchies_of(pid)) {
-    if (h.own.size() < leaf.size() || h.own.compare(h.own.size() - leaf.size(), leaf.size(), leaf) != 0) continue;
-    const std::string& d = h.own;
+    // The init may be below the container's cgroup (systemd's init.scope).
+    const size_t end = policy::cgroup_component_end(h.own, leaf);
+    if (end == std::string::npos) continue;
+    const std::string d = h.own.substr(0, end);
     uint64_t v = 0;
     if (h.version == 1) {
       if (h.has("cpuacct") && number(d + "/cpuacct.usage", &v)) u.has_cpu = true, u.cpu_ns = v;
@@ -335,6 +433,24 @@ CgroupUsage cgroup_usage(pid_t pid, const std::string& name) {
   return u;
 }
 
+std::string systemd_cgroup_problem() {
+  bool unified = false;
+  for (const auto& m : cgroup_mounts())
+    if (m.version == 2 && m.mount_point == "/sys/fs/cgroup") unified = true;
+  for (const Hierarchy& h : delegated_hierarchies(getuid())) {
+    if (h.base.empty()) continue;
+    if (unified ? h.version == 2 : h.has("name=systemd")) return "";
+  }
+  if (unified)
+    return "systemd in a container needs a cgroup v2 subtree delegated to you, and none is: ask your "
+           "administrator to let your systemd user manager delegate cgroups (Delegate=yes in "
+           "user@.service, the default), and run uxc inside it (systemd-run --user --scope uxc start ...); "
+           "see 'uxc check'";
+  return "systemd in a container needs the name=systemd cgroup hierarchy delegated to you, and it is not: ask "
+         "your administrator to create a cgroup for you in /sys/fs/cgroup/systemd (and in unified, memory, pids, "
+         "cpu, cpuacct and blkio), chown -R it to you and start your sessions in it; see 'uxc check'";
+}
+
 CgroupReport describe_cgroup_delegation() {
   CgroupReport r;
   std::vector<std::string> where;
@@ -353,6 +469,7 @@ CgroupReport describe_cgroup_delegation() {
   r.summary = r.delegated ? "delegated to you: " + join(where, "; ") : "no cgroup is delegated to you";
   if (!missing.empty()) r.missing_for_limits = "the " + join(missing, ", ") + " controller(s), which are not delegated to you";
   r.fix = kFix;
+  r.systemd_problem = systemd_cgroup_problem();
   return r;
 }
 

@@ -3,9 +3,10 @@
 // Three processes, so that nothing of the host reaches the container:
 //
 //   relay (this process, host namespaces)
-//     └─ joiner: joins the container's cgroups, then setns() into every
-//        namespace of the container's init (user first, in one call);
-//        stays outside its pid namespace
+//     └─ joiner: setns() into the container's user namespace, joins the
+//        container's cgroups (the caps it has there open its root's
+//        cgroups to it), then setns() into every other namespace of the
+//        container's init; stays outside its pid namespace
 //          └─ command: forked into the container's pid namespace, becomes
 //             the container's root, execs the container's own binary
 //
@@ -208,20 +209,22 @@ std::string terminal_name(bool have_pty) {
   const int chan = plan.chan;
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // Into the container's cgroups first, while the host's cgroup
-  // filesystems are still in view: the command is limited and accounted
-  // as part of the container. The kernel refuses the move when the
-  // caller's cgroup is outside the delegated subtree (a login session
-  // next to systemd's user@.service): the user's own command then runs
-  // unlimited, as anything else the user runs, and is told so.
+  // User namespace first: the caps gained there are what allow joining
+  // the rest, and a cgroup of the container's root. Then into the
+  // container's cgroups, while the host's cgroup filesystems are still
+  // in view: the command is limited and accounted as part of the
+  // container. The kernel refuses the move when the caller's cgroup is
+  // outside the delegated subtree (a login session next to systemd's
+  // user@.service): the user's own command then runs unlimited, as
+  // anything else the user runs, and is told so.
+  if (setns(pidfd, CLONE_NEWUSER) != 0) report_and_exit(chan, "cannot enter the container's namespaces: " + errno_text(errno), 1);
   try {
     join_container_cgroups(plan.init_pid, plan.name);
   } catch (const Error& e) {
     std::fprintf(stderr, "uxc attach: warning: %s; the command runs outside the container's limits\n", e.what());
   }
-  // User namespace first, then the others, atomically: the caps gained
-  // in the container's user namespace are what allow joining the rest.
-  if (setns(pidfd, kAllNamespaces) != 0) report_and_exit(chan, "cannot enter the container's namespaces: " + errno_text(errno), 1);
+  if (setns(pidfd, kAllNamespaces & ~static_cast<unsigned long>(CLONE_NEWUSER)) != 0)
+    report_and_exit(chan, "cannot enter the container's namespaces: " + errno_text(errno), 1);
   close(pidfd);
   // Only the command may be killed by these; the joiner passes them on.
   struct sigaction sa{};

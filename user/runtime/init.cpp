@@ -109,6 +109,14 @@ void attach_tree(int tree_fd, const std::string& target) {
     throw_errno("cannot mount on " + target);
 }
 
+int clone_host_tree_or_throw(const std::string& path) {
+  int err = 0;
+  const int fd = clone_host_tree(path, false, &err);
+  errno = err;
+  if (fd < 0) throw_errno("cannot open /" + path);
+  return fd;
+}
+
 struct PreparedMount {
   const policy::MountEntry* entry;
   policy::MountOptions options;
@@ -180,15 +188,20 @@ int open_pty(int* slave) {
 }
 
 int setup_dev(const policy::Config& config, const int (&device_fds)[kHostDeviceCount], int* console_master,
-              std::vector<int>* tty_masters) {
-  do_mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m");
-  for (size_t i = 0; i < kHostDeviceCount; ++i) {
-    const std::string target = std::string("dev/") + kHostDevices[i];
-    touch_here(target, 0666);
-    attach_tree(device_fds[i], target);
-    close(device_fds[i]);
+              std::vector<int>* tty_masters, std::string* tty_names) {
+  // lxc.autodev = 0: the rootfs's own /dev, with only the ptys added.
+  if (config.autodev) {
+    do_mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m");
+    for (size_t i = 0; i < kHostDeviceCount; ++i) {
+      const std::string target = std::string("dev/") + kHostDevices[i];
+      touch_here(target, 0666);
+      attach_tree(device_fds[i], target);
+    }
   }
-  if (mkdir("dev/pts", 0755) != 0 || mkdir("dev/shm", 01777) != 0) throw_errno("cannot populate /dev");
+  for (int fd : device_fds) close(fd);
+  if ((mkdir("dev/pts", 0755) != 0 && (config.autodev || errno != EEXIST)) ||
+      (mkdir("dev/shm", 01777) != 0 && (config.autodev || errno != EEXIST)))
+    throw_errno("cannot populate /dev");
   if (mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5") == 0)
     log_debug("init: mount devpts on dev/pts (a new instance, gid=5)");
   else
@@ -198,7 +211,7 @@ int setup_dev(const policy::Config& config, const int (&device_fds)[kHostDeviceC
       {"pts/ptmx", "dev/ptmx"}, {"/proc/self/fd", "dev/fd"}, {"/proc/self/fd/0", "dev/stdin"},
       {"/proc/self/fd/1", "dev/stdout"}, {"/proc/self/fd/2", "dev/stderr"}};
   for (const auto& [to, from] : links)
-    if (symlink(to, from) != 0) throw_errno(std::string("cannot create ") + from);
+    if (symlink(to, from) != 0 && (config.autodev || errno != EEXIST)) throw_errno(std::string("cannot create ") + from);
 
   int slave = -1;
   const int master = open_pty(&slave);
@@ -211,6 +224,10 @@ int setup_dev(const policy::Config& config, const int (&device_fds)[kHostDeviceC
   for (uint32_t i = 1; i <= config.tty_max; ++i) {
     int tty_slave = -1;
     tty_masters->push_back(open_pty(&tty_slave));
+    unsigned int number = 0;
+    if (ioctl(tty_masters->back(), TIOCGPTN, &number) != 0) throw_errno("cannot number a pty");
+    // systemd starts a getty on each pts/N that $container_ttys names.
+    *tty_names += (tty_names->empty() ? "pts/" : " pts/") + std::to_string(number);
     const std::string target = "dev/tty" + std::to_string(i);
     touch_here(target, 0620);
     do_mount(("/proc/self/fd/" + std::to_string(tty_slave)).c_str(), target, nullptr, MS_BIND);
@@ -218,6 +235,38 @@ int setup_dev(const policy::Config& config, const int (&device_fds)[kHostDeviceC
   }
   *console_master = master;
   return slave;
+}
+
+// What a distribution's init expects of its container, as LXC's
+// common.conf sets it up: /proc/sys read-only except the network
+// namespace's own /proc/sys/net, a /run of its own, and the host's
+// cgroup layout on /sys/fs/cgroup (policy/cgroup.h), showing the
+// container's cgroup namespace.
+void setup_full_system(const policy::CgroupTree& tree) {
+  const int net = clone_host_tree_or_throw("proc/sys/net");
+  do_mount("proc/sys", "proc/sys", nullptr, MS_BIND);
+  do_mount(nullptr, "proc/sys", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  attach_tree(net, "proc/sys/net");
+  close(net);
+
+  make_dirs_here("run");
+  do_mount("tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=20%");
+
+  if (tree.mounts.empty()) return;
+  const std::string top = "sys/fs/cgroup";
+  if (tree.tmpfs) do_mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=64k");
+  for (const auto& m : tree.mounts) {
+    const std::string target = m.dir.empty() ? top : top + "/" + m.dir;
+    if (!m.dir.empty() && mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("cannot create /" + target);
+    const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (m.writable ? 0 : MS_RDONLY);
+    do_mount("cgroup", target, m.version == 2 ? "cgroup2" : "cgroup", flags,
+             m.version == 2 ? nullptr : m.options.c_str());
+  }
+  for (const auto& [name, to] : tree.symlinks)
+    if (symlink(to.c_str(), (top + "/" + name).c_str()) != 0) throw_errno("cannot create /" + top + "/" + name);
+  // Nothing else belongs there: systemd finds a controller it cannot
+  // mount already missing, rather than making a directory for it.
+  if (tree.tmpfs) do_mount(nullptr, top, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
 }
 
 [[noreturn]] void fail(int chan, const std::string& message) {
@@ -231,6 +280,12 @@ void container_init(const InitPlan& plan) {
   const int chan = plan.chan_fd;
   try {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // A container started again by its monitor (a reboot) is cloned from
+    // a process that blocks the signals it reads from a signalfd: the
+    // init must get them (sysvinit never reaps a child without SIGCHLD).
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     const policy::Config& config = plan.config;
     // While the helpers map the ids and make the veths, the work that
     // needs neither runs: preparing the mount tree (still as the user's
@@ -300,7 +355,9 @@ void container_init(const InitPlan& plan) {
     make_dirs_here("dev");
     int master = -1;
     std::vector<int> tty_masters;
-    const int slave = setup_dev(config, device_fds, &master, &tty_masters);
+    std::string tty_names;
+    const int slave = setup_dev(config, device_fds, &master, &tty_masters, &tty_names);
+    if (plan.full_system) setup_full_system(plan.cgroup_tree);
     if (plan.has_console_size) ioctl(master, TIOCSWINSZ, &plan.console_size);
     if (plan.plain_output) {
       termios t;
@@ -344,7 +401,7 @@ void container_init(const InitPlan& plan) {
     // terminal (a shell there has job control). An init does not, as the
     // kernel gives none to a machine's init: its getty must be able to
     // make the console the controlling terminal of a login session.
-    if (!plan.command.empty() && ioctl(0, TIOCSCTTY, 0) != 0)
+    if (plan.command && ioctl(0, TIOCSCTTY, 0) != 0)
       throw_errno("cannot make the console the controlling terminal");
 
     log_debug("init: dropping capabilities (lxc.cap.drop: " + join(config.cap_drop, " ") + "; lxc.cap.keep: " +
@@ -357,11 +414,9 @@ void container_init(const InitPlan& plan) {
 
     std::vector<std::string> env = {"container=lxc", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                     "TERM=linux", "HOME=/root"};
+    if (!tty_names.empty()) env.push_back("container_ttys=" + tty_names);
     for (const auto& e : config.environment) env.push_back(e);
-    std::vector<std::string> argv = plan.command;
-    if (argv.empty() && !config.init_cmd.empty())
-      for (auto f : policy::split_fields(config.init_cmd)) argv.emplace_back(f);
-    if (argv.empty()) argv = {"/sbin/init"};
+    std::vector<std::string> argv = plan.argv;
 
     // Every fd but the console closes at exec; the monitor's channel too,
     // which tells it the exec happened.

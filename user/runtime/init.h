@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/cgroup.h"
 #include "policy/config.h"
 #include "user/runtime/fdpass.h"
 
@@ -16,7 +17,12 @@ struct InitPlan {
   policy::Config config;
   std::string name;                 // the container's name (default host name)
   std::string rootfs;               // absolute host path
-  std::vector<std::string> command; // empty: lxc.init.cmd or /sbin/init
+  std::vector<std::string> argv;    // what runs (init_probe.h's container_argv)
+  bool command = false;             // argv is `start -- COMMAND`: it gets the console as its terminal
+  // A distribution's init (policy/init.h): /run a tmpfs, /proc/sys
+  // read-only but for /proc/sys/net, and `cgroup_tree` on /sys/fs/cgroup.
+  bool full_system = false;
+  policy::CgroupTree cgroup_tree;
   bool execute = false;             // `uxc execute`: the command under a minimal init (execute.h)
   bool plain_output = false;        // no CR before LF (output is not a terminal)
   bool has_console_size = false;    // start -F on a terminal: its size,

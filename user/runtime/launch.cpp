@@ -22,13 +22,16 @@ namespace uxc {
 
 namespace {
 
-pid_t clone_init(const StartRequest& req, int go_read, int chan_child) {
+pid_t clone_init(const StartRequest& req, const ContainerCgroup& cgroup, int go_read, int chan_child) {
   InitPlan plan;
   plan.config = req.config;
   plan.name = req.name;
   plan.rootfs = req.rootfs;
-  plan.command = req.command;
+  plan.argv = container_argv(req.command, req.config);
+  plan.command = !req.command.empty();
   plan.execute = req.execute;
+  plan.full_system = req.defaults.full_system;
+  if (plan.full_system) plan.cgroup_tree = cgroup.tree();
   // Output to a file or pipe gets no CR before each LF.
   plan.plain_output = req.foreground && !isatty(1);
   // The command may ask for its terminal's size at once: it must not
@@ -74,14 +77,18 @@ Running launch(const StartRequest& req, Log& log) {
   Fd chan(pair[0]), chan_child(pair[1]);
 
   Running run;
+  // A distribution's init gets a cgroup its root owns (cgroup.h); the
+  // ids that chown needs are checked before anything is made.
+  const bool own_cgroup = req.defaults.full_system;
+  const policy::IdmapRequest file_maps = own_cgroup ? file_work_idmap(req.config, req.user) : policy::IdmapRequest{};
   // Limits are in place before the container's first instruction.
-  run.cgroup = ContainerCgroup::create(req.name, req.config);
+  run.cgroup = ContainerCgroup::create(req.name, req.config, own_cgroup);
   for (const auto& dir : run.cgroup.dirs()) log.info("cgroup " + dir);
   if (run.cgroup.dirs().empty()) log.debug("no delegated cgroup: the container runs in uxc's own");
   for (const auto& s : req.config.cgroup)
     log.debug("cgroup limit " + s.key + " = " + s.value + " (lxc.cgroup" + (s.version == 2 ? "2" : "") + ", config line " +
               std::to_string(s.line) + ")");
-  run.init = clone_init(req, go_read.get(), chan_child.get());
+  run.init = clone_init(req, run.cgroup, go_read.get(), chan_child.get());
   go_read.reset();
   chan_child.reset();
   log.info("init is pid " + std::to_string(run.init) + " on the host");
@@ -106,16 +113,26 @@ Running launch(const StartRequest& req, Log& log) {
   try {
     for (const policy::Nic* nic : veths) nics.push_back(start_create_veth(run.init, *nic, peer_name(*nic)));
     idmap.emplace(start_map_user_namespace(run.init, maps));
+    // While the helpers run: the init joins its cgroups (it still has
+    // the user's uid, as cgroup v1 wants).
+    run.cgroup.add_process(run.init);
   } catch (const Error& e) {
     note(e);
   }
-  if (idmap) {
+  if (idmap && first_error.empty()) {
     try {
       finish_map_user_namespace(*idmap);
       log.info("uid and gid maps written by uxc-idmap");
-      run.cgroup.add_process(run.init);
       log.debug("init moved into its cgroups; released to set up its root");
       release_init(go_write.get(), chan.get(), 'g');
+      // The cgroups go to the container's root while the init sets up
+      // its root: it execs only after "n".
+      if (own_cgroup && !run.cgroup.dirs().empty()) {
+        Fd userns(open(("/proc/" + std::to_string(run.init) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+        if (!userns.valid()) throw_errno("cannot open the container's user namespace");
+        run.cgroup.give_to_container_root(file_maps, std::move(userns));
+        log.info("cgroups given to the container's root");
+      }
     } catch (const Error& e) {
       note(e);
     }
@@ -139,6 +156,7 @@ Running launch(const StartRequest& req, Log& log) {
   std::string msg = recv_message(chan.get(), &fds);
   if (msg == "fds" && fds.size() == 2 + req.config.tty_max) {
     run.console.reset(fds[0]);
+    run.console_hold.reset(ioctl(fds[0], TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
     run.netlink.reset(fds[1]);
     for (size_t i = 2; i < fds.size(); ++i) {
       run.ttys.emplace_back(fds[i]);

@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "policy/config.h"
+#include "policy/init.h"
 #include "user/common/dirs.h"
 #include "user/common/util.h"
 #include "user/host/cgroup.h"
+#include "user/runtime/init_probe.h"
 #include "user/runtime/teardown.h"
 
 namespace uxc {
@@ -36,6 +38,8 @@ struct StartRequest {
   std::string pidfile;          // the monitor's pid, while the container runs  // printed on stderr once it runs in the foreground
   User user;
   Paths paths;
+  InitProbe init;                // the init it runs (policy/init.h)
+  policy::InitDefaults defaults; // what that init expects
 };
 
 // Everything a started container holds on the host side. Whoever holds
@@ -44,6 +48,7 @@ struct StartRequest {
 struct Running {
   pid_t init = -1;  // -1 once reaped
   Fd console;       // pty master
+  Fd console_hold;  // a slave of it: no EIO on the master while the init has the console closed
   Fd netlink;       // NETLINK_ROUTE socket in the container's namespace
   std::vector<std::string> host_links;
   std::vector<uint32_t> peers;  // the container ends' ifindexes, in its namespace
@@ -55,6 +60,7 @@ struct Running {
   Running(Running&& other) noexcept
       : init(std::exchange(other.init, -1)),
         console(std::move(other.console)),
+        console_hold(std::move(other.console_hold)),
         netlink(std::move(other.netlink)),
         host_links(std::move(other.host_links)),
         peers(std::move(other.peers)),

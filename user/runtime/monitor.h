@@ -1,18 +1,31 @@
 // The monitor: one small process per running container. It owns the
-// console pty, answers `info` and `stop` on a unix socket in the runtime
+// console pty and the ttys for the container's whole life (whatever the
+// init does with them), logs the console (lxc.console.logfile), answers
+// `info`, `stop` and `console` on a unix socket in the runtime
 // directory (0700, and the peer's uid is checked), reaps the container's
 // init and cleans up. Its server is monitor.cpp; the clients' side of the
 // socket (console, stop, info, ls) is monitor_client.cpp.
 //
 // Socket requests, one line each:
 //   info            -> "ipv4 ADDR" / "ipv6 ADDR" lines, then EOF
-//   stop SECONDS    -> halt signal, SIGKILL after SECONDS; "stopped" once reaped
+//   stop SECONDS    -> halt (runtime/shutdown.h), SIGKILL after SECONDS;
+//                      "stopped" once reaped and cleaned up
 //   kill            -> SIGKILL at once; "stopped" once reaped
-//   console TTY     -> "ok" with the console pty's master attached
+//   reboot SECONDS  -> reboot signal, SIGKILL after SECONDS; the container
+//                      is started again, with new namespaces, whatever the
+//                      init's end; "rebooted" once it runs again
+//   console TTY     -> "ok\n" followed by the pty's last line of output
+//                      (a getty's prompt), with the pty's master attached
 //                      (SCM_RIGHTS), or "error WHY"; the monitor then
 //                      leaves that pty to this client until the
-//                      connection closes. TTY 0 is the console, 1..N
-//                      /dev/ttyN (lxc.tty.max); one client per pty.
+//                      connection closes, and writes "stopped" or
+//                      "reboot" on it when the container ends. TTY 0 is
+//                      the console, 1..N /dev/ttyN (lxc.tty.max); one
+//                      client per pty.
+//
+// The init's own reboot (reboot(2) in its pid namespace ends it as if by
+// SIGHUP) starts the container again too; its halt or power-off (SIGINT)
+// stops it.
 #pragma once
 
 #include <string>
