@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "policy/idmap.h"
+#include "policy/rootfs.h"
 #include "policy/text.h"
 
 namespace uxc::policy {
@@ -428,10 +429,22 @@ void Reader::apply(size_t line, std::string_view key, std::string_view value) {
 
   if (key == "lxc.rootfs.path" || key == "lxc.rootfs") {
     std::string_view path = value;
+    if (starts_with(path, "overlay:") || starts_with(path, "overlayfs:")) {
+      RootfsPath overlay;
+      std::string why;
+      if (!parse_rootfs_path(path, &overlay, &why)) return error(line, k + ": " + why);
+      c.rootfs = format_rootfs_path(overlay);
+      return;
+    }
     if (starts_with(path, "dir:")) path.remove_prefix(4);
     if (!path.empty() && (path.front() != '/' || !is_valid_path(path)))
       return error(line, k + ": '" + v + "' is not an absolute directory path");
     c.rootfs = std::string(path);
+    return;
+  }
+  if (key == "lxc.ephemeral") {
+    if (value != "0" && value != "1") return error(line, k + ": must be 0 or 1");
+    c.ephemeral = value == "1";
     return;
   }
   if (key == "lxc.uts.name" || key == "lxc.utsname") {

@@ -102,7 +102,8 @@ struct IgnoredKey {
 struct Config {
   std::vector<IdmapLine> idmap;
   std::vector<Nic> nics;  // ordered by index
-  std::string rootfs;     // absolute path; "dir:" prefix removed
+  std::string rootfs;     // absolute path, "dir:" prefix removed; or "overlay:..." (policy/rootfs.h)
+  bool ephemeral = false; // lxc.ephemeral: destroyed when it stops
   std::string uts_name;
   std::vector<MountEntry> mounts;
   bool start_auto = false;

@@ -226,6 +226,13 @@ BOOST_AUTO_TEST_CASE(copy_config_rewrites) {
       "lxc.net.1.type = veth\n"
       "lxc.net.1.hwaddr = 02:00:00:cc:cc:cc\n";
   BOOST_TEST(out == want);
+  // What it writes is a configuration uxc reads.
+  Config c;
+  std::vector<std::string> errors;
+  BOOST_TEST(parse_config(out, "copy", &c, &errors));
+  BOOST_TEST(c.ephemeral);
+  BOOST_TEST(c.uts_name == "b");
+  BOOST_TEST(c.rootfs == e.rootfs);
 
   e.keep_macs = true;
   e.uts_name.clear();
@@ -234,6 +241,20 @@ BOOST_AUTO_TEST_CASE(copy_config_rewrites) {
   BOOST_TEST(kept.find("lxc.net.0.hwaddr = 00:16:3e:12:34:56\n") != std::string::npos);
   BOOST_TEST(kept.find("lxc.uts.name = a\n") != std::string::npos);
   BOOST_TEST(kept.find("lxc.ephemeral") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(config_reads_overlay_and_ephemeral) {
+  Config c;
+  std::vector<std::string> errors;
+  BOOST_TEST(parse_config("lxc.rootfs.path = overlayfs:/a/rootfs:/b/delta0\nlxc.ephemeral = 1\n", "f", &c, &errors));
+  BOOST_TEST(c.rootfs == "overlay:/a/rootfs:/b/delta0");
+  BOOST_TEST(c.ephemeral);
+  Config bad;
+  BOOST_TEST(!parse_config("lxc.rootfs.path = overlay:/a/../x:/b/delta0\n", "f", &bad, &errors));
+  BOOST_TEST(errors.back().find("f:1: lxc.rootfs.path:") != std::string::npos);
+  errors.clear();
+  BOOST_TEST(!parse_config("lxc.ephemeral = yes\n", "f", &bad, &errors));
+  BOOST_TEST(errors.back() == "f:1: lxc.ephemeral: must be 0 or 1");
 }
 
 }  // namespace
