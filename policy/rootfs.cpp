@@ -170,6 +170,10 @@ bool path_is_within(std::string_view path, std::string_view dir) {
 }
 
 bool kernel_allows_user_overlay(std::string_view release) {
+  return kernel_at_least(release, kUserOverlayMajor, kUserOverlayMinor);
+}
+
+bool kernel_at_least(std::string_view release, uint32_t want_major, uint32_t want_minor) {
   uint32_t major = 0, minor = 0;
   const size_t dot = release.find('.');
   if (dot == std::string_view::npos || !parse_u32(release.substr(0, dot), &major)) return false;
@@ -177,7 +181,7 @@ bool kernel_allows_user_overlay(std::string_view release) {
   size_t digits = 0;
   while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
   if (digits == 0 || !parse_u32(rest.substr(0, digits), &minor)) return false;
-  return major > kUserOverlayMajor || (major == kUserOverlayMajor && minor >= kUserOverlayMinor);
+  return major > want_major || (major == want_major && minor >= want_minor);
 }
 
 bool is_valid_snapshot_name(std::string_view name) {

@@ -50,6 +50,10 @@ bool path_is_within(std::string_view path, std::string_view dir);
 inline constexpr uint32_t kUserOverlayMajor = 5, kUserOverlayMinor = 11;
 bool kernel_allows_user_overlay(std::string_view release);
 
+// Whether uname's `release` is at least MAJOR.MINOR (false if unreadable).
+// overlayfs takes its lower layers one by one ("lowerdir+") from 6.8 on.
+bool kernel_at_least(std::string_view release, uint32_t major, uint32_t minor);
+
 // Snapshot names: as container names (1-64 bytes of [A-Za-z0-9_.-], not
 // starting with '.' or '-'). "ALL" is reserved for `uxc snapshot -d ALL`.
 bool is_valid_snapshot_name(std::string_view name);

@@ -112,6 +112,14 @@ BOOST_DATA_TEST_CASE(kernel_overlay_table, boost::unit_test::data::make(kKernelC
   BOOST_TEST(kernel_allows_user_overlay(c.release) == c.ok);
 }
 
+BOOST_AUTO_TEST_CASE(kernel_at_least_6_8) {
+  BOOST_TEST(kernel_at_least("6.8.0", 6, 8));
+  BOOST_TEST(kernel_at_least("6.18.44-fc-v1300", 6, 8));  // 18 > 8: numbers, not text
+  BOOST_TEST(!kernel_at_least("6.7.12", 6, 8));
+  BOOST_TEST(!kernel_at_least("5.19.0", 6, 8));
+  BOOST_TEST(kernel_at_least("7.0", 6, 8));
+}
+
 BOOST_AUTO_TEST_CASE(snapshot_names) {
   BOOST_TEST(is_valid_snapshot_name("snap0"));
   BOOST_TEST(is_valid_snapshot_name("before-upgrade_2.1"));

@@ -16,6 +16,7 @@
 #include "user/host/userns.h"
 #include "user/storage/container.h"
 #include "user/storage/rootfs.h"
+#include "user/storage/store.h"
 
 namespace uxc {
 
@@ -77,7 +78,7 @@ int cmd_create(int argc, char** argv) {
   const User user = current_user();
   const Paths paths = user_paths(user);
   const std::string dir = container_dir(paths, name);
-  if (path_exists(dir)) throw Error("container " + name + " already exists (" + dir + ")");
+  if (path_exists(dir)) throw Error(name_taken_message(paths, name));
 
   std::string source;
   const std::string defaults = default_config_text(paths, args.get('f'), &source);
@@ -105,7 +106,7 @@ int cmd_create(int argc, char** argv) {
 
   make_dirs(paths.data_dir, 0755);
   if (mkdir(dir.c_str(), 0755) != 0) {
-    if (errno == EEXIST) throw Error("container " + name + " already exists (" + dir + ")");
+    if (errno == EEXIST) throw Error(name_taken_message(paths, name));
     throw_errno("cannot create " + dir);
   }
   // From here on a failure removes everything created.

@@ -11,25 +11,56 @@
 #include "user/host/helpers.h"
 #include "user/host/userns.h"
 #include "user/storage/container.h"
+#include "user/storage/store.h"
 
 namespace uxc {
 
+namespace {
+
+// destroy -s: the clones first, each with its own clones (-s again).
+void destroy_dependants(const Paths& paths, const std::string& name, bool force) {
+  for (std::string dependant : dependants(paths, name)) {
+    std::string cmd = "destroy", n = "-n", s = "-s", f = "-f";
+    std::vector<char*> argv = {cmd.data(), n.data(), dependant.data(), s.data()};
+    if (force) argv.push_back(f.data());
+    argv.push_back(nullptr);
+    if (cmd_destroy(static_cast<int>(argv.size()) - 1, argv.data()) != 0)
+      throw Error("cannot destroy " + dependant + ", which is cloned from " + name);
+  }
+}
+
+}  // namespace
+
 int cmd_destroy(int argc, char** argv) {
-  const auto args = parse_args(argc, argv, "destroy", "-n NAME [-f]",
-                               "Remove a stopped container: its config and its rootfs.",
+  const auto args = parse_args(argc, argv, "destroy", "-n NAME [-f] [-s]",
+                               "Remove a stopped container: its config, its rootfs and its snapshots. A\n"
+                               "container that others are cloned from (uxc copy -s) is refused unless -s\n"
+                               "destroys those too. -f also removes a directory whose config is missing\n"
+                               "or broken (uxc ls shows it as BROKEN).",
                                {{'n', "name", "NAME", "the container"},
-                                {'f', "force", nullptr, "stop it first if it is running"}});
+                                {'f', "force", nullptr, "stop it first if it is running; remove it if broken"},
+                                {'s', "snapshots", nullptr, "also destroy the containers cloned from it"}});
   const std::string name = require_name(args, "destroy");
   const User user = current_user();
   const Paths paths = user_paths(user);
+  if (args.has('s')) destroy_dependants(paths, name, args.has('f'));
+  if (!path_exists(container_config(paths, name)) && is_directory(container_dir(paths, name))) {
+    if (!args.has('f'))
+      throw Error(name + " is broken (" + container_problem(paths, name) + "): uxc destroy -f -n " + name + " removes it");
+    destroy_broken_container(paths, user, name);
+    std::printf("Destroyed container %s\n", name.c_str());
+    return 0;
+  }
   require_container(paths, name);
+  const Fd store = lock_store(paths);
+  (void)check_dependants(paths, name, false);
   if (read_runtime_state(paths, name).state != RunState::kStopped) {
     if (!args.has('f')) throw Error(name + " is running");
     stop_container(paths, name, 0, true);
   }
   const std::string dir = container_dir(paths, name);
   const std::string rootfs = dir + "/rootfs";
-  if (path_exists(rootfs)) {
+  if (path_exists(dir)) {
     policy::Config config;
     std::vector<std::string> errors;
     std::string text;
@@ -38,7 +69,9 @@ int cmd_destroy(int argc, char** argv) {
     // hand still has its idmap lines, or the user's default ranges apply.
     (void)policy::parse_config(text, "config", &config, &errors);
     if (!errors.empty()) config = policy::Config{};
-    run_as_container_root(file_work_idmap(config, user), [&] { remove_tree(rootfs); });
+    // The whole directory: an overlay container's layers (delta0, ...)
+    // belong to the container's root too.
+    run_as_container_root(file_work_idmap(config, user), [&] { remove_tree(dir); });
   }
   remove_tree(dir);
   // The runtime directory holds only the idle lock file by now.

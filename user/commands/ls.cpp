@@ -9,6 +9,7 @@
 #include "user/common/util.h"
 #include "user/runtime/monitor.h"
 #include "user/storage/container.h"
+#include "user/storage/store.h"
 
 namespace uxc {
 
@@ -35,7 +36,8 @@ std::string json_list(const std::vector<std::string>& v) {
 int cmd_ls(int argc, char** argv) {
   const auto args = parse_args(argc, argv, "ls", "[-f] [--running|--stopped] [--format json]",
                                "List containers: names, or with -f a table of NAME STATE AUTOSTART GROUPS\n"
-                               "IPV4 IPV6 UNPRIVILEGED; --format json prints the same data as JSON.",
+                               "IPV4 IPV6 UNPRIVILEGED; --format json prints the same data as JSON. A\n"
+                               "directory whose config is missing or broken is BROKEN (uxc destroy -f).",
                                {{'f', "fancy", nullptr, "one line per container with its details"},
                                 {0, "running", nullptr, "only running containers"},
                                 {0, "stopped", nullptr, "only stopped containers"},
@@ -52,13 +54,17 @@ int cmd_ls(int argc, char** argv) {
     bool autostart_on = false;
   };
   std::vector<Row> rows;
-  for (const auto& name : list_containers(paths)) {
+  // A directory whose config is missing or broken is listed as BROKEN
+  // (uxc destroy -f removes it), not hidden.
+  for (const auto& entry : list_store(paths)) {
+    const std::string& name = entry.name;
     const RuntimeState st = read_runtime_state(paths, name);
-    if (only_running && st.state == RunState::kStopped) continue;
-    if (only_stopped && st.state != RunState::kStopped) continue;
+    const bool broken = !entry.broken.empty() && st.state == RunState::kStopped;
+    if (only_running && (broken || st.state == RunState::kStopped)) continue;
+    if (only_stopped && (broken || st.state != RunState::kStopped)) continue;
     Row r;
     r.name = name;
-    r.state = std::string(run_state_name(st.state));
+    r.state = broken ? "BROKEN" : std::string(run_state_name(st.state));
     policy::Config config;
     std::vector<std::string> errors;
     std::string text;

@@ -27,11 +27,12 @@ _uxc_flags() {
     stop) echo "-n --name -k --kill -t --timeout $common" ;;
     info) echo "-n --name -p --pid -i --ips -s --state -H --no-humanize $common" ;;
     ls) echo "-f --fancy --running --stopped --format $common" ;;
-    destroy) echo "-n --name -f --force $common" ;;
+    destroy) echo "-n --name -f --force -s --snapshots $common" ;;
     attach) echo "-n --name $common" ;;
     console) echo "-n --name -t --tty -e --escape $common" ;;
     autostart) echo "-a --all -g --group -A --ignore-auto -k --kill -s --shutdown -r --reboot -t --timeout -L --list $common" ;;
     check) echo "$common" ;;
+    unshare) echo "-n --name $common" ;;
   esac
 }
 
@@ -49,7 +50,7 @@ _uxc_takes_value() {
 
 _uxc() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' i word
-  local commands="create start stop info ls destroy attach console autostart check"
+  local commands="create start stop info ls destroy attach console autostart check unshare"
   COMPREPLY=()
   # --flag=value: bash splits it into "--flag" "=" "value".
   if [ "$COMP_CWORD" -ge 2 ] && [ "${COMP_WORDS[COMP_CWORD - 1]}" = "=" ]; then

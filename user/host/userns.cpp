@@ -18,6 +18,10 @@
 namespace uxc {
 
 void run_as_container_root(const policy::IdmapRequest& maps, const std::function<void()>& work) {
+  if (run_as_container_root_status(maps, work) != 0) throw Error("file work in the user namespace failed");
+}
+
+int run_as_container_root_status(const policy::IdmapRequest& maps, const std::function<void()>& work) {
   auto [ready_read, ready_write] = make_pipe();
   auto [go_read, go_write] = make_pipe();
   auto [err_read, err_write] = make_pipe();
@@ -71,7 +75,7 @@ void run_as_container_root(const policy::IdmapRequest& maps, const std::function
   }
   reap.dismiss();
   if (!msg.empty()) throw Error(msg);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw Error("file work in the user namespace failed");
+  return exit_code(status);
 }
 
 }  // namespace uxc

@@ -1,0 +1,145 @@
+// The user's store of containers as directories: which of them are
+// broken, the locks that keep copies and snapshots from racing a start
+// or each other, and the overlay layers containers share (uxc copy -s,
+// uxc snapshot).
+//
+// A container's files are either a plain directory (NAME/rootfs) or a
+// stack of overlayfs layers: read-only lower layers and one writable
+// upper layer (lxc.rootfs.path = overlay:/LOWER...:/UPPER, policy/rootfs.h).
+// Layers are directories in the directory of the container that made
+// them: its first rootfs, then delta0, delta1, ... (each an upper layer
+// once, read-only from the moment it was frozen). A clone's lowers may
+// lie in its source's directory: the source then has dependants.
+//
+// Every change of a container's layers follows one order, so that a
+// command killed at any point leaves either the old or the new state:
+// new directories are made first, the config (or a snapshot record) is
+// replaced by rename, and only then is what nothing refers to any more
+// removed. Layers nobody refers to are garbage and are collected by the
+// next snapshot command on that container.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "policy/config.h"
+#include "policy/idmap.h"
+#include "policy/rootfs.h"
+#include "user/common/dirs.h"
+#include "user/common/util.h"
+
+namespace uxc {
+
+// ---------------------------------------------------------------- health
+
+// Every directory in the store with a valid container name, sorted, and
+// whether its config can be read ("" if so, else why not).
+struct StoreEntry {
+  std::string name;
+  std::string broken;  // "" or e.g. "its config is missing"
+};
+std::vector<StoreEntry> list_store(const Paths& paths);
+std::string container_problem(const Paths& paths, const std::string& name);
+
+// The refusal for a name that is taken, with what to do when the
+// directory there is a broken container.
+std::string name_taken_message(const Paths& paths, const std::string& name);
+
+// ---------------------------------------------------------------- id maps
+
+// The id map that reaches a container's files even when its config is
+// broken: its lxc.idmap lines, else default.conf's, else the user's first
+// subordinate ranges; with the user's own ids mapped above them
+// (file_work_idmap). `name` empty: the user's default map.
+policy::IdmapRequest lenient_file_work_idmap(const Paths& paths, const User& user, const std::string& name);
+
+// ---------------------------------------------------------------- locks
+
+// Serialises the commands that change who uses which layer (copy,
+// snapshot, destroy's check for dependants). Blocks until it is free.
+Fd lock_store(const Paths& paths);
+
+// Holds the container's runtime lock, which a running container's
+// monitor holds for its whole life (storage/container.h): while it is
+// held, the container is stopped and cannot be started. Refuses, naming
+// the container and `doing`, if it runs.
+Fd lock_stopped(const Paths& paths, const User& user, const std::string& name, const std::string& doing);
+
+// ---------------------------------------------------------------- layers
+
+// The container's rootfs as its config names it (NAME/rootfs if unset).
+policy::RootfsPath container_rootfs(const Paths& paths, const std::string& name, const policy::Config& config);
+
+// The directories of a container's files: its dir, or its layers top
+// first (upper included).
+std::vector<std::string> rootfs_layers(const policy::RootfsPath& rootfs);
+
+// Who uses a layer: a container's current rootfs (snapshot empty) or one
+// of its snapshots.
+struct LayerUse {
+  std::string container;
+  std::string snapshot;
+  bool upper = false;
+};
+struct LayerUses {
+  std::string layer;
+  std::vector<LayerUse> uses;
+};
+// Every layer of every container and snapshot in the store, read
+// leniently (a broken config still names its layers).
+std::vector<LayerUses> scan_layer_uses(const Paths& paths);
+
+// Containers other than `name` whose rootfs or snapshots use a layer in
+// `name`'s directory, sorted.
+std::vector<std::string> dependants(const Paths& paths, const std::string& name);
+
+// Makes the container's current files read-only layers under a new,
+// empty upper layer and commits that to its config, unless its upper
+// layer is empty already. A plain directory becomes the first layer in
+// place. Returns the new rootfs. The container must be locked stopped.
+policy::RootfsPath freeze_layers(const Paths& paths, const std::string& name, const policy::IdmapRequest& maps);
+
+// Removes the layer directories in `name`'s directory that no container
+// or snapshot uses, and leftovers of interrupted commands. Runs as the
+// container's root with `maps`.
+void collect_garbage(const Paths& paths, const std::string& name, const policy::IdmapRequest& maps);
+
+// A new upper layer `upper` (and olwork beside it) for a container whose
+// top layer is `top`: the new layer's root takes `top`'s owner, mode
+// and extended attributes, as the container's "/" has them. Runs as the
+// container's root.
+void make_upper_layer(const std::string& upper, const std::string& top);
+
+// A free name for a new layer in `dir`: deltaN, N above every deltaN there.
+std::string next_layer_path(const std::string& dir);
+
+// Replaces lxc.rootfs.path in the config file at `config_path` by rename,
+// keeping its mode; checks that the result still parses.
+void commit_rootfs(const std::string& config_path, const policy::RootfsPath& rootfs);
+
+// Refuses when the kernel cannot mount overlayfs in a user namespace.
+void require_user_overlay(const std::string& what);
+
+// uxc start's check of lxc.rootfs.path (`rootfs` as Config::rootfs holds
+// it): the directory, or every layer and olwork, must exist; an overlay
+// needs a kernel that mounts it in a user namespace.
+void check_rootfs_dirs(const std::string& rootfs, const std::string& config_path);
+
+// ---------------------------------------------------------------- removal
+
+// Removes a container's directory and runtime directory as the
+// container's root (with `maps`); the container must be locked stopped.
+void remove_container_files(const Paths& paths, const std::string& name, const policy::IdmapRequest& maps);
+
+// uxc destroy -f of a directory whose config is missing or unreadable.
+void destroy_broken_container(const Paths& paths, const User& user, const std::string& name);
+
+// Refuses to destroy a container that others are cloned from, naming
+// them; with `with_dependants` returns them, in the order to destroy.
+std::vector<std::string> check_dependants(const Paths& paths, const std::string& name, bool with_dependants);
+
+// After the monitor of an lxc.ephemeral container returns: removes it.
+// Reports a failure on stderr (the container is then left, stopped).
+void remove_if_ephemeral(const Paths& paths, const User& user, const std::string& name);
+
+}  // namespace uxc
