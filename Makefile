@@ -213,6 +213,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/bin/%.o $(POLICY_LIB)
 DEB_PACKAGES := g++ make pkg-config libcap-dev libnl-3-dev libnl-route-3-dev \
                 libinih-dev libboost-test-dev iproute2 util-linux procps \
                 busybox-static uidmap lxc bubblewrap dnsmasq-base iptables strace man-db tmux \
+                libcap2-bin attr \
                 hyperfine clang clang-tidy cppcheck libclang-rt-14-dev
 
 .PHONY: deps

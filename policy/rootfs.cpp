@@ -263,6 +263,16 @@ std::vector<std::string> config_values(std::string_view text, std::string_view k
   return values;
 }
 
+std::vector<std::string> hwaddr_values(std::string_view text) {
+  std::vector<std::string> values;
+  (void)map_lines(text, [&](std::string_view line) -> std::optional<std::string> {
+    const ConfigLine l = read_config_line(line);
+    if (is_hwaddr_key(l.key)) values.emplace_back(l.value);
+    return std::string(line);
+  });
+  return values;
+}
+
 std::string renew_hwaddr(std::string_view current, std::string_view templ, std::span<const uint8_t> random) {
   if (!is_valid_hwaddr_template(current) ||
       std::any_of(current.begin(), current.end(), [](char c) { return c == 'x' || c == 'X'; }))

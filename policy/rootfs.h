@@ -76,6 +76,10 @@ std::string set_config_value(std::string_view text, std::string_view key, std::s
 // order, read leniently: the rest of the file may be broken.
 std::vector<std::string> config_values(std::string_view text, std::string_view key, std::string_view legacy);
 
+// The values of every hwaddr line (lxc.net.N.hwaddr, lxc.network.hwaddr)
+// of a configuration text, in file order, read leniently.
+std::vector<std::string> hwaddr_values(std::string_view text);
+
 // A new MAC for a copy of a container whose interface has `current`: the
 // template digits of `templ` (the user's default.conf hwaddr for that
 // interface) get new random ones when `current` matches the template's

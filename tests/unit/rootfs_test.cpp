@@ -173,6 +173,13 @@ BOOST_DATA_TEST_CASE(set_config_value_table, boost::unit_test::data::make(kSetCa
   BOOST_TEST(set_config_value(c.text, c.key, c.legacy, c.value) == c.want);
 }
 
+BOOST_AUTO_TEST_CASE(hwaddr_values_in_order) {
+  const std::string text =
+      "lxc.net.1.hwaddr = 02:00:00:xx:xx:xx\n# lxc.net.0.hwaddr = 00:00:00:00:00:01\n"
+      "lxc.net.0.link = br0\nlxc.network.hwaddr=00:16:3e:xx:xx:xx\nlxc.net.10.hwaddr = a\n";
+  BOOST_TEST(hwaddr_values(text) == (std::vector<std::string>{"02:00:00:xx:xx:xx", "00:16:3e:xx:xx:xx", "a"}));
+}
+
 BOOST_AUTO_TEST_CASE(config_values_lenient) {
   const std::string text = "garbage line\nlxc.rootfs.path = /a\n[section]\nlxc.rootfs=/b\n# lxc.rootfs = /c\n";
   BOOST_TEST(config_values(text, "lxc.rootfs.path", "lxc.rootfs") == (std::vector<std::string>{"/a", "/b"}));

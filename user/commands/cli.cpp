@@ -60,7 +60,9 @@ ParsedArgs parse_args(int argc, char** argv, const std::string& command, const s
   longs.push_back({nullptr, 0, nullptr, 0});
 
   ParsedArgs parsed;
-  optind = 1;
+  // 0, not 1: glibc then forgets everything of an earlier parse, whose
+  // argv may be gone (destroy -s parses again for each clone).
+  optind = 0;
   opterr = 0;
   for (;;) {
     const int c = getopt_long(argc, argv, shorts.c_str(), longs.data(), nullptr);

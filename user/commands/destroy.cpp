@@ -17,9 +17,11 @@ namespace uxc {
 
 namespace {
 
-// destroy -s: the clones first, each with its own clones (-s again).
+// destroy -s: the clones first, each with its own clones (-s again),
+// which may include others on the list: asked again after each.
 void destroy_dependants(const Paths& paths, const std::string& name, bool force) {
-  for (std::string dependant : dependants(paths, name)) {
+  for (std::vector<std::string> left = dependants(paths, name); !left.empty(); left = dependants(paths, name)) {
+    std::string dependant = left.front();
     std::string cmd = "destroy", n = "-n", s = "-s", f = "-f";
     std::vector<char*> argv = {cmd.data(), n.data(), dependant.data(), s.data()};
     if (force) argv.push_back(f.data());

@@ -19,6 +19,7 @@
 #include "user/runtime/launch.h"
 #include "user/runtime/monitor.h"
 #include "user/storage/container.h"
+#include "user/storage/store.h"
 
 namespace uxc {
 
@@ -47,9 +48,7 @@ int cmd_start(int argc, char** argv) {
   req.config = load_config(req.config_path);
   warn_ignored(req.config, req.config_path);
   req.rootfs = req.config.rootfs.empty() ? container_dir(req.paths, req.name) + "/rootfs" : req.config.rootfs;
-  if (!is_directory(req.rootfs))
-    throw Error("rootfs " + req.rootfs + " does not exist: fix lxc.rootfs.path in " + req.config_path +
-                " or recreate the container (uxc destroy, uxc create)");
+  check_rootfs_dirs(req.rootfs, req.config_path);
   // Checked here so a refusal comes before anything is created.
   (void)container_idmap(req.config, req.user);
   if (req.config.tty_max > kMaxTtys)
@@ -69,8 +68,13 @@ int cmd_start(int argc, char** argv) {
   if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) throw Error(req.name + " is already running");
   log.info("starting " + req.name + " from " + req.config_path);
 
+  // An lxc.ephemeral container is removed once its monitor is done,
+  // while this process still holds its lock.
+  const bool own_config = !args.has('f');
   if (req.foreground) {
-    return run_monitor(req, -1, log);
+    const int rc = run_monitor(req, -1, log);
+    if (own_config) remove_if_ephemeral(req.paths, req.user, req.name);
+    return rc;
   }
 
   auto [status_read, status_write] = make_pipe();
@@ -82,6 +86,7 @@ int cmd_start(int argc, char** argv) {
     setsid();
     prctl(PR_SET_NAME, "uxc monitor");
     const int rc = run_monitor(req, status_write.release(), log);
+    if (own_config) remove_if_ephemeral(req.paths, req.user, req.name);
     std::fflush(nullptr);
     _exit(rc);
   }

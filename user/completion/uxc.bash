@@ -33,6 +33,7 @@ _uxc_flags() {
     autostart) echo "-a --all -g --group -A --ignore-auto -k --kill -s --shutdown -r --reboot -t --timeout -L --list $common" ;;
     check) echo "$common" ;;
     unshare) echo "-n --name $common" ;;
+    copy) echo "-n --name -N --newname -s --snapshot -B --backingstorage -K --keepname -M --keepmac -e --ephemeral -D --keepdata -d --daemon -F --foreground $common" ;;
   esac
 }
 
@@ -44,13 +45,14 @@ _uxc_takes_value() {
     start:-f|start:--rcfile|start:-l|start:--logpriority|start:-o|start:--logfile) return 0 ;;
     stop:-t|stop:--timeout|console:-t|console:--tty|console:-e|console:--escape) return 0 ;;
     ls:--format|autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
+    copy:-N|copy:--newname|copy:-B|copy:--backingstorage) return 0 ;;
   esac
   return 1
 }
 
 _uxc() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' i word
-  local commands="create start stop info ls destroy attach console autostart check unshare"
+  local commands="create start stop info ls destroy attach console autostart check copy unshare"
   COMPREPLY=()
   # --flag=value: bash splits it into "--flag" "=" "value".
   if [ "$COMP_CWORD" -ge 2 ] && [ "${COMP_WORDS[COMP_CWORD - 1]}" = "=" ]; then
@@ -90,6 +92,7 @@ _uxc() {
       start:-l|start:--logpriority)
         _uxc_reply -W "TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL" -- "$cur" ;;
       ls:--format) _uxc_reply -W "json" -- "$cur" ;;
+      copy:-B|copy:--backingstorage) _uxc_reply -W "dir overlay" -- "$cur" ;;
       console:-t|console:--tty) _uxc_reply -W "0 1 2 3 4 5 6 7 8 9 10 11 12" -- "$cur" ;;
       *:-f|*:--config|*:--rcfile|*:-o|*:--logfile)
         compopt -o filenames 2>/dev/null

@@ -147,6 +147,12 @@ Fd lock_store(const Paths& paths) {
 }
 
 Fd lock_stopped(const Paths& paths, const User& user, const std::string& name, const std::string& doing) {
+  Fd lock = try_lock_stopped(paths, user, name);
+  if (!lock.valid()) throw Error(name + " is running: stop it first (uxc stop -n " + name + ") to " + doing);
+  return lock;
+}
+
+Fd try_lock_stopped(const Paths& paths, const User& user, const std::string& name) {
   // The runtime directory as uxc start makes it: private, ours.
   const size_t slash = paths.runtime_dir.rfind('/');
   if (slash != std::string::npos && slash > 0 && !is_directory(paths.runtime_dir.substr(0, slash)))
@@ -156,8 +162,10 @@ Fd lock_stopped(const Paths& paths, const User& user, const std::string& name, c
   make_private_dir(runtime, user.uid);
   Fd lock(open((runtime + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!lock.valid()) throw_errno("cannot open " + runtime + "/lock");
-  if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0)
-    throw Error(name + " is running: stop it first (uxc stop -n " + name + ") to " + doing);
+  if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) throw_errno("cannot lock " + runtime + "/lock");
+    return Fd();
+  }
   return lock;
 }
 
@@ -271,12 +279,12 @@ void commit_rootfs(const std::string& config_path, const policy::RootfsPath& roo
   write_file_atomic(config_path, updated, st.st_mode & 0777);
 }
 
-void require_user_overlay(const std::string& what) {
+void require_user_overlay(const std::string& what, const std::string& instead) {
   utsname un{};
   if (uname(&un) != 0 || policy::kernel_allows_user_overlay(un.release)) return;
   throw Error(what + " needs overlayfs in a user namespace, which needs Linux " +
               std::to_string(policy::kUserOverlayMajor) + "." + std::to_string(policy::kUserOverlayMinor) +
-              " or later; this kernel is " + un.release);
+              " or later; this kernel is " + un.release + (instead.empty() ? "" : "; " + instead));
 }
 
 void check_rootfs_dirs(const std::string& rootfs, const std::string& config_path) {
@@ -336,6 +344,26 @@ void collect_garbage(const Paths& paths, const std::string& name, const policy::
   run_as_container_root(maps, [&] {
     for (const auto& u : unused) remove_tree(u);
   });
+}
+
+void create_container(const Paths& paths, const std::string& name, const std::string& config_text,
+                      const policy::IdmapRequest& maps, const std::function<void()>& fill) {
+  const std::string dir = container_dir(paths, name);
+  make_dirs(paths.data_dir, 0755);
+  if (mkdir(dir.c_str(), 0755) != 0) {
+    if (errno == EEXIST) throw Error(name_taken_message(paths, name));
+    throw_errno("cannot create " + dir);
+  }
+  Defer undo([&] {
+    try {
+      run_as_container_root(maps, [&] { remove_tree(dir); });
+    } catch (const Error& e) {
+      std::fprintf(stderr, "uxc: cannot remove the unfinished %s: %s\n", dir.c_str(), e.what());
+    }
+  });
+  run_as_container_root(maps, fill);
+  write_file_atomic(dir + "/config", config_text, 0644);
+  undo.dismiss();
 }
 
 // ---------------------------------------------------------------- removal

@@ -19,6 +19,7 @@
 // next snapshot command on that container.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -62,8 +63,10 @@ Fd lock_store(const Paths& paths);
 // Holds the container's runtime lock, which a running container's
 // monitor holds for its whole life (storage/container.h): while it is
 // held, the container is stopped and cannot be started. Refuses, naming
-// the container and `doing`, if it runs.
+// the container and `doing`, if it runs; try_lock_stopped returns no fd
+// then.
 Fd lock_stopped(const Paths& paths, const User& user, const std::string& name, const std::string& doing);
+Fd try_lock_stopped(const Paths& paths, const User& user, const std::string& name);
 
 // ---------------------------------------------------------------- layers
 
@@ -117,13 +120,22 @@ std::string next_layer_path(const std::string& dir);
 // keeping its mode; checks that the result still parses.
 void commit_rootfs(const std::string& config_path, const policy::RootfsPath& rootfs);
 
-// Refuses when the kernel cannot mount overlayfs in a user namespace.
-void require_user_overlay(const std::string& what);
+// Refuses when the kernel cannot mount overlayfs in a user namespace:
+// "WHAT needs ... Linux 5.11 or later; this kernel is R[; INSTEAD]".
+void require_user_overlay(const std::string& what, const std::string& instead = "");
 
 // uxc start's check of lxc.rootfs.path (`rootfs` as Config::rootfs holds
 // it): the directory, or every layer and olwork, must exist; an overlay
 // needs a kernel that mounts it in a user namespace.
 void check_rootfs_dirs(const std::string& rootfs, const std::string& config_path);
+
+// Makes the directory of a new container `name`, runs `fill` as the
+// container's root (with `maps`) to make its files, then writes its
+// config: the config last, so that the container exists only once it is
+// whole. A failure at any step removes everything made, and a name that
+// is taken is refused (name_taken_message).
+void create_container(const Paths& paths, const std::string& name, const std::string& config_text,
+                      const policy::IdmapRequest& maps, const std::function<void()>& fill);
 
 // ---------------------------------------------------------------- removal
 

@@ -1,0 +1,176 @@
+// uxc copy: a new container from an existing one, as lxc-copy makes it:
+// a full copy of its files (-B dir), or an overlay clone (-s, -B overlay)
+// whose upper layer holds only its own changes; -e starts an ephemeral
+// one, destroyed when it stops.
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "policy/rootfs.h"
+#include "user/commands/cli.h"
+#include "user/commands/commands.h"
+#include "user/common/util.h"
+#include "user/host/helpers.h"
+#include "user/host/overlay.h"
+#include "user/storage/container.h"
+#include "user/storage/copy.h"
+#include "user/storage/store.h"
+
+namespace uxc {
+
+namespace {
+
+std::string default_conf(const Paths& paths) {
+  std::string text;
+  (void)read_file(paths.config_dir + "/default.conf", &text, policy::kMaxConfigBytes + 1);
+  return text;
+}
+
+// lxc-copy -e without -N: NAME_ and six random letters and digits.
+std::string ephemeral_name(const std::string& source) {
+  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string name = source.substr(0, 57) + "_";
+  for (uint8_t b : random_bytes(6)) name += kChars[b % 36];
+  return name;
+}
+
+// The files of a stopped container, flattened, copied to `dst`. Runs as
+// the container's root: an overlay's layers are mounted read-only in a
+// mount namespace of this process's own.
+void copy_files(const policy::RootfsPath& rootfs, const std::string& dst) {
+  Fd src;
+  std::string shown;
+  if (!rootfs.overlay) {
+    src.reset(open(rootfs.dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!src.valid()) throw_errno("cannot open " + rootfs.dir);
+    shown = rootfs.dir;
+  } else {
+    if (unshare(CLONE_NEWNS) != 0) throw_errno("cannot create a mount namespace");
+    std::vector<Fd> layers;
+    std::vector<int> fds;
+    for (const auto& l : rootfs_layers(rootfs)) {
+      layers.emplace_back(open(l.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+      if (!layers.back().valid()) throw_errno("cannot open the layer " + l);
+      fds.push_back(layers.back().get());
+    }
+    const Fd mnt = mount_overlay(fds, -1, -1);
+    src.reset(openat(mnt.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!src.valid()) throw_errno("cannot open the overlay");
+    shown = "the layers of " + rootfs.upper.substr(0, rootfs.upper.rfind('/'));
+  }
+  (void)copy_tree(src.get(), shown, dst);
+}
+
+}  // namespace
+
+int cmd_copy(int argc, char** argv) {
+  const auto args = parse_args(
+      argc, argv, "copy", "-n NAME -N NEWNAME [-s] [-B dir|overlay] [-K] [-M] [-e [-D] [-d|-F]]",
+      "Make a new container from NAME, as lxc-copy does. By default a full copy: every file\n"
+      "with its owner, mode, setuid bits, file capabilities, extended attributes, hard links\n"
+      "and holes; NAME must be stopped. With -s (or -B overlay) an overlay clone, made at\n"
+      "once: NAME's files become read-only layers both containers share, and each writes\n"
+      "its own changes to its own upper layer; NAME may run if it is overlay-based itself.\n"
+      "The new container gets its own host name (lxc.uts.name) and new MAC addresses.\n"
+      "-e starts an ephemeral clone, destroyed when it stops.",
+      {{'n', "name", "NAME", "the container to copy"},
+       {'N', "newname", "NEWNAME", "the new container's name"},
+       {'s', "snapshot", nullptr, "an overlay clone instead of a full copy"},
+       {'B', "backingstorage", "TYPE", "dir (a full copy) or overlay (a clone)"},
+       {'K', "keepname", nullptr, "keep NAME's host name"},
+       {'M', "keepmac", nullptr, "keep NAME's MAC addresses"},
+       {'e', "ephemeral", nullptr, "start the copy; destroy it when it stops (an overlay clone unless -B dir)"},
+       {'D', "keepdata", nullptr, "with -e: keep the copy when it stops"},
+       {'d', "daemon", nullptr, "with -e: run it in the background (the default)"},
+       {'F', "foreground", nullptr, "with -e: run it in the foreground, console on this terminal"}});
+  const std::string source = require_name(args, "copy");
+  const bool ephemeral = args.has('e');
+  if (!args.has('N') && !ephemeral) throw UsageError("-N NEWNAME is required");
+  const std::string name = args.has('N') ? args.get('N') : ephemeral_name(source);
+  check_container_name(name);
+  if (name == source) throw UsageError("-N must name a new container, not " + source + " itself");
+  if (args.has('B') && args.get('B') != "dir" && args.get('B') != "overlay")
+    throw UsageError("-B takes dir or overlay, not '" + args.get('B') + "'");
+  if (args.has('s') && args.get('B') == "dir")
+    throw UsageError("-s makes an overlay clone and -B dir a full copy: give one of them");
+  for (char c : {'D', 'd', 'F'})
+    if (args.has(c) && !ephemeral) throw UsageError(std::string("-") + c + " goes with -e");
+  if (args.has('d') && args.has('F')) throw UsageError("-d and -F exclude each other");
+  const bool overlay = args.has('s') || args.get('B') == "overlay" || (ephemeral && !args.has('B'));
+
+  const User user = current_user();
+  const Paths paths = user_paths(user);
+  const std::string problem = path_exists(container_dir(paths, source)) ? container_problem(paths, source) : "";
+  if (!problem.empty()) throw Error(source + " is broken (" + problem + ")");
+  require_container(paths, source);
+  if (path_exists(container_dir(paths, name))) throw Error(name_taken_message(paths, name));
+  if (overlay)
+    require_user_overlay("an overlay clone", "make a full copy instead (uxc copy -B dir)");
+  const std::string source_config = container_config(paths, source);
+  const std::string source_text = read_file_or_throw(source_config);
+  const policy::Config config = load_config(source_config);
+  const policy::IdmapRequest maps = file_work_idmap(config, user);
+
+  policy::CopyEdits edits;
+  edits.uts_name = args.has('K') ? "" : name;
+  edits.keep_macs = args.has('M');
+  edits.ephemeral = ephemeral && !args.has('D');
+  edits.hwaddr_templates = policy::hwaddr_values(default_conf(paths));
+  const std::vector<uint8_t> random = random_bytes(12 * 64);
+
+  if (overlay) {
+    // Who uses which layer changes here: one such command at a time.
+    const Fd store = lock_store(paths);
+    if (config.ephemeral)
+      throw Error("cannot clone " + source + ": it is ephemeral (destroyed when it stops, which its clone's layers "
+                  "would not survive); make a full copy of it (-B dir) once it is stopped");
+    policy::RootfsPath layers;
+    const Fd source_lock = try_lock_stopped(paths, user, source);
+    if (!source_lock.valid()) {
+      // Running: only its read-only layers can be shared; its upper layer
+      // changes under it.
+      layers = container_rootfs(paths, source, config);
+      if (!layers.overlay)
+        throw Error("cannot clone " + source + " while it runs: its rootfs is a plain directory, which would change "
+                    "under the clone; stop it first (uxc stop -n " + source + ")");
+      std::fprintf(stderr,
+                   "uxc copy: %s is running: %s gets the layers %s was cloned or snapshotted from, without the "
+                   "changes it made since (stop it to include those)\n",
+                   source.c_str(), name.c_str(), source.c_str());
+    }
+    if (source_lock.valid()) layers = freeze_layers(paths, source, maps);
+    policy::RootfsPath clone;
+    clone.overlay = true;
+    clone.lowers = layers.lowers;
+    clone.upper = container_dir(paths, name) + "/delta0";
+    edits.header = "Container " + name + ", an overlay clone of " + source + " made by 'uxc copy -s'";
+    edits.rootfs = policy::format_rootfs_path(clone);
+    create_container(paths, name, policy::copy_config(source_text, edits, random), maps,
+                     [&] { make_upper_layer(clone.upper, clone.lowers.front()); });
+    std::printf("Created container %s as an overlay clone of %s\n", name.c_str(), source.c_str());
+  } else {
+    const Fd source_lock = lock_stopped(paths, user, source, "make a full copy of it");
+    const policy::RootfsPath rootfs = container_rootfs(paths, source, config);
+    const std::string dst = container_dir(paths, name) + "/rootfs";
+    edits.header = "Container " + name + ", a copy of " + source + " made by 'uxc copy'";
+    edits.rootfs = "dir:" + dst;
+    create_container(paths, name, policy::copy_config(source_text, edits, random), maps,
+                     [&] { copy_files(rootfs, dst); });
+    std::printf("Created container %s as a copy of %s\n", name.c_str(), source.c_str());
+  }
+  if (!ephemeral) return 0;
+
+  std::string cmd = "start", n = "-n", mode = args.has('F') ? "-F" : "-d", new_name = name;
+  std::vector<char*> start_argv = {cmd.data(), n.data(), new_name.data(), mode.data(), nullptr};
+  try {
+    return cmd_start(static_cast<int>(start_argv.size()) - 1, start_argv.data());
+  } catch (const Error&) {
+    // A start refused before its monitor ran leaves the copy: it goes too.
+    if (!args.has('D')) remove_if_ephemeral(paths, user, name);
+    throw;
+  }
+}
+
+}  // namespace uxc
