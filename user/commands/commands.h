@@ -20,6 +20,7 @@ int cmd_check(int argc, char** argv);
 int cmd_autostart(int argc, char** argv);
 int cmd_unshare(int argc, char** argv);
 int cmd_copy(int argc, char** argv);
+int cmd_snapshot(int argc, char** argv);
 
 // Asks the container's monitor to stop it: the halt signal, then SIGKILL
 // after `timeout_seconds` (0: at once if `kill_now`). Returns when the

@@ -38,7 +38,8 @@ std::string ephemeral_name(const std::string& source) {
 
 // The files of a stopped container, flattened, copied to `dst`. Runs as
 // the container's root: an overlay's layers are mounted read-only in a
-// mount namespace of this process's own.
+// mount namespace of this process's own, as the container has them (its
+// upper layer as the upper one: a stack of 500 lowers stays mountable).
 void copy_files(const policy::RootfsPath& rootfs, const std::string& dst) {
   Fd src;
   std::string shown;
@@ -50,12 +51,15 @@ void copy_files(const policy::RootfsPath& rootfs, const std::string& dst) {
     if (unshare(CLONE_NEWNS) != 0) throw_errno("cannot create a mount namespace");
     std::vector<Fd> layers;
     std::vector<int> fds;
-    for (const auto& l : rootfs_layers(rootfs)) {
+    auto open_layer = [&](const std::string& l) {
       layers.emplace_back(open(l.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
       if (!layers.back().valid()) throw_errno("cannot open the layer " + l);
-      fds.push_back(layers.back().get());
-    }
-    const Fd mnt = mount_overlay(fds, -1, -1);
+      return layers.back().get();
+    };
+    for (const auto& l : rootfs.lowers) fds.push_back(open_layer(l));
+    const int upper = open_layer(rootfs.upper);
+    const int work = open_layer(policy::overlay_work_dir(rootfs.upper));
+    const Fd mnt = mount_overlay(fds, upper, work, true);
     src.reset(openat(mnt.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!src.valid()) throw_errno("cannot open the overlay");
     shown = "the layers of " + rootfs.upper.substr(0, rootfs.upper.rfind('/'));
@@ -145,6 +149,7 @@ int cmd_copy(int argc, char** argv) {
     clone.overlay = true;
     clone.lowers = layers.lowers;
     clone.upper = container_dir(paths, name) + "/delta0";
+    check_layer_stack(source, clone);
     edits.header = "Container " + name + ", an overlay clone of " + source + " made by 'uxc copy -s'";
     edits.rootfs = policy::format_rootfs_path(clone);
     create_container(paths, name, policy::copy_config(source_text, edits, random), maps,

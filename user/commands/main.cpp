@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
           {"autostart", uxc::cmd_autostart, "start, stop or reboot the containers with lxc.start.auto, in order"},
           {"check", uxc::cmd_check, "check this host's set-up for your containers, and say how to fix it"},
           {"copy", uxc::cmd_copy, "copy or clone a container (-s: an overlay clone; -e: ephemeral)"},
+          {"snapshot", uxc::cmd_snapshot, "take, list, restore or destroy a container's snapshots"},
           {"unshare", uxc::cmd_unshare, "run a command as root of a container's user namespace, on its files"},
       },
       argc, argv);

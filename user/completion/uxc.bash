@@ -18,6 +18,17 @@ _uxc_containers() {
   done
 }
 
+# _uxc_snapshots NAME: the snapshots of container NAME.
+_uxc_snapshots() {
+  local base=${XDG_DATA_HOME:-$HOME/.local/share}/uxc snap
+  [ -n "$1" ] || return 0
+  for snap in "$base/$1"/snaps/*/; do
+    [ -d "$snap" ] || continue
+    snap=${snap%/}
+    printf '%s\n' "${snap##*/}"
+  done
+}
+
 # _uxc_flags COMMAND: its flags, as in `uxc COMMAND --help`.
 _uxc_flags() {
   local common="-h --help --version"
@@ -33,6 +44,7 @@ _uxc_flags() {
     autostart) echo "-a --all -g --group -A --ignore-auto -k --kill -s --shutdown -r --reboot -t --timeout -L --list $common" ;;
     check) echo "$common" ;;
     unshare) echo "-n --name $common" ;;
+    snapshot) echo "-n --name -c --comment -L --list -C --showcomments -r --restore -N --newname -d --destroy --format $common" ;;
     copy) echo "-n --name -N --newname -s --snapshot -B --backingstorage -K --keepname -M --keepmac -e --ephemeral -D --keepdata -d --daemon -F --foreground $common" ;;
   esac
 }
@@ -46,13 +58,15 @@ _uxc_takes_value() {
     stop:-t|stop:--timeout|console:-t|console:--tty|console:-e|console:--escape) return 0 ;;
     ls:--format|autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
     copy:-N|copy:--newname|copy:-B|copy:--backingstorage) return 0 ;;
+    snapshot:-c|snapshot:--comment|snapshot:-r|snapshot:--restore|snapshot:-N|snapshot:--newname) return 0 ;;
+    snapshot:-d|snapshot:--destroy|snapshot:--format) return 0 ;;
   esac
   return 1
 }
 
 _uxc() {
-  local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' i word
-  local commands="create start stop info ls destroy attach console autostart check copy unshare"
+  local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' container='' i word
+  local commands="create start stop info ls destroy attach console autostart check copy snapshot unshare"
   COMPREPLY=()
   # --flag=value: bash splits it into "--flag" "=" "value".
   if [ "$COMP_CWORD" -ge 2 ] && [ "${COMP_WORDS[COMP_CWORD - 1]}" = "=" ]; then
@@ -72,6 +86,8 @@ _uxc() {
       [ -n "$command" ] && { _uxc_reply -f -- "$cur"; return 0; }
     elif [ -z "$command" ] && [[ $word != -* ]]; then
       command=$word
+    elif [[ ${COMP_WORDS[i - 1]} == -n || ${COMP_WORDS[i - 1]} == --name ]]; then
+      container=$word
     fi
   done
 
@@ -93,6 +109,12 @@ _uxc() {
         _uxc_reply -W "TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL" -- "$cur" ;;
       ls:--format) _uxc_reply -W "json" -- "$cur" ;;
       copy:-B|copy:--backingstorage) _uxc_reply -W "dir overlay" -- "$cur" ;;
+      snapshot:--format) _uxc_reply -W "json" -- "$cur" ;;
+      snapshot:-r|snapshot:--restore|snapshot:-d|snapshot:--destroy)
+        _uxc_reply -W "$(_uxc_snapshots "$container") $([[ $prev == -d || $prev == --destroy ]] && echo ALL)" -- "$cur" ;;
+      snapshot:-c|snapshot:--comment)
+        compopt -o filenames 2>/dev/null
+        _uxc_reply -f -- "$cur" ;;
       console:-t|console:--tty) _uxc_reply -W "0 1 2 3 4 5 6 7 8 9 10 11 12" -- "$cur" ;;
       *:-f|*:--config|*:--rcfile|*:-o|*:--logfile)
         compopt -o filenames 2>/dev/null

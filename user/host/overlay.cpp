@@ -42,7 +42,7 @@ void set_string(int fs, const char* key, const std::string& value) {
 
 }  // namespace
 
-Fd mount_overlay(const std::vector<int>& lowers, int upper, int work) {
+Fd mount_overlay(const std::vector<int>& lowers, int upper, int work, bool read_only) {
   if (lowers.empty() || lowers.size() > policy::kMaxOverlayLowers)
     throw Error("an overlay needs 1 to " + std::to_string(policy::kMaxOverlayLowers) + " lower layers");
   utsname un{};
@@ -86,7 +86,7 @@ Fd mount_overlay(const std::vector<int>& lowers, int upper, int work) {
                   " or later");
     fail(fs.get(), "create");
   }
-  Fd mnt(fsmount(fs.get(), FSMOUNT_CLOEXEC, upper >= 0 ? 0 : MOUNT_ATTR_RDONLY));
+  Fd mnt(fsmount(fs.get(), FSMOUNT_CLOEXEC, read_only ? MOUNT_ATTR_RDONLY : 0));
   if (!mnt.valid()) fail(fs.get(), "fsmount");
   return mnt;
 }

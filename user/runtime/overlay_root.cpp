@@ -32,7 +32,7 @@ OverlayRoot open_overlay_root(const policy::RootfsPath& rootfs) {
 void enter_overlay_root(const OverlayRoot& root) {
   std::vector<int> lowers;
   for (const auto& l : root.lowers) lowers.push_back(l.get());
-  const Fd mnt = mount_overlay(lowers, root.upper.get(), root.work.get());
+  const Fd mnt = mount_overlay(lowers, root.upper.get(), root.work.get(), false);
   // Attached in this private mount namespace only: pivot_root needs its
   // new root to be a mount in the tree.
   if (move_mount(mnt.get(), "", root.target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)

@@ -83,9 +83,12 @@ bool idmap_only(const std::string& text, const std::string& file, policy::Config
   return false;
 }
 
-bool is_layer_name(const std::string& n) {
+// The upper layers uxc makes, deltaN. A container's first rootfs is never
+// collected: it is the bottom layer of all its states, and a rootfs a
+// config stopped naming by hand is the user's to remove.
+bool is_delta_name(const std::string& n) {
   uint32_t k = 0;
-  return n == "rootfs" || (n.size() > 5 && n.compare(0, 5, "delta") == 0 && policy::parse_u32(n.substr(5), &k));
+  return n.size() > 5 && n.compare(0, 5, "delta") == 0 && policy::parse_u32(n.substr(5), &k);
 }
 
 }  // namespace
@@ -235,6 +238,23 @@ std::vector<std::string> dependants(const Paths& paths, const std::string& name)
   return out;
 }
 
+void check_layer_stack(const std::string& name, const policy::RootfsPath& rootfs) {
+  const std::string flatten =
+      ": flatten them into a new container with a full copy (uxc copy -n " + name + " -N NEW -B dir)";
+  if (rootfs.lowers.size() > policy::kMaxOverlayLowers)
+    throw Error(name + " would have " + std::to_string(rootfs.lowers.size()) +
+                " read-only layers; one overlayfs mount stacks at most " + std::to_string(policy::kMaxOverlayLowers) +
+                " (the kernel's limit)" + flatten);
+  // The config reader's own limit on a line decides, whatever it is.
+  const std::string line = "lxc.rootfs.path = " + policy::format_rootfs_path(rootfs);
+  policy::Config check;
+  std::vector<std::string> errors;
+  if (!policy::parse_config(line + "\n", "config", &check, &errors))
+    throw Error(name + " would have " + std::to_string(rootfs.lowers.size()) + " read-only layers, and its lxc.rootfs.path (" +
+                std::to_string(line.size()) + " bytes) would not fit on a config line (" +
+                (errors.empty() ? std::string("?") : errors.front().substr(errors.front().find(' ') + 1)) + ")" + flatten);
+}
+
 std::string next_layer_path(const std::string& dir) {
   uint32_t next = 0;
   for (const auto& n : dir_entries(dir)) {
@@ -315,11 +335,8 @@ policy::RootfsPath freeze_layers(const Paths& paths, const std::string& name, co
     if (is_empty_dir(current.upper)) return current;
     next.lowers = rootfs_layers(current);
   }
-  if (next.lowers.size() > policy::kMaxOverlayLowers)
-    throw Error(name + " has " + std::to_string(current.lowers.size() + 1) +
-                " layers, the most one overlayfs mount stacks: flatten them into a new container with a full copy "
-                "(uxc copy -n " + name + " -N NEW -B dir)");
   next.upper = next_layer_path(container_dir(paths, name));
+  check_layer_stack(name, next);
   const std::string top = next.lowers.front();
   run_as_container_root(maps, [&] { make_upper_layer(next.upper, top); });
   commit_rootfs(config_path, next);
@@ -332,7 +349,7 @@ void collect_garbage(const Paths& paths, const std::string& name, const policy::
   std::vector<std::string> unused;
   for (const auto& n : dir_entries(dir)) {
     const std::string path = dir + "/" + n;
-    if (!is_layer_name(n) || !is_real_directory(path)) continue;
+    if (!is_delta_name(n) || !is_real_directory(path)) continue;
     if (std::none_of(uses.begin(), uses.end(), [&](const LayerUses& l) { return l.layer == path; }))
       unused.push_back(path);
   }
@@ -340,6 +357,7 @@ void collect_garbage(const Paths& paths, const std::string& name, const policy::
   // was killed.
   for (const auto& n : dir_entries(dir + "/snaps"))
     if (n[0] == '.') unused.push_back(dir + "/snaps/" + n);
+  unlink((dir + "/config.tmp").c_str());  // a config write that was cut short
   if (unused.empty()) return;
   run_as_container_root(maps, [&] {
     for (const auto& u : unused) remove_tree(u);

@@ -102,9 +102,9 @@ std::vector<std::string> dependants(const Paths& paths, const std::string& name)
 // place. Returns the new rootfs. The container must be locked stopped.
 policy::RootfsPath freeze_layers(const Paths& paths, const std::string& name, const policy::IdmapRequest& maps);
 
-// Removes the layer directories in `name`'s directory that no container
-// or snapshot uses, and leftovers of interrupted commands. Runs as the
-// container's root with `maps`.
+// Removes the upper layers (deltaN) in `name`'s directory that no
+// container or snapshot uses, and leftovers of interrupted commands. Runs
+// as the container's root with `maps`.
 void collect_garbage(const Paths& paths, const std::string& name, const policy::IdmapRequest& maps);
 
 // A new upper layer `upper` (and olwork beside it) for a container whose
@@ -112,6 +112,11 @@ void collect_garbage(const Paths& paths, const std::string& name, const policy::
 // and extended attributes, as the container's "/" has them. Runs as the
 // container's root.
 void make_upper_layer(const std::string& upper, const std::string& top);
+
+// Refuses a stack of layers for `name` that cannot be used: more lower
+// layers than one overlayfs mount takes, or an lxc.rootfs.path longer
+// than a config line may be. Says how to flatten it.
+void check_layer_stack(const std::string& name, const policy::RootfsPath& rootfs);
 
 // A free name for a new layer in `dir`: deltaN, N above every deltaN there.
 std::string next_layer_path(const std::string& dir);
