@@ -13,7 +13,7 @@ set -eu
 
 runs=${1:-200}
 bench=$UXC_BUILD/tests/idmap_bench
-[ -x "$bench" ] || { echo "bench/idmap.sh: $bench is not built (make)" >&2; exit 1; }
+[ -x "$bench" ] || { echo "bench/idmap.sh: $bench is not built (make tests)" >&2; exit 1; }
 [ -x "$WORLD_BIN/uxc-idmap" ] || { echo "bench/idmap.sh: uxc-idmap is not built (make)" >&2; exit 1; }
 for tool in newuidmap newgidmap; do
   [ -u "/usr/bin/$tool" ] || { echo "bench/idmap.sh: /usr/bin/$tool missing or not setuid (apt-get install uidmap)" >&2; exit 1; }

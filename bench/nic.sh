@@ -37,9 +37,10 @@ LXC_NIC=/usr/libexec/lxc/lxc-user-nic
 TIME=$UXC_BUILD/tests/nic_time
 SLOTS=$UXC_BUILD/tests/nic_slots
 FLOOR=$WORLD_BIN/nic_floor
-[ -x "$TIME" ] || { echo "bench/nic.sh: $TIME is not built (make)" >&2; exit 1; }
+[ -x "$TIME" ] || { echo "bench/nic.sh: $TIME is not built (make tests)" >&2; exit 1; }
+[ -x "$SLOTS" ] || { echo "bench/nic.sh: $SLOTS is not built (make tests)" >&2; exit 1; }
 [ -x "$NIC" ] || { echo "bench/nic.sh: uxc-nic is not built (make)" >&2; exit 1; }
-[ -x "$UXC_BUILD/tests/nic_floor" ] || { echo "bench/nic.sh: $UXC_BUILD/tests/nic_floor is not built (make)" >&2; exit 1; }
+[ -x "$UXC_BUILD/tests/nic_floor" ] || { echo "bench/nic.sh: $UXC_BUILD/tests/nic_floor is not built (make tests)" >&2; exit 1; }
 world_install_setuid "$UXC_BUILD/tests/nic_floor" nic_floor
 [ -u "$LXC_NIC" ] || { echo "bench/nic.sh: $LXC_NIC missing or not setuid (apt-get install lxc)" >&2; exit 1; }
 

@@ -18,6 +18,10 @@ source "$here/bench/lib.bash"
 
 [ "$(id -u)" = 0 ] || { echo "bench/run.sh: benchmarks build isolated worlds and must run as root" >&2; exit 1; }
 [ -x "$UXC_BUILD/bin/uxc" ] || { echo "bench/run.sh: $UXC_BUILD/bin/uxc is not built (make)" >&2; exit 1; }
+# The idmap and nic benchmarks drive the helpers with test programs.
+for prog in idmap_bench nic_time nic_slots nic_floor; do
+  [ -x "$UXC_BUILD/tests/$prog" ] || { echo "bench/run.sh: $UXC_BUILD/tests/$prog is not built (make tests)" >&2; exit 1; }
+done
 
 out=$UXC_BUILD/bench
 mkdir -p "$out"
