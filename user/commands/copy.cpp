@@ -14,6 +14,7 @@
 #include "user/common/util.h"
 #include "user/host/helpers.h"
 #include "user/host/overlay.h"
+#include "user/host/userns.h"
 #include "user/storage/container.h"
 #include "user/storage/copy.h"
 #include "user/storage/store.h"
@@ -69,6 +70,17 @@ void copy_files(const policy::RootfsPath& rootfs, const std::string& dst) {
 
 }  // namespace
 
+void remove_if_ephemeral(const Paths& paths, const User& user, const std::string& name) {
+  policy::Config config;
+  if (!ephemeral_config(paths, name, &config)) return;
+  try {
+    const Fd store = lock_store(paths);
+    remove_container_files(paths, name, container_root(file_work_idmap(config, user)));
+  } catch (const Error& e) {
+    std::fprintf(stderr, "uxc: cannot remove the ephemeral container %s: %s\n", name.c_str(), e.what());
+  }
+}
+
 int cmd_copy(int argc, char** argv) {
   const auto args = parse_args(
       argc, argv, "copy", "-n NAME -N NEWNAME [-s] [-B dir|overlay] [-K] [-M] [-e [-D] [-d|-F]]",
@@ -115,7 +127,7 @@ int cmd_copy(int argc, char** argv) {
   const std::string source_config = container_config(paths, source);
   const std::string source_text = read_file_or_throw(source_config);
   const policy::Config config = load_config(source_config);
-  const policy::IdmapRequest maps = file_work_idmap(config, user);
+  const auto as_root = container_root(file_work_idmap(config, user));
 
   policy::CopyEdits edits;
   edits.uts_name = args.has('K') ? "" : name;
@@ -144,7 +156,7 @@ int cmd_copy(int argc, char** argv) {
                    "changes it made since (stop it to include those)\n",
                    source.c_str(), name.c_str(), source.c_str());
     }
-    if (source_lock.valid()) layers = freeze_layers(paths, source, maps);
+    if (source_lock.valid()) layers = freeze_layers(paths, source, as_root);
     policy::RootfsPath clone;
     clone.overlay = true;
     clone.lowers = layers.lowers;
@@ -152,7 +164,7 @@ int cmd_copy(int argc, char** argv) {
     check_layer_stack(source, clone);
     edits.header = "Container " + name + ", an overlay clone of " + source + " made by 'uxc copy -s'";
     edits.rootfs = policy::format_rootfs_path(clone);
-    create_container(paths, name, policy::copy_config(source_text, edits, random), maps,
+    create_container(paths, name, policy::copy_config(source_text, edits, random), as_root,
                      [&] { make_upper_layer(clone.upper, clone.lowers.front()); });
     std::printf("Created container %s as an overlay clone of %s\n", name.c_str(), source.c_str());
   } else {
@@ -161,7 +173,7 @@ int cmd_copy(int argc, char** argv) {
     const std::string dst = container_dir(paths, name) + "/rootfs";
     edits.header = "Container " + name + ", a copy of " + source + " made by 'uxc copy'";
     edits.rootfs = "dir:" + dst;
-    create_container(paths, name, policy::copy_config(source_text, edits, random), maps,
+    create_container(paths, name, policy::copy_config(source_text, edits, random), as_root,
                      [&] { copy_files(rootfs, dst); });
     std::printf("Created container %s as a copy of %s\n", name.c_str(), source.c_str());
   }

@@ -49,7 +49,7 @@ int cmd_destroy(int argc, char** argv) {
   if (!path_exists(container_config(paths, name)) && is_directory(container_dir(paths, name))) {
     if (!args.has('f'))
       throw Error(name + " is broken (" + container_problem(paths, name) + "): uxc destroy -f -n " + name + " removes it");
-    destroy_broken_container(paths, user, name);
+    destroy_broken_container(paths, user, name, container_root(file_work_idmap(idmap_config(paths, name), user)));
     std::printf("Destroyed container %s\n", name.c_str());
     return 0;
   }

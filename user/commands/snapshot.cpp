@@ -8,6 +8,8 @@
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/util.h"
+#include "user/host/helpers.h"
+#include "user/host/userns.h"
 #include "user/storage/container.h"
 #include "user/storage/snapshot.h"
 #include "user/storage/store.h"
@@ -66,7 +68,7 @@ struct LayerRow {
   uint64_t bytes = 0;
 };
 
-int list(const Paths& paths, const User& user, const std::string& name, bool comments, bool json) {
+int list(const Paths& paths, const std::string& name, bool comments, bool json, const AsContainerRoot& as_root) {
   require_container(paths, name);
   const auto snaps = list_snapshots(paths, name);
   const policy::RootfsPath current = container_rootfs(paths, name, load_config(container_config(paths, name)));
@@ -98,7 +100,7 @@ int list(const Paths& paths, const User& user, const std::string& name, bool com
   }
   std::vector<std::string> paths_only;
   for (const auto& r : rows) paths_only.push_back(r.path);
-  const auto sizes = layer_sizes(paths, user, name, paths_only);
+  const auto sizes = layer_sizes(paths_only, as_root);
   for (size_t i = 0; i < rows.size(); ++i) rows[i].bytes = sizes[i];
 
   if (json) {
@@ -177,30 +179,33 @@ int cmd_snapshot(int argc, char** argv) {
   if (!args.rest.empty()) throw UsageError("unexpected argument '" + args.rest[0] + "'");
   const User user = current_user();
   const Paths paths = user_paths(user);
+  if (!is_directory(container_dir(paths, name))) throw Error(name + " doesn't exist");
+  // Read leniently: a restore can repair a container whose config broke.
+  const auto as_root = container_root(file_work_idmap(idmap_config(paths, name), user));
 
-  if (listing) return list(paths, user, name, args.has('C'), json);
+  if (listing) return list(paths, name, args.has('C'), json, as_root);
   if (restoring) {
     const std::string snap = args.get('r');
     if (args.has('N')) {
       const std::string new_name = args.get('N');
       check_container_name(new_name);
-      restore_snapshot_as(paths, user, name, snap, new_name);
+      restore_snapshot_as(paths, name, snap, new_name, as_root);
       std::printf("Created container %s from snapshot %s of %s\n", new_name.c_str(), snap.c_str(), name.c_str());
     } else {
-      restore_snapshot(paths, user, name, snap);
+      restore_snapshot(paths, user, name, snap, as_root);
       std::printf("Restored %s to snapshot %s\n", name.c_str(), snap.c_str());
     }
     return 0;
   }
   if (destroying) {
-    destroy_snapshot(paths, user, name, args.get('d'));
+    destroy_snapshot(paths, name, args.get('d'), as_root);
     std::printf("Destroyed %s of %s\n", args.get('d') == "ALL" ? "every snapshot" : ("snapshot " + args.get('d')).c_str(),
                 name.c_str());
     return 0;
   }
   std::string comment;
   if (args.has('c') && !read_file(args.get('c'), &comment, 1 << 20)) throw_errno("cannot read " + args.get('c'));
-  const std::string snap = create_snapshot(paths, user, name, comment);
+  const std::string snap = create_snapshot(paths, user, name, comment, as_root);
   std::printf("Created snapshot %s of %s\n", snap.c_str(), name.c_str());
   return 0;
 }

@@ -10,6 +10,7 @@
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/util.h"
+#include "user/host/helpers.h"
 #include "user/host/userns.h"
 #include "user/storage/store.h"
 
@@ -37,7 +38,7 @@ int cmd_unshare(int argc, char** argv) {
     const char* shell = getenv("SHELL");
     command = {shell != nullptr && shell[0] == '/' ? shell : "/bin/sh"};
   }
-  const policy::IdmapRequest maps = lenient_file_work_idmap(paths, user, name);
+  const policy::IdmapRequest maps = file_work_idmap(idmap_config(paths, name), user);
   const mode_t mask = umask(022);
   umask(mask);
   // ^C and ^\ are the command's: this process waits for it, as a shell

@@ -21,6 +21,10 @@ void run_as_container_root(const policy::IdmapRequest& maps, const std::function
   if (run_as_container_root_status(maps, work) != 0) throw Error("file work in the user namespace failed");
 }
 
+std::function<void(const std::function<void()>&)> container_root(const policy::IdmapRequest& maps) {
+  return [maps](const std::function<void()>& work) { run_as_container_root(maps, work); };
+}
+
 int run_as_container_root_status(const policy::IdmapRequest& maps, const std::function<void()>& work) {
   auto [ready_read, ready_write] = make_pipe();
   auto [go_read, go_write] = make_pipe();

@@ -13,6 +13,10 @@ namespace uxc {
 // here with the same message. Returns when the child has exited.
 void run_as_container_root(const policy::IdmapRequest& maps, const std::function<void()>& work);
 
+// run_as_container_root bound to `maps`: what storage/'s functions take
+// for their file work (storage/store.h's AsContainerRoot).
+std::function<void(const std::function<void()>&)> container_root(const policy::IdmapRequest& maps);
+
 // The same, for work that may exec a program (uxc unshare): returns the
 // child's exit status as a shell reports it (128 + signal if killed).
 int run_as_container_root_status(const policy::IdmapRequest& maps, const std::function<void()>& work);

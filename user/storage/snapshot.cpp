@@ -14,8 +14,6 @@
 
 #include "policy/rootfs.h"
 #include "policy/text.h"
-#include "user/host/helpers.h"
-#include "user/host/userns.h"
 #include "user/storage/container.h"
 #include "user/storage/store.h"
 
@@ -129,16 +127,16 @@ Snapshot read_snapshot(const Paths& paths, const std::string& name, const std::s
   return s;
 }
 
-std::string create_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& comment) {
+std::string create_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& comment,
+                            const AsContainerRoot& as_root) {
   require_container(paths, name);
   const Fd store = lock_store(paths);
   const Fd lock = lock_stopped(paths, user, name, "snapshot it");
   const std::string config_path = container_config(paths, name);
-  const policy::Config config = load_config(config_path);
+  (void)load_config(config_path);  // a broken config is refused here, with its lines
   require_user_overlay("a snapshot");
-  const policy::IdmapRequest maps = file_work_idmap(config, user);
-  collect_garbage(paths, name, maps);
-  const policy::RootfsPath frozen = freeze_layers(paths, name, maps);
+  collect_garbage(paths, name, as_root);
+  const policy::RootfsPath frozen = freeze_layers(paths, name, as_root);
 
   const std::string snaps = snaps_dir(paths, name);
   if (mkdir(snaps.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("cannot create " + snaps);
@@ -158,28 +156,29 @@ std::string create_snapshot(const Paths& paths, const User& user, const std::str
   return snapshot;
 }
 
-void restore_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot) {
+void restore_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot,
+                      const AsContainerRoot& as_root) {
   if (!is_directory(container_dir(paths, name))) throw Error(name + " doesn't exist");
   const Fd store = lock_store(paths);
   const Snapshot snap = read_snapshot(paths, name, snapshot);
   const Fd lock = lock_stopped(paths, user, name, "restore it");
   require_user_overlay("restoring a snapshot");
   require_layers(snap, name);
-  // The current config may be broken: restoring is one way to repair it.
-  const policy::IdmapRequest maps = lenient_file_work_idmap(paths, user, name);
+  // The current config may be broken: restoring is one way to repair it
+  // (the caller's map is read leniently).
   const std::string config_path = container_config(paths, name);
   const std::string upper = next_layer_path(container_dir(paths, name));
   const std::string text = restored_config(snap, upper, config_path);
-  run_as_container_root(maps, [&] { make_upper_layer(upper, snap.layers.front()); });
+  as_root([&] { make_upper_layer(upper, snap.layers.front()); });
   struct stat st;
   write_file_atomic(config_path, text, stat(config_path.c_str(), &st) == 0 ? st.st_mode & 0777 : 0644);
   // From here the container is in the snapshot's state: what is left of
   // the old one is garbage.
-  collect_garbage(paths, name, maps);
+  collect_garbage(paths, name, as_root);
 }
 
-void restore_snapshot_as(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot,
-                         const std::string& new_name) {
+void restore_snapshot_as(const Paths& paths, const std::string& name, const std::string& snapshot,
+                         const std::string& new_name, const AsContainerRoot& as_root) {
   check_container_name(new_name);
   if (path_exists(container_dir(paths, new_name))) throw Error(name_taken_message(paths, new_name));
   const Fd store = lock_store(paths);
@@ -204,11 +203,13 @@ void restore_snapshot_as(const Paths& paths, const User& user, const std::string
   std::vector<std::string> errors;
   if (!policy::parse_config(text, snapshot, &config, &errors) || !policy::validate_config(config, snapshot, &errors))
     throw Error("the config of snapshot " + snapshot + " cannot be read:\n  " + join(errors, "\n  "));
-  create_container(paths, new_name, text, file_work_idmap(config, user),
-                   [&] { make_upper_layer(upper, snap.layers.front()); });
+  // The snapshot's files belong to its ids, which the new container's
+  // config (the snapshot's) maps as its source did.
+  create_container(paths, new_name, text, as_root, [&] { make_upper_layer(upper, snap.layers.front()); });
 }
 
-void destroy_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot) {
+void destroy_snapshot(const Paths& paths, const std::string& name, const std::string& snapshot,
+                      const AsContainerRoot& as_root) {
   if (!is_directory(container_dir(paths, name))) throw Error(name + " doesn't exist");
   const Fd store = lock_store(paths);
   std::vector<std::string> doomed;
@@ -223,16 +224,15 @@ void destroy_snapshot(const Paths& paths, const User& user, const std::string& n
     if (rename((snaps + "/" + s).c_str(), (snaps + "/.del-" + s).c_str()) != 0)
       throw_errno("cannot remove " + snaps + "/" + s);
   // The records are gone; their layers and files go with the garbage.
-  collect_garbage(paths, name, lenient_file_work_idmap(paths, user, name));
+  collect_garbage(paths, name, as_root);
 }
 
-std::vector<uint64_t> layer_sizes(const Paths& paths, const User& user, const std::string& name,
-                                  const std::vector<std::string>& layers) {
+std::vector<uint64_t> layer_sizes(const std::vector<std::string>& layers, const AsContainerRoot& as_root) {
   // The child writes one number a line to a memory file this process
   // reads once it is done (a pipe could fill while nobody reads it).
   Fd out(memfd_create("uxc-sizes", MFD_CLOEXEC));
   if (!out.valid()) throw_errno("memfd_create");
-  run_as_container_root(lenient_file_work_idmap(paths, user, name), [&] {
+  as_root([&] {
     std::string text;
     for (const auto& l : layers) {
       std::set<std::pair<dev_t, ino_t>> seen;

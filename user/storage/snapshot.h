@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "user/common/dirs.h"
+#include "user/storage/store.h"
 
 namespace uxc {
 
@@ -36,24 +37,26 @@ Snapshot read_snapshot(const Paths& paths, const std::string& name, const std::s
 
 // Takes a snapshot of the stopped container `name` with `comment`;
 // returns its name (snapN, the first free).
-std::string create_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& comment);
+std::string create_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& comment,
+                            const AsContainerRoot& as_root);
 
 // Restores the stopped container `name` to `snapshot`, in place: the
 // config is replaced by rename, after the new upper layer exists, and
 // the layers nothing uses any more are removed after that.
-void restore_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot);
+void restore_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot,
+                      const AsContainerRoot& as_root);
 
 // A new container `new_name` on the layers of `snapshot` of `name` (which
 // may run), with its own host name and MAC addresses.
-void restore_snapshot_as(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot,
-                         const std::string& new_name);
+void restore_snapshot_as(const Paths& paths, const std::string& name, const std::string& snapshot,
+                         const std::string& new_name, const AsContainerRoot& as_root);
 
 // Removes a snapshot ("ALL": every one) and the layers only it used.
-void destroy_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot);
+void destroy_snapshot(const Paths& paths, const std::string& name, const std::string& snapshot,
+                      const AsContainerRoot& as_root);
 
 // The disk space of each directory tree (blocks in use, each inode once),
 // measured as the container's root.
-std::vector<uint64_t> layer_sizes(const Paths& paths, const User& user, const std::string& name,
-                                  const std::vector<std::string>& layers);
+std::vector<uint64_t> layer_sizes(const std::vector<std::string>& layers, const AsContainerRoot& as_root);
 
 }  // namespace uxc

@@ -14,8 +14,6 @@
 
 #include "paths.h"  // generated: UXC_SYSCONFDIR
 #include "policy/text.h"
-#include "user/host/helpers.h"
-#include "user/host/userns.h"
 #include "user/storage/container.h"
 
 namespace uxc {
@@ -128,13 +126,13 @@ std::string name_taken_message(const Paths& paths, const std::string& name) {
 
 // ---------------------------------------------------------------- id maps
 
-policy::IdmapRequest lenient_file_work_idmap(const Paths& paths, const User& user, const std::string& name) {
+policy::Config idmap_config(const Paths& paths, const std::string& name) {
   policy::Config config;
   std::string text;
   const std::string path = name.empty() ? "" : container_config(paths, name);
   if (name.empty() || !read_file(path, &text, policy::kMaxConfigBytes + 1) || !idmap_only(text, path, &config))
     (void)idmap_only(default_conf_text(paths), "default.conf", &config);
-  return file_work_idmap(config, user);
+  return config;
 }
 
 // ---------------------------------------------------------------- locks
@@ -323,7 +321,7 @@ void check_rootfs_dirs(const std::string& rootfs, const std::string& config_path
     if (!is_directory(d)) throw Error("layer " + d + " of the overlay rootfs does not exist" + fix);
 }
 
-policy::RootfsPath freeze_layers(const Paths& paths, const std::string& name, const policy::IdmapRequest& maps) {
+policy::RootfsPath freeze_layers(const Paths& paths, const std::string& name, const AsContainerRoot& as_root) {
   const std::string config_path = container_config(paths, name);
   const policy::Config config = load_config(config_path);
   const policy::RootfsPath current = container_rootfs(paths, name, config);
@@ -338,12 +336,12 @@ policy::RootfsPath freeze_layers(const Paths& paths, const std::string& name, co
   next.upper = next_layer_path(container_dir(paths, name));
   check_layer_stack(name, next);
   const std::string top = next.lowers.front();
-  run_as_container_root(maps, [&] { make_upper_layer(next.upper, top); });
+  as_root([&] { make_upper_layer(next.upper, top); });
   commit_rootfs(config_path, next);
   return next;
 }
 
-void collect_garbage(const Paths& paths, const std::string& name, const policy::IdmapRequest& maps) {
+void collect_garbage(const Paths& paths, const std::string& name, const AsContainerRoot& as_root) {
   const std::string dir = container_dir(paths, name);
   const auto uses = scan_layer_uses(paths);
   std::vector<std::string> unused;
@@ -359,13 +357,13 @@ void collect_garbage(const Paths& paths, const std::string& name, const policy::
     if (n[0] == '.') unused.push_back(dir + "/snaps/" + n);
   unlink((dir + "/config.tmp").c_str());  // a config write that was cut short
   if (unused.empty()) return;
-  run_as_container_root(maps, [&] {
+  as_root([&] {
     for (const auto& u : unused) remove_tree(u);
   });
 }
 
 void create_container(const Paths& paths, const std::string& name, const std::string& config_text,
-                      const policy::IdmapRequest& maps, const std::function<void()>& fill) {
+                      const AsContainerRoot& as_root, const std::function<void()>& fill) {
   const std::string dir = container_dir(paths, name);
   make_dirs(paths.data_dir, 0755);
   if (mkdir(dir.c_str(), 0755) != 0) {
@@ -374,21 +372,21 @@ void create_container(const Paths& paths, const std::string& name, const std::st
   }
   Defer undo([&] {
     try {
-      run_as_container_root(maps, [&] { remove_tree(dir); });
+      as_root([&] { remove_tree(dir); });
     } catch (const Error& e) {
       std::fprintf(stderr, "uxc: cannot remove the unfinished %s: %s\n", dir.c_str(), e.what());
     }
   });
-  run_as_container_root(maps, fill);
+  as_root(fill);
   write_file_atomic(dir + "/config", config_text, 0644);
   undo.dismiss();
 }
 
 // ---------------------------------------------------------------- removal
 
-void remove_container_files(const Paths& paths, const std::string& name, const policy::IdmapRequest& maps) {
+void remove_container_files(const Paths& paths, const std::string& name, const AsContainerRoot& as_root) {
   const std::string dir = container_dir(paths, name);
-  run_as_container_root(maps, [&] { remove_tree(dir); });
+  as_root([&] { remove_tree(dir); });
   const std::string runtime = container_runtime(paths, name);
   unlink((runtime + "/lock").c_str());
   rmdir(runtime.c_str());
@@ -402,32 +400,26 @@ std::vector<std::string> check_dependants(const Paths& paths, const std::string&
   return deps;
 }
 
-void destroy_broken_container(const Paths& paths, const User& user, const std::string& name) {
+void destroy_broken_container(const Paths& paths, const User& user, const std::string& name,
+                              const AsContainerRoot& as_root) {
   const std::string dir = container_dir(paths, name);
   if (!is_real_directory(dir)) throw Error(name + " doesn't exist");
   const Fd store = lock_store(paths);
   (void)check_dependants(paths, name, false);
   const Fd lock = lock_stopped(paths, user, name, "destroy it");
   try {
-    remove_container_files(paths, name, lenient_file_work_idmap(paths, user, name));
+    remove_container_files(paths, name, as_root);
   } catch (const Error& e) {
     throw Error(std::string(e.what()) + " (see who owns what with: uxc unshare -n " + name + " -- ls -lnR " + dir + ")");
   }
 }
 
-void remove_if_ephemeral(const Paths& paths, const User& user, const std::string& name) {
+bool ephemeral_config(const Paths& paths, const std::string& name, policy::Config* config) {
   std::string text;
   const std::string path = container_config(paths, name);
-  if (!read_file(path, &text, policy::kMaxConfigBytes + 1)) return;
-  policy::Config config;
+  if (!read_file(path, &text, policy::kMaxConfigBytes + 1)) return false;
   std::vector<std::string> errors;
-  if (!policy::parse_config(text, path, &config, &errors) || !config.ephemeral) return;
-  try {
-    const Fd store = lock_store(paths);
-    remove_container_files(paths, name, file_work_idmap(config, user));
-  } catch (const Error& e) {
-    std::fprintf(stderr, "uxc: cannot remove the ephemeral container %s: %s\n", name.c_str(), e.what());
-  }
+  return policy::parse_config(text, path, config, &errors) && config->ephemeral;
 }
 
 }  // namespace uxc

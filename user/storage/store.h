@@ -24,7 +24,6 @@
 #include <vector>
 
 #include "policy/config.h"
-#include "policy/idmap.h"
 #include "policy/rootfs.h"
 #include "user/common/dirs.h"
 #include "user/common/util.h"
@@ -48,11 +47,16 @@ std::string name_taken_message(const Paths& paths, const std::string& name);
 
 // ---------------------------------------------------------------- id maps
 
-// The id map that reaches a container's files even when its config is
-// broken: its lxc.idmap lines, else default.conf's, else the user's first
-// subordinate ranges; with the user's own ids mapped above them
-// (file_work_idmap). `name` empty: the user's default map.
-policy::IdmapRequest lenient_file_work_idmap(const Paths& paths, const User& user, const std::string& name);
+// File work as the container's root: the commands hand it in
+// (host/userns.h's run_as_container_root, bound to the container's map),
+// storage/ says what to do there.
+using AsContainerRoot = std::function<void(const std::function<void()>& work)>;
+
+// The id map lines that reach a container's files even when its config
+// is broken: its lxc.idmap lines, else default.conf's (none: the user's
+// first subordinate ranges apply, host/helpers.h). `name` empty: the
+// user's default map.
+policy::Config idmap_config(const Paths& paths, const std::string& name);
 
 // ---------------------------------------------------------------- locks
 
@@ -100,12 +104,11 @@ std::vector<std::string> dependants(const Paths& paths, const std::string& name)
 // empty upper layer and commits that to its config, unless its upper
 // layer is empty already. A plain directory becomes the first layer in
 // place. Returns the new rootfs. The container must be locked stopped.
-policy::RootfsPath freeze_layers(const Paths& paths, const std::string& name, const policy::IdmapRequest& maps);
+policy::RootfsPath freeze_layers(const Paths& paths, const std::string& name, const AsContainerRoot& as_root);
 
 // Removes the upper layers (deltaN) in `name`'s directory that no
-// container or snapshot uses, and leftovers of interrupted commands. Runs
-// as the container's root with `maps`.
-void collect_garbage(const Paths& paths, const std::string& name, const policy::IdmapRequest& maps);
+// container or snapshot uses, and leftovers of interrupted commands.
+void collect_garbage(const Paths& paths, const std::string& name, const AsContainerRoot& as_root);
 
 // A new upper layer `upper` (and olwork beside it) for a container whose
 // top layer is `top`: the new layer's root takes `top`'s owner, mode
@@ -135,28 +138,29 @@ void require_user_overlay(const std::string& what, const std::string& instead = 
 void check_rootfs_dirs(const std::string& rootfs, const std::string& config_path);
 
 // Makes the directory of a new container `name`, runs `fill` as the
-// container's root (with `maps`) to make its files, then writes its
+// container's root to make its files, then writes its
 // config: the config last, so that the container exists only once it is
 // whole. A failure at any step removes everything made, and a name that
 // is taken is refused (name_taken_message).
 void create_container(const Paths& paths, const std::string& name, const std::string& config_text,
-                      const policy::IdmapRequest& maps, const std::function<void()>& fill);
+                      const AsContainerRoot& as_root, const std::function<void()>& fill);
 
 // ---------------------------------------------------------------- removal
 
 // Removes a container's directory and runtime directory as the
-// container's root (with `maps`); the container must be locked stopped.
-void remove_container_files(const Paths& paths, const std::string& name, const policy::IdmapRequest& maps);
+// container's root; the container must be locked stopped.
+void remove_container_files(const Paths& paths, const std::string& name, const AsContainerRoot& as_root);
 
 // uxc destroy -f of a directory whose config is missing or unreadable.
-void destroy_broken_container(const Paths& paths, const User& user, const std::string& name);
+void destroy_broken_container(const Paths& paths, const User& user, const std::string& name,
+                              const AsContainerRoot& as_root);
 
 // Refuses to destroy a container that others are cloned from, naming
 // them; with `with_dependants` returns them, in the order to destroy.
 std::vector<std::string> check_dependants(const Paths& paths, const std::string& name, bool with_dependants);
 
-// After the monitor of an lxc.ephemeral container returns: removes it.
-// Reports a failure on stderr (the container is then left, stopped).
-void remove_if_ephemeral(const Paths& paths, const User& user, const std::string& name);
+// The config of a container marked lxc.ephemeral, to remove it with
+// once its monitor is done; false for any other (or an unreadable one).
+bool ephemeral_config(const Paths& paths, const std::string& name, policy::Config* config);
 
 }  // namespace uxc
