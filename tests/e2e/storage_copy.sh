@@ -103,6 +103,21 @@ check storage_copy_flat_keeps_setuid test "$(stat -c %A $data/flat/rootfs/bin/su
 check storage_copy_flat_keeps_capability grep -q 'cap_net_raw=ep' <<<"$(getcap $data/flat/rootfs/opt/busybox)"
 check storage_copy_flat_keeps_xattr test "$(getfattr --absolute-names --only-values -n user.note $data/flat/rootfs/srv/noted)" = hello
 
+# ---- a kernel before 5.11 (uname as the UNAME26 personality reports
+# it, 2.6.N): overlay work is refused, naming the kernel needed; a full
+# copy is made only when asked for.
+old_kernel() { as_user $U setarch "$(uname -m)" --uname-2.6 env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" "$@"; }
+out=$(old_kernel copy -n a -N old -s 2>&1); status=$?
+check storage_copy_old_kernel_clone_refused grep -qxE "1:uxc copy: an overlay clone needs overlayfs in a user namespace, which needs Linux 5.11 or later; this kernel is 2\.6\.[^ ]+; make a full copy instead \(uxc copy -B dir\)" <<<"$status:$out"
+out=$(old_kernel start -n cl -F -- /bin/true 2>&1); status=$?
+check storage_copy_old_kernel_start_refused grep -qxE "1:uxc start: this container's rootfs needs overlayfs in a user namespace, which needs Linux 5.11 or later; this kernel is 2\.6\.[^ ]+" <<<"$status:$out"
+out=$(old_kernel snapshot -n full 2>&1); status=$?
+check storage_copy_old_kernel_snapshot_refused grep -qxE "1:uxc snapshot: a snapshot needs overlayfs in a user namespace, which needs Linux 5.11 or later; this kernel is 2\.6\.[^ ]+" <<<"$status:$out"
+check storage_copy_old_kernel_refusals_leave_nothing test ! -e $data/old -a ! -e $data/full/snaps
+check storage_copy_old_kernel_full_copy old_kernel copy -n full -N old -B dir
+check storage_copy_old_kernel_full_copy_starts test "$(old_kernel start -n old -F -- /bin/echo ok 2>&1)" = ok
+uxc_as $U destroy -n old >/dev/null
+
 # ---- running sources
 uxc_as $U start -n full -d
 out=$(uxc_as $U copy -n full -N x 2>&1); status=$?
