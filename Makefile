@@ -269,8 +269,9 @@ print-programs:
 
 # ------------------------------------------------------------------ bench
 # Side-by-side benchmarks in an isolated world (bench/README.md). They also
-# need the peers only they compare against: slirp4netns and iperf3.
-BENCH_PACKAGES := $(DEB_PACKAGES) slirp4netns iperf3
+# need the peers only they compare against: slirp4netns and iperf3, and
+# rsync, with which lxc-copy copies.
+BENCH_PACKAGES := $(DEB_PACKAGES) slirp4netns iperf3 rsync
 BENCH_QUICK    ?= 0
 
 .PHONY: bench bench-deps

@@ -75,11 +75,12 @@ nic_runs=31
 [ "$BENCH_QUICK" = 1 ] && nic_runs=9
 step nic 600 bash "$here/bench/nic.sh" "$nic_runs"
 
-# 3-6. The container scenarios, each in a world of its own.
+# 3-7. The container scenarios, each in a world of its own.
 step start 300 bash "$here/bench/scenarios.sh" start
 step pss 180 bash "$here/bench/scenarios.sh" pss
 step scale 900 bash "$here/bench/scenarios.sh" scale
 step net 300 bash "$here/bench/scenarios.sh" net
+step storage 900 bash "$here/bench/scenarios.sh" storage
 
 bench_log "done in $((SECONDS - started))s"
 echo
