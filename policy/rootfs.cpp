@@ -194,7 +194,7 @@ bool is_valid_snapshot_name(std::string_view name) {
 
 std::string next_snapshot_name(std::span<const std::string> taken) {
   for (size_t n = 0;; ++n) {
-    const std::string name = "snap" + std::to_string(n);
+    std::string name = "snap" + std::to_string(n);
     if (std::find(taken.begin(), taken.end(), name) == taken.end()) return name;
   }
 }
