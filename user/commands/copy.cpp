@@ -74,7 +74,7 @@ void remove_if_ephemeral(const Paths& paths, const User& user, const std::string
   policy::Config config;
   if (!ephemeral_config(paths, name, &config)) return;
   try {
-    const Fd store = lock_store(paths);
+    const Fd store = lock_store(paths, user);
     remove_container_files(paths, name, container_root(file_work_idmap(config, user)));
   } catch (const Error& e) {
     std::fprintf(stderr, "uxc: cannot remove the ephemeral container %s: %s\n", name.c_str(), e.what());
@@ -138,7 +138,7 @@ int cmd_copy(int argc, char** argv) {
 
   if (overlay) {
     // Who uses which layer changes here: one such command at a time.
-    const Fd store = lock_store(paths);
+    const Fd store = lock_store(paths, user);
     if (config.ephemeral)
       throw Error("cannot clone " + source + ": it is ephemeral (destroyed when it stops, which its clone's layers "
                   "would not survive); make a full copy of it (-B dir) once it is stopped");

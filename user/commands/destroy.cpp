@@ -54,7 +54,7 @@ int cmd_destroy(int argc, char** argv) {
     return 0;
   }
   require_container(paths, name);
-  const Fd store = lock_store(paths);
+  const Fd store = lock_store(paths, user);
   (void)check_dependants(paths, name, false);
   if (read_runtime_state(paths, name).state != RunState::kStopped) {
     if (!args.has('f')) throw Error(name + " is running");

@@ -137,9 +137,21 @@ policy::Config idmap_config(const Paths& paths, const std::string& name) {
 
 // ---------------------------------------------------------------- locks
 
-Fd lock_store(const Paths& paths) {
-  make_dirs(paths.data_dir, 0755);
-  const std::string path = paths.data_dir + "/.lock";
+namespace {
+
+// The runtime directory as uxc start makes it: private, ours.
+void make_runtime_dir(const Paths& paths, const User& user) {
+  const size_t slash = paths.runtime_dir.rfind('/');
+  if (slash != std::string::npos && slash > 0 && !is_directory(paths.runtime_dir.substr(0, slash)))
+    make_dirs(paths.runtime_dir.substr(0, slash), 0700);
+  make_private_dir(paths.runtime_dir, user.uid);
+}
+
+}  // namespace
+
+Fd lock_store(const Paths& paths, const User& user) {
+  make_runtime_dir(paths, user);
+  const std::string path = paths.runtime_dir + "/.store-lock";
   Fd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd.valid()) throw_errno("cannot open " + path);
   while (flock(fd.get(), LOCK_EX) != 0)
@@ -154,11 +166,7 @@ Fd lock_stopped(const Paths& paths, const User& user, const std::string& name, c
 }
 
 Fd try_lock_stopped(const Paths& paths, const User& user, const std::string& name) {
-  // The runtime directory as uxc start makes it: private, ours.
-  const size_t slash = paths.runtime_dir.rfind('/');
-  if (slash != std::string::npos && slash > 0 && !is_directory(paths.runtime_dir.substr(0, slash)))
-    make_dirs(paths.runtime_dir.substr(0, slash), 0700);
-  make_private_dir(paths.runtime_dir, user.uid);
+  make_runtime_dir(paths, user);
   const std::string runtime = container_runtime(paths, name);
   make_private_dir(runtime, user.uid);
   Fd lock(open((runtime + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
@@ -404,7 +412,7 @@ void destroy_broken_container(const Paths& paths, const User& user, const std::s
                               const AsContainerRoot& as_root) {
   const std::string dir = container_dir(paths, name);
   if (!is_real_directory(dir)) throw Error(name + " doesn't exist");
-  const Fd store = lock_store(paths);
+  const Fd store = lock_store(paths, user);
   (void)check_dependants(paths, name, false);
   const Fd lock = lock_stopped(paths, user, name, "destroy it");
   try {

@@ -62,7 +62,10 @@ policy::Config idmap_config(const Paths& paths, const std::string& name);
 
 // Serialises the commands that change who uses which layer (copy,
 // snapshot, destroy's check for dependants). Blocks until it is free.
-Fd lock_store(const Paths& paths);
+// The lock file is RUNTIME/.store-lock, beside the containers' runtime
+// directories (no container name starts with '.'), so the store itself
+// holds only containers.
+Fd lock_store(const Paths& paths, const User& user);
 
 // Holds the container's runtime lock, which a running container's
 // monitor holds for its whole life (storage/container.h): while it is
