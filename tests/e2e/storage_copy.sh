@@ -140,6 +140,10 @@ check storage_copy_ephemeral_marked grep -qx 'lxc.ephemeral = 1' $data/eph/confi
 check storage_copy_ephemeral_stop uxc_as $U stop -n eph -t 10
 check storage_copy_ephemeral_gone test ! -e $data/eph
 check storage_copy_ephemeral_not_listed test -z "$(uxc_as $U ls | grep -x eph)"
+uxc_as $U copy -n cl -N eph2 -e >/dev/null 2>&1
+out=$(uxc_as $U destroy -n eph2 -f 2>&1); status=$?
+check storage_copy_ephemeral_destroy_f test "$status:$out" = "0:Destroyed container eph2"
+check storage_copy_ephemeral_destroy_f_gone test ! -e $data/eph2
 out=$(uxc_as $U copy -n cl -N keep -e -D 2>&1)
 uxc_as $U stop -n keep -k
 check storage_copy_ephemeral_keepdata test -f $data/keep/config

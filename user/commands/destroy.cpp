@@ -54,12 +54,15 @@ int cmd_destroy(int argc, char** argv) {
     return 0;
   }
   require_container(paths, name);
-  const Fd store = lock_store(paths, user);
-  (void)check_dependants(paths, name, false);
+  (void)check_dependants(paths, name, false);  // before stopping it
   if (read_runtime_state(paths, name).state != RunState::kStopped) {
     if (!args.has('f')) throw Error(name + " is running");
     stop_container(paths, name, 0, true);
   }
+  // Once stopped (an ephemeral one's monitor takes this lock to remove
+  // it), and again under it: no clone can be made from it meanwhile.
+  const Fd store = lock_store(paths, user);
+  (void)check_dependants(paths, name, false);
   const std::string dir = container_dir(paths, name);
   const std::string rootfs = dir + "/rootfs";
   if (path_exists(dir)) {
