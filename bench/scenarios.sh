@@ -473,9 +473,22 @@ scenario_storage() {
     for c in uc$r uf$r; do run_user "$UXC" destroy -n $c -f >/dev/null || return 1; done
     for c in lc$r lf$r; do run_user lxc-destroy -n $c -s -f >/dev/null 2>&1 || return 1; done
   done
+  # An overlay clone starts as fast as a plain container: p0, a copy of
+  # c1, against o0, a clone of another copy (p1, which the clone makes an
+  # overlay container too); both without their network.
+  run_user "$UXC" copy -n c1 -N p0 >/dev/null && run_user "$UXC" copy -n c1 -N p1 >/dev/null &&
+    run_user "$UXC" copy -n p1 -N o0 -s >/dev/null || { echo "uxc copy failed"; return 1; }
+  for c in p0 o0; do
+    sed '/^lxc.network/d' "$data/$c/config" >"$SCRATCH/$c.conf" && run_user cp "$SCRATCH/$c.conf" "$data/$c/config"
+  done
+  run_user bash "$here/bench/timeloop.bash" "$runs" 2 "$out.start" \
+    plain "$UXC start -n p0 -F -- /bin/true" overlay "$UXC start -n o0 -F -- /bin/true" || return 1
   ms() { median "$out.$1.$2" | us_to_ms; }
   bench_row "overlay clone create: uxc copy -s vs lxc-copy -s -B overlay" "$(ms clone uxc)" "$(ms clone lxc)" ms "$runs" \
     "ratio<=0.5" "busybox rootfs; uxc freezes its stopped source's changes first (none here)"
+  bench_row "start-to-exit (-F -- /bin/true): uxc overlay clone vs uxc plain container" \
+    "$(median "$out.start/overlay.us" | us_to_ms)" "$(median "$out.start/plain.us" | us_to_ms)" ms "$runs" - \
+    "no network; the clone's layers: a copy's rootfs and its own empty upper layer"
   bench_row "full copy: uxc copy vs lxc-copy (rsync)" "$(ms copy uxc)" "$(ms copy lxc)" ms "$runs" "ratio<=0.7" \
     "Debian-sized tree: ${size} MiB, $files files (busybox + host python3.11, perl, doc), on tmpfs"
   bench_row "full copy: uxc copy vs cp -a --sparse=always in the same user namespace" "$(ms copy uxc)" "$(ms copy cp)" ms \
