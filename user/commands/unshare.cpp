@@ -23,8 +23,9 @@ int cmd_unshare(int argc, char** argv) {
       "container's ids (-n NAME: its lxc.idmap; without -n: default.conf's, else your first\n"
       "subordinate ids) and, above them, your own uid and gid, as lxc-usernsexec does.\n"
       "There you can read, repair or remove a rootfs whose files belong to the container's\n"
-      "ids, and still reach your own files. A container whose config is missing or broken\n"
-      "gets your default map. Nothing is mounted. The exit status is COMMAND's.",
+      "ids, and still reach your own files. A container whose config is missing gets your\n"
+      "default map (a broken one, its lxc.idmap lines if they can be read). Nothing is\n"
+      "mounted. The exit status is COMMAND's.",
       {{'n', "name", "NAME", "use this container's id map"}});
   std::string name;
   const User user = current_user();
