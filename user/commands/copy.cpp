@@ -130,7 +130,8 @@ int cmd_copy(int argc, char** argv) {
   const auto as_root = container_root(file_work_idmap(config, user));
 
   policy::CopyEdits edits;
-  edits.uts_name = args.has('K') ? "" : name;
+  // -K: the source's host name, which is its name when it sets none.
+  edits.uts_name = !args.has('K') ? name : config.uts_name.empty() ? source : config.uts_name;
   edits.keep_macs = args.has('M');
   edits.ephemeral = ephemeral && !args.has('D');
   edits.hwaddr_templates = policy::hwaddr_values(default_conf(paths));
