@@ -65,6 +65,10 @@ src_mac=$(sed -n 's/^lxc.network.hwaddr = //p' $data/a/config)
 new_mac=$(sed -n 's/^lxc.network.hwaddr = //p' $data/full/config)
 check storage_copy_full_new_mac test "${new_mac:0:9}" = 00:16:3e: -a "$new_mac" != "$src_mac" -a ${#new_mac} = 17
 check storage_copy_full_source_untouched grep -q "^lxc.rootfs.path = dir:$r\$" $data/a/config
+check storage_copy_keep_name_mac uxc_as $U copy -n a -N kept -K -M
+check storage_copy_kept_name grep -qx 'lxc.uts.name = a' $data/kept/config
+check storage_copy_kept_mac grep -qx "lxc.network.hwaddr = $src_mac" $data/kept/config
+uxc_as $U destroy -n kept >/dev/null
 out=$(uxc_as $U start -n full -F -- /bin/sh -c 'hostname; ls -l /bin/suidbox | cut -c1-10' 2>&1)
 check storage_copy_full_starts test "$out" = "full
 -rwsr-xr-x"
