@@ -75,7 +75,7 @@ bool idmap_only(const std::string& text, const std::string& file, policy::Config
   if (lines.empty()) return false;
   std::vector<std::string> errors;
   if (policy::parse_config(lines, file, out, &errors)) return true;
-  std::fprintf(stderr, "uxc: warning: %s: its lxc.idmap lines cannot be read (%s); using your default map\n",
+  std::fprintf(stderr, "uxc: warning: %s: its lxc.idmap lines cannot be read (%s)\n",
                file.c_str(), errors.empty() ? "?" : errors.front().c_str());
   *out = policy::Config{};
   return false;
@@ -130,8 +130,14 @@ policy::Config idmap_config(const Paths& paths, const std::string& name) {
   policy::Config config;
   std::string text;
   const std::string path = name.empty() ? "" : container_config(paths, name);
-  if (name.empty() || !read_file(path, &text, policy::kMaxConfigBytes + 1) || !idmap_only(text, path, &config))
-    (void)idmap_only(default_conf_text(paths), "default.conf", &config);
+  if (!name.empty() && read_file(path, &text, policy::kMaxConfigBytes + 1)) {
+    // A config without lxc.idmap lines gets the user's first ranges, as
+    // at start; default.conf stands in only for a config that is gone or
+    // whose lines cannot be read.
+    if (policy::config_values(text, "lxc.idmap", "lxc.id_map").empty()) return config;
+    if (idmap_only(text, path, &config)) return config;
+  }
+  (void)idmap_only(default_conf_text(paths), "default.conf", &config);
   return config;
 }
 
