@@ -68,7 +68,9 @@ LDFLAGS_ALL  := $(LDHARDEN) $(SANFLAGS) $(SANLINK) $(LDFLAGS)
 
 # ---------------------------------------------------------------- sources
 POLICY_SRC   := $(filter-out %_fuzz.cpp,$(wildcard policy/*.cpp))
-IDMAP_SRC    := $(wildcard setuid-helpers/*.cpp)
+# The privileged core both helpers are built on (setuid-helpers/core.h).
+CORE_SRC     := $(wildcard setuid-helpers/core.cpp)
+IDMAP_SRC    := $(filter-out $(CORE_SRC),$(wildcard setuid-helpers/*.cpp))
 NIC_SRC      := $(wildcard net-helper/*.cpp)
 # user/: the manager, in rooms (README's layout); user/admin/ is uxc-admin.
 USER_ROOMS   := commands runtime storage host common
@@ -167,24 +169,23 @@ $(POLICY_LIB): $(call obj,$(POLICY_SRC))
 	rm -f $@
 	ar rcs $@ $^
 
-# uxc-idmap carries its own C++ runtime: a setuid process maps fewer shared
-# objects, and one exec maps a namespace in ~1.0 ms instead of ~1.7 ms
-# (bench/idmap.sh), which the manager pays on every container start.
-$(BUILD)/bin/uxc-idmap: $(call obj,$(IDMAP_SRC)) $(POLICY_LIB)
+# Both setuid helpers carry their libraries (libcap's libcap.a; for
+# uxc-nic, libnl; the C++ runtime) statically: libc is the only shared
+# object either maps, so a setuid exec relocates one library (uxc-nic: one
+# instead of seven, ~0.8 ms a call, bench/nic.sh; uxc-idmap: ~1.0 ms
+# instead of ~1.7 ms, bench/idmap.sh), and only the objects a helper uses,
+# with their initialisers, are in it (security/AUDIT.md lists them; make
+# audit checks). Sanitizer builds keep the shared ones (their runtime
+# interposes on them).
+HELPER_STATIC = $(if $(SANITIZE),,-static-libstdc++ -static-libgcc -Wl,-Bstatic)
+HELPER_SHARED = $(if $(SANITIZE),,-Wl,-Bdynamic)
+$(BUILD)/bin/uxc-idmap: $(call obj,$(IDMAP_SRC) $(CORE_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) -static-libstdc++ -static-libgcc $^ -o $@ $(CAP_LIBS)
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(HELPER_STATIC) $(CAP_LIBS) $(HELPER_SHARED)
 
-# uxc-nic likewise carries libnl and its C++ runtime (it makes its capset
-# calls itself): libc is its only shared object, so a setuid exec
-# relocates one library instead of seven (~0.8 ms a call, bench/nic.sh),
-# and of libnl only the objects the helper uses, with their initialisers,
-# are in it (security/AUDIT.md lists them; make audit checks).
-# Sanitizer builds keep the shared ones (their runtime interposes on them).
-NIC_STATIC = $(if $(SANITIZE),,-static-libstdc++ -static-libgcc -Wl,-Bstatic)
-NIC_SHARED = $(if $(SANITIZE),,-Wl,-Bdynamic)
-$(BUILD)/bin/uxc-nic: $(call obj,$(NIC_SRC)) $(POLICY_LIB)
+$(BUILD)/bin/uxc-nic: $(call obj,$(NIC_SRC) $(CORE_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(NIC_STATIC) $(NL_LIBS) $(NIC_SHARED)
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(HELPER_STATIC) $(NL_LIBS) $(CAP_LIBS) $(HELPER_SHARED)
 
 # The manager links its libraries statically (only libc stays shared):
 # every start execs it, and its monitor lives as long as the container.
@@ -215,7 +216,7 @@ $(BUILD)/man/%: user/man/%
 
 $(UNIT_BIN): $(call obj,$(UNIT_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(INIH_LIBS) -lboost_unit_test_framework
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(INIH_LIBS) $(CAP_LIBS) -lboost_unit_test_framework
 
 # A static pattern rule names each program's object, so make keeps it: an
 # object reached only through a chain of pattern rules is an intermediate,
@@ -347,7 +348,7 @@ FUZZ_FLAGS   := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined \
 
 $(BUILD)/fuzz/%_fuzz: security/fuzz/%_fuzz.cpp $(POLICY_SRC) $(wildcard policy/*.h security/fuzz/*.h) | $(PATHS_H)
 	@mkdir -p $(@D)
-	$(FUZZ_CXX) $(FUZZ_FLAGS) $< $(POLICY_SRC) -o $@ $(INIH_LIBS)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) $< $(POLICY_SRC) -o $@ $(INIH_LIBS) $(CAP_LIBS)
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)

@@ -46,22 +46,6 @@ int on_link(nl_msg* msg, void* arg) {
   return NL_OK;
 }
 
-// Sends an RTM_GETLINK for one name and collects the answer. Statistics
-// are left out: the helper never reads them.
-int get_links(nl_sock* sock, const char* name, std::vector<Link>* out) {
-  out->clear();
-  const Owned<nl_msg> msg(nlmsg_alloc_simple(RTM_GETLINK, 0), nlmsg_free);
-  const Owned<nl_cb> cb(nl_cb_alloc(NL_CB_DEFAULT), nl_cb_put);
-  ifinfomsg ifi{};  // ifi_family AF_UNSPEC (0)
-  if (!msg || !cb || nlmsg_append(msg.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 ||
-      nla_put_u32(msg.get(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0 ||
-      nla_put_string(msg.get(), IFLA_IFNAME, name) < 0 ||
-      nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_link, out) < 0)
-    return -NLE_NOMEM;
-  const int sent = nl_send_auto(sock, msg.get());
-  return sent < 0 ? sent : nl_recvmsgs(sock, cb.get());
-}
-
 bool set_mac(rtnl_link* link, const policy::Mac& mac) {
   const Owned<nl_addr> addr(nl_addr_build(AF_LLC, mac.data(), mac.size()), nl_addr_put);
   if (addr) rtnl_link_set_addr(link, addr.get());  // takes its own reference
@@ -80,12 +64,20 @@ Socket open_netlink() {
   return sock;
 }
 
+// One RTM_GETLINK for one name, without statistics (the helper never reads
+// them). libnl asks for an acknowledgement of every request; a single
+// answer is followed by one, which must be read before the next exchange.
 bool get_link(nl_sock* sock, const std::string& name, Link* out) {
   std::vector<Link> links;
-  // libnl asks for an acknowledgement of every request; a single answer
-  // is followed by one, which must be read before the next exchange.
-  if (get_links(sock, name.c_str(), &links) < 0 || nl_wait_for_ack(sock) < 0 ||
-      links.size() != 1 || links[0].name != name)
+  const Owned<nl_msg> msg(nlmsg_alloc_simple(RTM_GETLINK, 0), nlmsg_free);
+  const Owned<nl_cb> cb(nl_cb_alloc(NL_CB_DEFAULT), nl_cb_put);
+  ifinfomsg ifi{};  // ifi_family AF_UNSPEC (0)
+  if (!msg || !cb || nlmsg_append(msg.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 ||
+      nla_put_u32(msg.get(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0 ||
+      nla_put_string(msg.get(), IFLA_IFNAME, name.c_str()) < 0 ||
+      nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_link, &links) < 0 ||
+      nl_send_auto(sock, msg.get()) < 0 || nl_recvmsgs(sock, cb.get()) < 0 ||
+      nl_wait_for_ack(sock) < 0 || links.size() != 1 || links[0].name != name)
     return false;
   *out = std::move(links[0]);
   return true;

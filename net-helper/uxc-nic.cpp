@@ -6,10 +6,11 @@
 // security/AUDIT.md lists every privileged step in order, policy/nic.h
 // has the request grammar and policy/usernet.h the quota rule.
 //
-// main() is the checklist: clean process, root-owned files, drop to the
-// caller, identify the caller, read the request, check the target, read
-// the policy (and the caller's groups, if a @group line needs them), then
-// act with CAP_NET_ADMIN raised only around the netlink calls.
+// main() is the checklist, one exit status per step; steps 1-7 are the
+// privileged core's (setuid-helpers/core.h), shared with uxc-idmap:
+// hygiene, root-owned files, drop to the caller, identify the caller,
+// read the request, check the target, apply the policy; then the lock,
+// and the netlink calls, each with CAP_NET_ADMIN raised around it alone.
 //
 // Quota state is the kernel's link list; there is no database. A host end
 // is named after the quota slot it holds (policy::slot_name): names are
@@ -19,31 +20,23 @@
 // line (for delete, and for people). The kernel ignores an alias in a
 // creating RTM_NEWLINK, so the tag follows in a second call; a helper
 // killed between the two leaves an untagged host end that is down, still
-// holds its slot, and is removed by the next create that probes the slot
+// holds its slot, and is removed by the next create that picks the slot
 // (creates hold a root-owned lock, so it cannot be one in progress).
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/capability.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <net/if.h>
 #include <netlink/errno.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -52,176 +45,49 @@
 #include "policy/nic.h"
 #include "policy/protocol.h"
 #include "policy/usernet.h"
+#include "setuid-helpers/core.h"
 
 namespace {
 
+using namespace uxc;       // core, policy, protocol
 using namespace uxc::nic;  // Link, VethSpec and the netlink calls
-namespace protocol = uxc::protocol;
-namespace policy = uxc::policy;
+using core::Fd;
 
 constexpr char kPolicyPath[] = UXC_SYSCONFDIR "/uxc/usernet";
 constexpr char kLockPath[] = UXC_RUNSTATEDIR "/uxc-nic.lock";
 // A caller can stop its own helper while it holds the lock; others give
 // up after this long instead of hanging behind it.
 constexpr unsigned kLockWaitSeconds = 10;
+constexpr core::CapSet kNetAdmin = core::cap_bit(CAP_NET_ADMIN);
 
-// One exit status per stage of main(), and the error code it answers
-// with. The lxc-user-nic front end exits 1 for all of them.
-enum Exit : int {
-  kExitOk = 0, kExitHygiene = 10, kExitSetup, kExitPrivilege, kExitCaller, kExitRequest,
-  kExitTarget, kExitDenied, kExitQuota, kExitLink, kExitSystem,
+// The helper's own steps after the core's (core.h), in main()'s order:
+// 17 lock, 18 netlink, 19 bridge, 20 quota, 21 act, 22 final drop, 23 answer.
+enum Step : int {
+  kStepLock = core::kFirstOwnStep, kStepNetlink, kStepBridge, kStepQuota, kStepAct, kStepFinalDrop,
+  kStepAnswer,
 };
-using enum protocol::ErrorCode;
-constexpr protocol::ErrorCode kCodeOf[] = {kSystem, kSystem, kSystem, kDenied, kRequest,
-                                           kTarget, kDenied, kQuota,  kLink,   kSystem};
-
-// Set once in main() from argv[0] and argv[1], before any answer.
-bool lxc_front_end = false;
-
-struct Fd {  // owns one descriptor
-  int fd;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() { if (fd >= 0) close(fd); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-};
-
-// ----------------------------------------------------------- privilege
-
-constexpr uint32_t kNetAdmin = 1U << CAP_NET_ADMIN, kSysAdmin = 1U << CAP_SYS_ADMIN;
-
-// Sets exactly these permitted and effective capabilities (CAP_* bits, all
-// below 32) and nothing inheritable, which also empties the ambient set;
-// then checks that the kernel reports exactly that.
-[[nodiscard]] bool set_capabilities(uint32_t permitted, uint32_t effective) {
-  __user_cap_header_struct head{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct want[2] = {{effective, permitted, 0}, {}}, now[2] = {};
-  return syscall(SYS_capset, &head, want) == 0 && syscall(SYS_capget, &head, now) == 0 &&
-         memcmp(want, now, sizeof want) == 0;
-}
-
-[[nodiscard]] bool raise_net_admin() { return set_capabilities(kNetAdmin, kNetAdmin); }
-[[nodiscard]] bool drop_net_admin() { return set_capabilities(0, 0); }  // for good
-
-// Every refusal first lowers every capability: the answer goes to fds the
-// caller chose, and nothing privileged happens after a refusal.
-[[noreturn]] void fail(Exit exit, const std::string& why) {
-  (void)set_capabilities(0, 0);
-  if (!lxc_front_end)
-    dprintf(1, "%s", protocol::encode_error(kCodeOf[exit - kExitHygiene], why).c_str());
-  dprintf(2, "%s: %s\n", lxc_front_end ? "lxc-user-nic" : "uxc-nic", why.c_str());
-  _exit(lxc_front_end ? 1 : exit);
-}
-
-// Reads to EOF, or until more than cap bytes (the parsers reject those).
-bool read_all(int fd, size_t cap, std::string* out) {
-  char buf[4096];
-  while (out->size() <= cap) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n == 0;
-    out->append(buf, static_cast<size_t>(n));
-  }
-  return true;
-}
-
-// ------------------------------------------------------------ hygiene
-
-// libnl's constructors read NLDBG, NLCB and NLSYSCONFDIR (the directory
-// whose "classid" file libnl-route opens, as root, before main runs). The
-// dynamic loader calls an executable's .preinit_array before initialising
-// any shared library, so the environment is emptied here, first.
-void empty_environment(int, char**, char** envp) { if (envp != nullptr) envp[0] = nullptr; }
-[[gnu::section(".preinit_array"), gnu::used]] void (*const kEmptyEnvironment)(int, char**, char**) =
-    empty_environment;
-
-// glibc reopens a closed fd 0 of a setuid program write-only on /dev/full
-// and a closed fd 1 or 2 read-only on /dev/null: the wrong direction is
-// how a closed descriptor shows.
-[[nodiscard]] bool std_fds_usable() {
-  const int in = fcntl(0, F_GETFL), out = fcntl(1, F_GETFL), err = fcntl(2, F_GETFL);
-  return in >= 0 && out >= 0 && err >= 0 && (in & O_ACCMODE) != O_WRONLY &&
-         (out & O_ACCMODE) != O_RDONLY && (err & O_ACCMODE) != O_RDONLY;
-}
-
-// Nothing the caller set up survives: other fds, environment, signal
-// dispositions and mask, umask, working directory.
-[[nodiscard]] bool sanitize_process(bool keep_target_fd) {
-  if (close_range(keep_target_fd ? 4 : 3, ~0U, 0) != 0 || clearenv() != 0) return false;
-  struct sigaction dfl {};  // zeroed: SIG_DFL, no flags
-  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);  // some cannot be set
-  sigset_t none;
-  sigemptyset(&none);
-  umask(077);
-  return sigprocmask(SIG_SETMASK, &none, nullptr) == 0 && chdir("/") == 0 &&
-         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
-}
-
-// Opened as root: the lock so that no caller can hold it, the policy
-// because it may be readable by root only. Each must be a regular file of
-// root's that nobody else can write; -1 with errno set otherwise. No FIFO
-// can block the open (O_NONBLOCK), and then it is refused.
-int open_root_owned(const char* path, int flags) {
-  const int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC, 0600);
-  struct stat st;
-  if (fd < 0 || (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
-                 (st.st_mode & 022) == 0))
-    return fd;
-  close(fd);
-  errno = EPERM;
-  return -1;
-}
-
-// Becomes the caller in every uid and gid, with no supplementary group
-// (@group lines are matched from the group database), keeping
-// CAP_NET_ADMIN in the permitted set only, then proves that root and other
-// capabilities are gone by trying to take them back. The uid change
-// re-enabled dumping; it goes off again so the caller cannot ptrace us.
-[[nodiscard]] bool drop_privileges_to_caller(uid_t uid, gid_t gid) {
-  if (setgroups(0, nullptr) != 0 || prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0 ||
-      setresgid(gid, gid, gid) != 0 ||
-      setresuid(uid, uid, uid) != 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0 ||
-      !set_capabilities(kNetAdmin, 0) || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-    return false;
-  uid_t r, e, s;
-  if (getresuid(&r, &e, &s) != 0 || r != uid || e != uid || s != uid) return false;
-  if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) return false;
-  return !set_capabilities(kNetAdmin | kSysAdmin, kNetAdmin | kSysAdmin);
-}
-
-// -------------------------------------------------------------- caller
-
-struct Caller {
-  uid_t uid = 0;
-  gid_t gid = 0;  // the passwd entry's
-  std::string name;
-  std::vector<std::string> groups;  // for @group lines; looked up only if one applies
-};
-
-[[nodiscard]] bool identify_caller(Caller* caller) {
-  caller->uid = getuid();
-  const passwd* pw = getpwuid(caller->uid);
-  if (pw == nullptr) return false;
-  caller->name = pw->pw_name;
-  caller->gid = pw->pw_gid;
-  return true;
-}
 
 // For @group lines, the group database as the administrator set it up,
 // not the groups the caller kept.
-[[nodiscard]] bool find_groups(Caller* caller) {
+[[nodiscard]] bool find_groups(const core::Caller& caller, std::vector<std::string>* groups) {
   int count = 0;
-  getgrouplist(caller->name.c_str(), caller->gid, nullptr, &count);  // sets the count needed
-  std::vector<gid_t> gids(static_cast<size_t>(count > 0 ? count : 0));
-  if (count <= 0 || count > 65536 ||
-      getgrouplist(caller->name.c_str(), caller->gid, gids.data(), &count) < 0)
+  getgrouplist(caller.name.c_str(), caller.login_gid, nullptr, &count);  // sets the count needed
+  std::vector<gid_t> gids(static_cast<size_t>(std::clamp(count, 0, 65536)));  // too many: refused
+  if (gids.empty() || getgrouplist(caller.name.c_str(), caller.login_gid, gids.data(), &count) < 0)
     return false;
   for (gid_t gid : gids)
-    if (const group* gr = getgrgid(gid)) caller->groups.emplace_back(gr->gr_name);
+    if (const group* gr = getgrgid(gid)) groups->emplace_back(gr->gr_name);
   return true;
 }
 
-// -------------------------------------------------------------- target
+// lxc-user-nic names a pid: its namespace is opened with the caller's
+// credentials (no capability is effective now), so the kernel's ptrace
+// rules decide, and a failure reads the same as a foreign namespace.
+Fd open_target(const core::Form& form, uint32_t pid) {
+  if (form.pipe) return Fd(form.keep_fd);  // fd 3, or -1 if the caller passed none
+  const std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
+  return Fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+}
 
 // True if fd is a network namespace whose user namespace the caller owns
 // and lies strictly below the helper's own: never the host's namespace,
@@ -234,15 +100,35 @@ struct Caller {
   if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) return false;
   const Fd userns(ioctl(fd, NS_GET_USERNS));
   uid_t owner = static_cast<uid_t>(-1);
-  if (userns.fd < 0 || ioctl(userns.fd, NS_GET_OWNER_UID, &owner) != 0 || owner != caller)
+  if (!userns.valid() || ioctl(userns.get(), NS_GET_OWNER_UID, &owner) != 0 || owner != caller)
     return false;
   // Fails for the initial user namespace and for any that is not a
   // descendant of the helper's.
-  const Fd parent(ioctl(userns.fd, NS_GET_PARENT));
-  return parent.fd >= 0;
+  const Fd parent(ioctl(userns.get(), NS_GET_PARENT));
+  return parent.valid();
 }
 
-// ------------------------------------------------------------- actions
+// The policy file (opened as root) read and parsed as the caller, with
+// the caller's groups if a @group line could match: asking for them can
+// cost more than the rest of a create (NSS modules such as systemd's probe
+// many sources), and no other line looks at them. Callers without a line
+// are refused here, before they can take the lock.
+bool allowed_by_policy(const Fd& file, const core::Caller& caller, const policy::NicRequest& req,
+                       policy::UsernetFile* usernet, std::vector<std::string>* groups,
+                       std::string* why) {
+  std::string text;  // no file: an empty policy
+  *why = std::string("cannot read ") + kPolicyPath;
+  if (file.valid() && !core::read_capped(file.get(), policy::kMaxUsernetFileBytes, &text))
+    return false;
+  *usernet = policy::parse_usernet_file(text);
+  *why = "cannot list your groups";
+  if (policy::has_group_line(*usernet, req.type, req.link) && !find_groups(caller, groups))
+    return false;
+  const auto first = policy::decide_nic(*usernet, caller.name, *groups, req.type, req.link, {});
+  *why = std::string(kPolicyPath) + ": " + first.reason;
+  return first.verdict != policy::NicVerdict::kBadPolicy &&
+         first.verdict != policy::NicVerdict::kNoLine;
+}
 
 [[nodiscard]] bool lock_quota(int fd) {
   struct sigaction wake {};
@@ -254,134 +140,168 @@ struct Caller {
   return locked;
 }
 
-int answer(const policy::NicAnswer& nic) {
-  if (!drop_net_admin()) fail(kExitPrivilege, "cannot drop CAP_NET_ADMIN");
-  std::string text = protocol::encode_ok(policy::nic_answer_words(nic));
-  if (lxc_front_end) text = nic.host_ifindex == 0 ? "" : policy::format_lxc_user_nic_answer(nic);
-  return dprintf(1, "%s", text.c_str()) == static_cast<int>(text.size()) ? kExitOk : kExitSystem;
+// The kernel checks CAP_NET_ADMIN against the credentials that opened a
+// netlink socket as well as against the sender, so the socket is opened
+// with it raised, and each change sent with it raised again; nothing else.
+template <typename Call>
+bool with_net_admin(const Call& call) {
+  return core::call_with_caps_raised(kNetAdmin, kNetAdmin, call);
 }
 
-int create_nic(const Caller& caller, const policy::UsernetFile& usernet,
-               const policy::NicRequest& req, int target_fd, int lock_fd) {
-  const std::string what = "veth nics on " + req.link + " for " + caller.name;
-  // Callers without a line are refused before they can take the lock.
-  const policy::NicVerdict first =
-      policy::decide_nic(usernet, caller.name, caller.groups, req.type, req.link, {}).verdict;
-  if (first == policy::NicVerdict::kBadPolicy)
-    fail(kExitDenied, std::string(kPolicyPath) + " is malformed: " + usernet.errors.front());
-  if (first == policy::NicVerdict::kNoLine)
-    fail(kExitDenied, std::string(kPolicyPath) + " allows no " + what);
-  if (!lock_quota(lock_fd)) fail(kExitSystem, "another uxc-nic request holds the lock; try again");
-  if (!raise_net_admin()) fail(kExitPrivilege, "cannot raise CAP_NET_ADMIN");
-  const Socket nl = open_netlink();
-  Link bridge, host;
-  if (!nl) fail(kExitSystem, "cannot open a netlink socket");
-  if (!get_link(nl.get(), req.link, &bridge) || bridge.kind != "bridge")
-    fail(kExitLink, req.link + " is not a bridge");
+// What a slot's name holds, by looking only (no capability is effective):
+// nothing, a nic, or a leftover: untagged, a veth, down, on this bridge.
+// One ioctl settles a free slot and one whose link is up (never a
+// leftover: a crowded line is mostly those); the rest get the netlink look.
+policy::SlotState probe_slot(nl_sock* nl, const Link& bridge, const std::string& name,
+                             Link* leftover) {
+  ifreq ifr{};
+  name.copy(ifr.ifr_name, IFNAMSIZ - 1);
+  if (ioctl(nl_socket_get_fd(nl), SIOCGIFFLAGS, &ifr) != 0)
+    return errno == ENODEV ? policy::SlotState::kFree : policy::SlotState::kTaken;
+  if ((ifr.ifr_flags & IFF_UP) != 0 || !get_link(nl, name, leftover))
+    return policy::SlotState::kTaken;
+  const bool is_leftover = leftover->alias.empty() && leftover->kind == "veth" && !leftover->up &&
+                           leftover->master == bridge.ifindex;
+  return is_leftover ? policy::SlotState::kLeftover : policy::SlotState::kTaken;
+}
 
-  uint8_t random[9];
-  if (getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random))
-    fail(kExitSystem, "cannot read random bytes");
-  // A slot is free when no link has its name. One that a helper killed
-  // between creating and tagging left behind is untagged, down and on the
-  // bridge; we hold the lock, so it is no one's work in progress.
-  // A crowded line is mostly probes of links that are up, which are
-  // never orphans: one ioctl settles those; the rest get the netlink look.
-  const auto probe = [&](const policy::UsernetKey& key, uint32_t slot) {
-    ifreq ifr{};
-    policy::slot_name(key, slot).copy(ifr.ifr_name, IFNAMSIZ - 1);
-    if (ioctl(nl_socket_get_fd(nl.get()), SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP) != 0)
-      return policy::SlotState::kTaken;
-    Link link;
-    if (!get_link(nl.get(), ifr.ifr_name, &link)) return policy::SlotState::kFree;
-    const bool orphan = link.alias.empty() && link.kind == "veth" && !link.up &&
-                        link.master == bridge.ifindex;
-    return orphan && remove_link(nl.get(), link.ifindex) ? policy::SlotState::kFree
-                                                         : policy::SlotState::kTaken;
-  };
-  const policy::NicDecision decision = policy::choose_slot(
-      usernet, caller.name, caller.groups, req.type, req.link,
-      static_cast<uint32_t>(random[0] << 24 | random[1] << 16 | random[2] << 8 | random[3]), probe);
-  if (decision.verdict != policy::NicVerdict::kAllow)
-    fail(kExitQuota, "all " + std::to_string(decision.allowed) + " " + what + " are in use");
-
-  // The host end's name is the slot: the nic counts from its first instant.
-  const VethSpec spec{req.name, policy::slot_name(decision.charged, decision.slot), req.hwaddr,
-                      policy::host_end_mac(std::span<const uint8_t, 5>(random + 4, 5)),
-                      req.has_hwaddr, bridge.mtu, bridge.ifindex, target_fd};
-  const int err = create_veth(nl.get(), spec);
-  if (err == -NLE_EXIST && !get_link(nl.get(), spec.host_name, &host))
-    fail(kExitLink, req.name + " already exists in the container");
-  if (err != 0 || !get_link(nl.get(), spec.host_name, &host))
-    fail(kExitSystem, "the kernel refused a veth pair on " + req.link + " (is it full?)");
-  // One call sets the tag and IFF_UP: the port never carries traffic untagged.
-  if (!tag_and_up(nl.get(), host.ifindex, policy::format_nic_tag(caller.uid, decision.charged))) {
-    (void)remove_link(nl.get(), host.ifindex);  // or the next create of this slot will
-    fail(kExitSystem, "cannot tag the new veth pair");
+// Creates the pair with the host end named after the slot, so the nic
+// counts from its first instant, then tags it and brings it up in one
+// call: the port never carries traffic untagged.
+bool create_and_tag(nl_sock* nl, const VethSpec& spec, const std::string& tag, Link* host,
+                    protocol::ErrorCode* code, std::string* why) {
+  *code = protocol::ErrorCode::kSystem;
+  int err = 0;
+  *why = "the kernel refused the veth pair (is the bridge full?)";
+  if (!with_net_admin([&] { return (err = create_veth(nl, spec)) == 0; })) {
+    if (err == -NLE_EXIST && !get_link(nl, spec.host_name, host)) {
+      *code = protocol::ErrorCode::kLink;
+      *why = spec.peer_name + " already exists in the container";
+    }
+    return false;
   }
-  return answer({host.name, host.ifindex, req.name, host.peer_ifindex});
+  *why = "cannot tag the new veth pair";
+  if (get_link(nl, spec.host_name, host) &&
+      with_net_admin([&] { return tag_and_up(nl, host->ifindex, tag); }))
+    return true;
+  (void)with_net_admin([&] { return remove_link(nl, host->ifindex); });  // or the next create will
+  return false;
+}
+
+int answer_nic(const core::Form& form, const policy::NicAnswer& nic) {
+  return core::answer(form, kStepAnswer,
+                      form.pipe ? protocol::encode_ok(policy::nic_answer_words(nic))
+                                : policy::format_lxc_user_nic_answer(nic));
 }
 
 // Only a veth tagged with the caller's uid. No lock: deleting can only
-// lower what a concurrent create counts.
-int delete_nic(const Caller& caller, const policy::NicRequest& req) {
-  if (!raise_net_admin()) fail(kExitPrivilege, "cannot raise CAP_NET_ADMIN");
-  const Socket nl = open_netlink();
+// lower what a concurrent create counts. A missing link and someone
+// else's read the same.
+int delete_nic(const core::Form& form, const core::Caller& caller, const policy::NicRequest& req) {
+  using enum protocol::ErrorCode;
+  Socket nl(nullptr, nl_socket_free);
   Link link;
   policy::HeldNic tag;
-  if (!nl) fail(kExitSystem, "cannot open a netlink socket");
+  if (!with_net_admin([&] { return (nl = open_netlink()) != nullptr; }))
+    return core::refuse(form, kStepNetlink, kSystem, "cannot open a netlink socket");
   if (!get_link(nl.get(), req.host, &link) || link.kind != "veth" ||
       !policy::parse_nic_tag(link.alias, &tag) || tag.uid != caller.uid)
-    fail(kExitDenied, req.host + " is not a nic of yours");
-  if (!remove_link(nl.get(), link.ifindex)) fail(kExitSystem, "cannot delete " + req.host);
-  return answer({link.name, 0, "", 0});
+    return core::refuse(form, core::kStepPolicy, kDenied, req.host + " is not a nic of yours");
+  if (!with_net_admin([&] { return remove_link(nl.get(), link.ifindex); }))
+    return core::refuse(form, kStepAct, kSystem, "cannot delete " + req.host);
+  if (!core::narrow_caps(caller, 0))
+    return core::refuse(form, kStepFinalDrop, kSystem, "cannot drop CAP_NET_ADMIN");
+  return answer_nic(form, {link.name, 0, "", 0});
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::vector<std::string_view> args(argv + (argc > 0 ? 1 : 0), argv + argc);
-  lxc_front_end = policy::is_lxc_user_nic_call(argc > 0 ? argv[0] : "", args);
-  if (!std_fds_usable()) _exit(kExitHygiene);  // nowhere to answer
-  if (!sanitize_process(!lxc_front_end)) fail(kExitHygiene, "cannot set up a clean process");
-  if (!lxc_front_end && !args.empty())
-    fail(kExitRequest, "takes no arguments: the request comes on fd 0");
+  // lxc-user-nic's command line (argv[0], or its first word), or the pipe
+  // protocol with the target on fd 3.
+  core::Form form = policy::is_lxc_user_nic_call(argc > 0 ? argv[0] : "", args)
+                        ? core::Form{"lxc-user-nic", false, -1}
+                        : core::Form{"uxc-nic", true, protocol::kTargetFd};
+  using enum protocol::ErrorCode;
+  using core::refuse;
 
-  const Fd lock(open_root_owned(kLockPath, O_RDONLY | O_CREAT | O_NOFOLLOW));
-  const Fd policy_file(open_root_owned(kPolicyPath, O_RDONLY));
-  if (lock.fd < 0 || (policy_file.fd < 0 && errno != ENOENT))  // no policy grants nothing
-    fail(kExitSetup, "the lock or policy file is unusable or unsafe; ask the administrator");
-  if (!drop_privileges_to_caller(getuid(), getgid())) fail(kExitPrivilege, "cannot drop root");
-  Caller caller;
-  if (!identify_caller(&caller)) fail(kExitCaller, "your uid has no passwd entry");
-
-  // Everything the caller sends is read only now, without privilege.
-  std::string text, err;
+  // 1. Hygiene, before anything else is read.
+  if (!core::enter_clean_state(&form))
+    return refuse(form, core::kStepHygiene, kSystem,
+                  "cannot set up a clean process (are fds 0, 1 and 2 open?)");
+  // 2. The lock, so that no caller can hold it, and the policy, which may
+  // be readable by root only. No policy file grants nothing.
+  Fd lock, policy_file;
+  if (!core::open_root_owned(kLockPath, O_RDONLY | O_CREAT | O_NOFOLLOW, &lock) ||
+      !core::open_root_owned(kPolicyPath, O_RDONLY, &policy_file))
+    return refuse(form, core::kStepRootFiles, kSystem,
+                  "the lock or policy file is unusable or unsafe; ask the administrator");
+  // 3. The caller's ids; CAP_NET_ADMIN permitted, not effective.
+  core::Caller caller{getuid(), getgid(), {}, 0};
+  if (!core::drop_to_caller(caller, kNetAdmin))
+    return refuse(form, core::kStepDrop, kSystem, "cannot drop root");
+  // 4. The caller's name.
+  if (!core::name_caller(&caller))
+    return refuse(form, core::kStepCaller, kDenied, "your uid has no passwd entry");
+  // 5. The request, on fd 0 or lxc-user-nic's command line: everything the
+  // caller sends is read only now.
   policy::LxcUserNicArgs request;
-  if (lxc_front_end ? !policy::parse_lxc_user_nic_args(args, &request, &err)
-                    : !read_all(protocol::kRequestFd, protocol::kMaxRequestBytes, &text) ||
-                          !policy::decode_nic_request(text, &request.request, &err))
-    fail(kExitRequest, err.empty() ? "cannot read the request" : err);
-  if (request.request.op == policy::NicOp::kDelete) return delete_nic(caller, request.request);
-
-  // lxc-user-nic names a pid: its namespace is opened with the caller's
-  // credentials (no capability is effective now), so the kernel's ptrace
-  // rules decide, and a failure reads the same as a foreign namespace.
-  const std::string proc_netns = "/proc/" + std::to_string(request.pid) + "/ns/net";
-  const Fd target(lxc_front_end ? open(proc_netns.c_str(), O_RDONLY | O_CLOEXEC)
-                  : fcntl(protocol::kTargetFd, F_GETFD) >= 0 ? protocol::kTargetFd : -1);
-  if (target.fd < 0 || !is_callers_container_netns(target.fd, caller.uid))
-    fail(kExitTarget, "the target is not the network namespace of a container you own");
-
-  std::string policy_text;  // no file: an empty policy
-  if (policy_file.fd >= 0 && !read_all(policy_file.fd, policy::kMaxUsernetFileBytes, &policy_text))
-    fail(kExitSetup, std::string("cannot read ") + kPolicyPath);
-  const policy::UsernetFile usernet = policy::parse_usernet_file(policy_text);
-  // Asking for groups can cost more than the rest of a create (NSS modules
-  // such as systemd's probe many sources): only when a @group line could
-  // match the request, as no other line looks at them.
+  std::string text, why;
+  if (form.pipe ? !core::read_pipe_request(args, &text, &why) ||
+                      !policy::decode_nic_request(text, &request.request, &why)
+                : !policy::parse_lxc_user_nic_args(args, &request, &why))
+    return refuse(form, core::kStepRequest, kRequest, why);
   const policy::NicRequest& req = request.request;
-  if (policy::has_group_line(usernet, req.type, req.link) && !find_groups(&caller))
-    fail(kExitCaller, "cannot list your groups");
-  return create_nic(caller, usernet, req, target.fd, lock.fd);
+  if (req.op == policy::NicOp::kDelete) return delete_nic(form, caller, req);
+  // 6. The target.
+  const Fd target = open_target(form, request.pid);
+  if (!is_callers_container_netns(target.get(), caller.uid))
+    return refuse(form, core::kStepTarget, kTarget,
+                  "the target is not the network namespace of a container you own");
+  // 7. A line of the policy for this caller, type and link.
+  policy::UsernetFile usernet;
+  std::vector<std::string> groups;
+  if (!allowed_by_policy(policy_file, caller, req, &usernet, &groups, &why))
+    return refuse(form, core::kStepPolicy, kDenied, why);
+  // 8. The lock: counting and creating, one request at a time.
+  if (!lock_quota(lock.get()))
+    return refuse(form, kStepLock, kSystem, "another uxc-nic request holds the lock; try again");
+  // 9. The netlink socket.
+  Socket nl(nullptr, nl_socket_free);
+  if (!with_net_admin([&] { return (nl = open_netlink()) != nullptr; }))
+    return refuse(form, kStepNetlink, kSystem, "cannot open a netlink socket");
+  // 10. The link is a bridge.
+  Link bridge, host, leftover;
+  if (!get_link(nl.get(), req.link, &bridge) || bridge.kind != "bridge")
+    return refuse(form, kStepBridge, kLink, req.link + " is not a bridge");
+  // 11. A free slot of a matching line: policy decides, the probe looks.
+  uint8_t random[9];
+  if (getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random))
+    return refuse(form, kStepQuota, kSystem, "cannot read random bytes");
+  const policy::NicDecision slot = policy::choose_slot(
+      usernet, caller.name, groups, req.type, req.link,
+      static_cast<uint32_t>(random[0] << 24 | random[1] << 16 | random[2] << 8 | random[3]),
+      [&](const policy::UsernetKey& key, uint32_t n) {
+        return probe_slot(nl.get(), bridge, policy::slot_name(key, n), &leftover);
+      });
+  if (slot.verdict != policy::NicVerdict::kAllow)
+    return refuse(form, kStepQuota, kQuota, std::string(kPolicyPath) + ": " + slot.reason);
+  // 12. The slot's leftover removed (we hold the lock, so it is nobody's
+  // work in progress); the pair, born with its peer in the target
+  // namespace; tagged and up.
+  if (slot.leftover && !with_net_admin([&] { return remove_link(nl.get(), leftover.ifindex); }))
+    return refuse(form, kStepAct, kSystem, "cannot remove the leftover " + leftover.name);
+  const VethSpec spec{req.name, policy::slot_name(slot.charged, slot.slot), req.hwaddr,
+                      policy::host_end_mac(std::span<const uint8_t, 5>(random + 4, 5)),
+                      req.has_hwaddr, bridge.mtu, bridge.ifindex, target.get()};
+  protocol::ErrorCode code = kSystem;
+  if (!create_and_tag(nl.get(), spec, policy::format_nic_tag(caller.uid, slot.charged), &host,
+                      &code, &why))
+    return refuse(form, kStepAct, code, why);
+  // 13. No capability left.
+  if (!core::narrow_caps(caller, 0))
+    return refuse(form, kStepFinalDrop, kSystem, "cannot drop CAP_NET_ADMIN");
+  // 14. The answer.
+  return answer_nic(form, {host.name, host.ifindex, req.name, host.peer_ifindex});
 }

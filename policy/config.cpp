@@ -1,14 +1,15 @@
+// The reader in one file: the key table and the parser each entry points
+// at are read side by side (a new key is one table line and, at most, one
+// small function), so the file is longer than most in policy/.
 #include "policy/config.h"
 
 #include <arpa/inet.h>
-#include <ini.h>
-#include <signal.h>
 
 #include <algorithm>
-#include <array>
-#include <cstring>
 
 #include "policy/idmap.h"
+#include "policy/mount.h"
+#include "policy/nic.h"
 #include "policy/rootfs.h"
 #include "policy/text.h"
 
@@ -18,45 +19,27 @@ namespace {
 
 constexpr size_t kMaxErrors = 32;
 constexpr uint32_t kMaxNics = 32;
+constexpr size_t kMaxIncludedFiles = 32;
 
-// Kernel capability numbers, by name (linux/capability.h).
-constexpr std::array<std::string_view, 41> kCapabilityNames = {
-    "chown",          "dac_override",    "dac_read_search", "fowner",
-    "fsetid",         "kill",            "setgid",          "setuid",
-    "setpcap",        "linux_immutable", "net_bind_service", "net_broadcast",
-    "net_admin",      "net_raw",         "ipc_lock",        "ipc_owner",
-    "sys_module",     "sys_rawio",       "sys_chroot",      "sys_ptrace",
-    "sys_pacct",      "sys_admin",       "sys_boot",        "sys_nice",
-    "sys_resource",   "sys_time",        "sys_tty_config",  "mknod",
-    "lease",          "audit_write",     "audit_control",   "setfcap",
-    "mac_override",   "mac_admin",       "syslog",          "wake_alarm",
-    "block_suspend",  "audit_read",      "perfmon",         "bpf",
-    "checkpoint_restore",
-};
+// uxc's equivalents of LXC's shared configs. LXC's common.conf and
+// userns.conf together (an unprivileged container reads both) leave: 1024
+// ptys, 4 ttys, and every capability (userns.conf clears common.conf's
+// cap.drop). Their other lines have nothing to act on in uxc: devices
+// cgroup rules (cleared by userns.conf too), lxc.tty.dir (uxc has no
+// /dev/lxc), lxc.hook.clone (no clones), lxc.mount.auto (uxc always mounts
+// proc and sys), the optional fuse connections bind and the seccomp
+// profile (see README's differences from LXC).
+constexpr std::string_view kBuiltinCommon =
+    "lxc.pty.max = 1024\n"
+    "lxc.tty.max = 4\n"
+    "lxc.cap.drop = mac_admin mac_override sys_time sys_module sys_rawio\n";
+constexpr std::string_view kBuiltinUserns =
+    "lxc.cap.drop =\n"
+    "lxc.cap.keep =\n";
 
-struct SignalName {
-  std::string_view name;
-  int number;
-};
-constexpr SignalName kSignalNames[] = {
-    {"HUP", SIGHUP},       {"INT", SIGINT},       {"QUIT", SIGQUIT},
-    {"ILL", SIGILL},       {"TRAP", SIGTRAP},     {"ABRT", SIGABRT},
-    {"IOT", SIGIOT},       {"BUS", SIGBUS},       {"FPE", SIGFPE},
-    {"KILL", SIGKILL},     {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
-    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},
-    {"TERM", SIGTERM},     {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},
-    {"CONT", SIGCONT},     {"STOP", SIGSTOP},     {"TSTP", SIGTSTP},
-    {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},     {"URG", SIGURG},
-    {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM},
-    {"PROF", SIGPROF},     {"WINCH", SIGWINCH},   {"IO", SIGIO},
-    {"POLL", SIGPOLL},     {"PWR", SIGPWR},       {"SYS", SIGSYS},
-};
-
-constexpr std::string_view kIgnoredKeys[] = {
-    "lxc.apparmor.profile", "lxc.apparmor.allow_nesting",
-    "lxc.apparmor.allow_incomplete", "lxc.seccomp.profile",
-    "lxc.mount.auto", "lxc.tty.dir",
-};
+// Where LXC's shared configs are named from: the image servers' spelling,
+// and the path LXC's download template substitutes for it on Debian.
+constexpr std::string_view kSharedConfigDirs[] = {"LXC_TEMPLATE_CONFIG/", "/usr/share/lxc/config/"};
 
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -67,17 +50,7 @@ bool is_key_byte(char c) {
          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
-bool is_hex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return c - 'A' + 10;
-}
-
-bool is_template_digit(char c) { return c == 'x' || c == 'X'; }
+char to_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
 bool is_printable_ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
@@ -102,576 +75,685 @@ bool is_valid_address(std::string_view text, int family) {
   return inet_pton(family, addr.c_str(), buf) == 1;
 }
 
-// The same rule as uxc-nic's (nic.h): what the kernel takes as-is, and
-// no '%', which the kernel would expand into a name of its choosing.
-bool is_kernel_ifname(std::string_view name) {
-  if (name.empty() || name.size() > 15 || name == "." || name == "..") return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return c > 0x20 && c < 0x7f && c != '/' && c != ':' && c != '%';
-  });
+bool is_absolute_path(std::string_view path) {
+  return !path.empty() && path.front() == '/' && is_printable_ascii(path);
 }
 
-bool is_valid_path(std::string_view path) {
-  return !path.empty() && is_printable_ascii(path);
-}
+// One KEY = VALUE line on its way to the table.
+struct Setting {
+  std::string_view file;
+  size_t line = 0;
+  std::string_view key;    // as the file spells it
+  std::string_view value;  // blanks and one pair of quotes removed
+};
+
+class Reader;
+using Apply = void (*)(Reader&, const Setting&);
+using ApplyNic = void (*)(Reader&, Nic&, const Setting&);
 
 class Reader {
  public:
-  Reader(std::string_view file, Config* config, std::vector<std::string>* errors)
-      : file_(file), config_(config), errors_(errors) {}
+  Reader(Config* config, std::vector<std::string>* errors, const IncludeFiles* includes)
+      : config_(config), errors_(errors), includes_(includes) {}
 
-  void error(size_t line, std::string_view what) {
+  void read(std::string_view text, std::string_view file);
+  void include(const Setting& s, std::string_view file, std::string_view text);
+
+  Config& config() { return *config_; }
+  const IncludeFiles* includes() const { return includes_; }
+
+  // "FILE:LINE: what".
+  void fail_at(std::string_view file, size_t line, std::string_view what) {
     if (errors_->size() >= kMaxErrors) return;
-    std::string msg(file_);
+    std::string msg(file);
     if (line != 0) msg += ":" + std::to_string(line);
     msg += ": ";
     msg += what;
     errors_->push_back(std::move(msg));
   }
+  // "FILE:LINE: KEY: what", KEY as the line spells it.
+  void fail(const Setting& s, std::string_view what) {
+    fail_at(s.file, s.line, std::string(s.key) + ": " + std::string(what));
+  }
 
-  void apply(size_t line, std::string_view key, std::string_view value);
+  // Which nic spelling the file being read uses: LXC 2 appends legacy
+  // lines to the last interface, which means nothing next to lxc.net.N.
+  bool saw_modern_net = false;
+  bool saw_legacy_net = false;
 
  private:
-  void apply_nic(size_t line, Nic* nic, std::string_view field,
-                 std::string_view key, std::string_view value);
-  Nic* modern_nic(size_t line, uint32_t index);
-  void apply_idmap(size_t line, std::string_view value);
-  void apply_mount(size_t line, std::string_view value);
-  void apply_caps(size_t line, std::vector<std::string>* list, std::string_view key,
-                  std::string_view value);
-  void apply_cgroup(size_t line, int version, std::string_view key,
-                    std::string_view controller_key, std::string_view value);
-  bool number(size_t line, std::string_view key, std::string_view value, uint32_t* out);
+  void apply(const Setting& s);
 
-  std::string_view file_;
   Config* config_;
   std::vector<std::string>* errors_;
-  bool saw_modern_net_ = false;
-  bool saw_legacy_net_ = false;
+  const IncludeFiles* includes_;
+  std::vector<std::string> open_files_;  // the include chain, for cycles
+  size_t files_included_ = 0;
 };
 
-bool Reader::number(size_t line, std::string_view key, std::string_view value,
-                    uint32_t* out) {
-  if (parse_u32(value, out)) return true;
-  error(line, std::string(key) + ": '" + std::string(value) +
-                  "' is not a decimal number");
+// ---------------------------------------------------------------- values
+
+template <std::string Config::*kField>
+void store_text(Reader& r, const Setting& s) {
+  r.config().*kField = std::string(s.value);
+}
+
+template <std::string Config::*kField>
+void store_path(Reader& r, const Setting& s) {
+  if (!s.value.empty() && !is_absolute_path(s.value))
+    return r.fail(s, "'" + std::string(s.value) + "' is not an absolute path");
+  r.config().*kField = std::string(s.value);
+}
+
+bool number(Reader& r, const Setting& s, uint32_t* out) {
+  if (s.value.empty()) {  // LXC: an empty value resets to 0
+    *out = 0;
+    return true;
+  }
+  if (parse_u32(s.value, out)) return true;
+  r.fail(s, "'" + std::string(s.value) + "' is not a decimal number");
   return false;
 }
 
-Nic* Reader::modern_nic(size_t line, uint32_t index) {
-  auto& nics = config_->nics;
-  auto it = std::find_if(nics.begin(), nics.end(),
-                         [index](const Nic& n) { return n.index >= index; });
-  if (it != nics.end() && it->index == index) return &*it;
-  if (nics.size() >= kMaxNics) {
-    error(line, "more than " + std::to_string(kMaxNics) + " network interfaces");
-    return nullptr;
-  }
-  Nic nic;
-  nic.line = line;
-  nic.index = index;
-  return &*nics.insert(it, nic);
+template <uint32_t Config::*kField>
+void store_number(Reader& r, const Setting& s) {
+  (void)number(r, s, &(r.config().*kField));
 }
 
-void Reader::apply_nic(size_t line, Nic* nic, std::string_view field,
-                       std::string_view key, std::string_view value) {
-  const std::string k(key);
-  const std::string v(value);
-  if (field == "type") {
-    if (value != "veth" && value != "empty" && !value.empty()) {
-      error(line, k + ": network type '" + v + "' is not supported (uxc has veth and empty)");
-      return;
+template <bool Config::*kField>
+void store_flag(Reader& r, const Setting& s) {
+  if (s.value != "0" && s.value != "1" && !s.value.empty()) return r.fail(s, "must be 0 or 1");
+  r.config().*kField = s.value == "1";
+}
+
+template <int Config::*kField>
+void store_signal(Reader& r, const Setting& s) {
+  int sig = 0;
+  if (!s.value.empty() && !parse_signal(s.value, &sig))
+    return r.fail(s, "'" + std::string(s.value) + "' is not a signal name or number");
+  r.config().*kField = sig;
+}
+
+template <std::vector<std::string> Config::*kList, bool kNoneAllowed>
+void store_capabilities(Reader& r, const Setting& s) {
+  auto& list = r.config().*kList;
+  if (s.value.empty()) {
+    list.clear();
+    return;
+  }
+  for (std::string_view word : split_fields(s.value)) {
+    if (kNoneAllowed && word == "none") {
+      list.emplace_back("none");
+      continue;
     }
-    nic->type = v;
-  } else if (field == "link") {
-    if (!value.empty() && !is_kernel_ifname(value)) {
-      error(line, k + ": '" + v + "' is not an interface name");
-      return;
-    }
-    nic->link = v;
-  } else if (field == "flags") {
-    if (value != "up" && !value.empty()) {
-      error(line, k + ": only 'up' is a valid flag");
-      return;
-    }
-    nic->up = value == "up";
-  } else if (field == "hwaddr") {
-    if (!value.empty() && !is_valid_hwaddr_template(value)) {
-      error(line, k + ": '" + v + "' is not a unicast MAC address like 00:16:3e:xx:xx:xx");
-      return;
-    }
-    nic->hwaddr = v;
-  } else if (field == "name") {
-    if (!value.empty() && !is_kernel_ifname(value)) {
-      error(line, k + ": '" + v + "' is not an interface name (1-15 bytes, no '/', ':', '%' or blanks)");
-      return;
-    }
-    nic->name = v;
-  } else if (field == "mtu") {
-    uint32_t mtu = 0;
-    if (value.empty()) {
-      nic->mtu = 0;
-    } else if (number(line, key, value, &mtu)) {
-      if (mtu < 68 || mtu > 65535) {
-        error(line, k + ": MTU must be between 68 and 65535");
-        return;
-      }
-      nic->mtu = mtu;
-    }
-  } else if (field == "ipv4.address" || field == "ipv4") {
-    if (value.empty()) {
-      nic->ipv4.clear();
-      return;
-    }
-    // LXC allows an optional broadcast address after the prefix; the
-    // kernel derives the same one from the prefix, so it is checked and
-    // dropped.
-    const auto words = split_fields(value);
-    if (words.size() > 2 || !is_valid_prefix(words[0], AF_INET) ||
-        (words.size() == 2 && !is_valid_address(words[1], AF_INET))) {
-      error(line, k + ": '" + v + "' is not an IPv4 address with prefix, like 10.0.3.5/24");
-      return;
-    }
-    nic->ipv4.emplace_back(words[0]);
-  } else if (field == "ipv4.gateway") {
-    if (!value.empty() && !is_valid_address(value, AF_INET)) {
-      error(line, k + ": '" + v + "' is not an IPv4 address");
-      return;
-    }
-    nic->ipv4_gateway = v;
-  } else if (field == "ipv6.address" || field == "ipv6") {
-    if (value.empty()) {
-      nic->ipv6.clear();
-      return;
-    }
-    if (!is_valid_prefix(value, AF_INET6)) {
-      error(line, k + ": '" + v + "' is not an IPv6 address with prefix, like fd00::5/64");
-      return;
-    }
-    nic->ipv6.push_back(v);
-  } else if (field == "ipv6.gateway") {
-    if (!value.empty() && !is_valid_address(value, AF_INET6)) {
-      error(line, k + ": '" + v + "' is not an IPv6 address");
-      return;
-    }
-    nic->ipv6_gateway = v;
-  } else {
-    error(line, "unknown key " + k);
+    int cap = 0;
+    if (!parse_capability(word, &cap))
+      return r.fail(s, "'" + std::string(word) + "' is not a capability name");
+    list.push_back(capability_name(cap));
   }
 }
 
-void Reader::apply_idmap(size_t line, std::string_view value) {
-  if (value.empty()) {
-    config_->idmap.clear();
+void ignore(Reader& r, const Setting& s) {
+  r.config().ignored.push_back({s.line, std::string(s.key), std::string(s.file)});
+}
+
+void store_idmap(Reader& r, const Setting& s) {
+  auto& idmap = r.config().idmap;
+  if (s.value.empty()) {
+    idmap.clear();
     return;
   }
   IdmapSpec spec;
   std::string why;
-  if (!parse_idmap_spec(value, &spec, &why)) {
-    error(line, "lxc.idmap: '" + std::string(value) + "': " + why +
-                    ", like 'u 0 100000 65536'");
-    return;
-  }
+  if (!parse_idmap_spec(s.value, &spec, &why))
+    return r.fail(s, "'" + std::string(s.value) + "': " + why + ", like 'u 0 100000 65536'");
+  if (spec.extent.count == 0) return r.fail(s, "a count of 0 maps nothing");
+  if (uint64_t{spec.extent.inside} + spec.extent.count - 1 > UINT32_MAX ||
+      uint64_t{spec.extent.outside} + spec.extent.count - 1 > UINT32_MAX)
+    return r.fail(s, "range '" + std::string(s.value) + "' runs past 4294967295");
   IdmapLine m;
-  m.line = line;
-  m.text = std::string(value);
+  m.file = std::string(s.file);
+  m.line = s.line;
+  m.key = std::string(s.key);
+  m.text = std::string(s.value);
   m.kind = spec.uid && spec.gid ? 'b' : spec.uid ? 'u' : 'g';
   m.inside = spec.extent.inside;
   m.outside = spec.extent.outside;
   m.count = spec.extent.count;
-  if (m.count == 0) {
-    error(line, "lxc.idmap: a count of 0 maps nothing");
-    return;
-  }
-  if (uint64_t{m.inside} + m.count - 1 > UINT32_MAX ||
-      uint64_t{m.outside} + m.count - 1 > UINT32_MAX) {
-    error(line, "lxc.idmap: range '" + std::string(value) + "' runs past 4294967295");
-    return;
-  }
-  config_->idmap.push_back(std::move(m));
+  idmap.push_back(std::move(m));
 }
 
-void Reader::apply_mount(size_t line, std::string_view value) {
-  if (value.empty()) {
-    config_->mounts.clear();
+void store_rootfs(Reader& r, const Setting& s) {
+  std::string_view path = s.value;
+  if (starts_with(path, "overlay:") || starts_with(path, "overlayfs:")) {
+    RootfsPath overlay;
+    std::string why;
+    if (!parse_rootfs_path(path, &overlay, &why)) return r.fail(s, why);
+    r.config().rootfs = format_rootfs_path(overlay);
     return;
   }
-  const auto f = split_fields(value);
-  if (f.size() < 4 || f.size() > 6) {
-    error(line, "lxc.mount.entry: expected 'SOURCE TARGET FSTYPE OPTIONS [0 0]', like '/mnt mnt none bind 0 0'");
+  if (starts_with(path, "dir:")) path.remove_prefix(4);
+  if (!path.empty() && !is_absolute_path(path))
+    return r.fail(s, "'" + std::string(s.value) + "' is not an absolute directory path");
+  r.config().rootfs = std::string(path);
+}
+
+void store_uts_name(Reader& r, const Setting& s) {
+  if (!s.value.empty() && !is_valid_hostname(s.value))
+    return r.fail(s, "'" + std::string(s.value) + "' is not a valid host name");
+  r.config().uts_name = std::string(s.value);
+}
+
+void store_mount(Reader& r, const Setting& s) {
+  auto& mounts = r.config().mounts;
+  if (s.value.empty()) {
+    mounts.clear();
     return;
   }
+  const auto f = split_fields(s.value);
+  if (f.size() < 4 || f.size() > 6)
+    return r.fail(s, "expected 'SOURCE TARGET FSTYPE OPTIONS [0 0]', like '/mnt mnt none bind 0 0'");
   for (size_t i = 4; i < f.size(); ++i) {
     uint32_t n = 0;
-    if (!parse_u32(f[i], &n)) {
-      error(line, "lxc.mount.entry: dump and pass fields must be numbers");
-      return;
-    }
+    if (!parse_u32(f[i], &n)) return r.fail(s, "dump and pass fields must be numbers");
+  }
+  MountOptions options;
+  std::string why;
+  if (!parse_mount_options(f[3], &options, &why)) return r.fail(s, why);
+  // The target is resolved under the rootfs; ".." components would
+  // climb out of it before the container's mount namespace exists.
+  std::string_view target = f[1];
+  while (!target.empty() && target.front() == '/') target.remove_prefix(1);
+  for (size_t pos = 0; pos <= target.size();) {
+    const size_t end = std::min(target.find('/', pos), target.size());
+    if (target.substr(pos, end - pos) == "..")
+      return r.fail(s, "target '" + std::string(f[1]) + "' must not contain '..'");
+    pos = end + 1;
   }
   MountEntry m;
-  m.line = line;
+  m.file = std::string(s.file);
+  m.line = s.line;
   m.source = f[0];
   m.target = f[1];
   m.fstype = f[2];
   m.options = f[3];
-  std::string_view target = f[1];
-  while (!target.empty() && target.front() == '/') target.remove_prefix(1);
-  // The target is resolved under the rootfs; ".." components would
-  // climb out of it before the container's mount namespace exists.
-  size_t pos = 0;
-  while (pos <= target.size()) {
-    size_t end = target.find('/', pos);
-    if (end == std::string_view::npos) end = target.size();
-    if (target.substr(pos, end - pos) == "..") {
-      error(line, "lxc.mount.entry: target '" + m.target + "' must not contain '..'");
-      return;
-    }
-    pos = end + 1;
-  }
-  config_->mounts.push_back(std::move(m));
+  mounts.push_back(std::move(m));
 }
 
-void Reader::apply_caps(size_t line, std::vector<std::string>* list,
-                        std::string_view key, std::string_view value) {
-  if (value.empty()) {
-    list->clear();
+void store_groups(Reader& r, const Setting& s) {
+  auto& groups = r.config().groups;
+  if (s.value.empty()) {
+    groups.clear();
     return;
   }
-  for (std::string_view word : split_fields(value)) {
-    if (word == "none" && key == "lxc.cap.keep") {
-      list->push_back("none");
-      continue;
-    }
-    int number = 0;
-    if (!parse_capability(word, &number)) {
-      error(line, std::string(key) + ": '" + std::string(word) + "' is not a capability name");
-      return;
-    }
-    list->push_back(std::string(kCapabilityNames[static_cast<size_t>(number)]));
+  for (std::string_view g : split_fields(s.value)) {
+    if (!std::all_of(g.begin(), g.end(), is_key_byte))
+      return r.fail(s, "'" + std::string(g) + "' is not a group name");
+    groups.emplace_back(g);
   }
 }
 
-void Reader::apply_cgroup(size_t line, int version, std::string_view key,
-                          std::string_view controller_key, std::string_view value) {
-  auto& list = config_->cgroup;
-  if (controller_key.empty() || value.empty()) {
+void store_environment(Reader& r, const Setting& s) {
+  auto& env = r.config().environment;
+  if (s.value.empty()) {
+    env.clear();
+    return;
+  }
+  const size_t eq = s.value.find('=');
+  const std::string_view name = s.value.substr(0, eq);
+  if (eq == 0 || eq == std::string_view::npos ||
+      !std::all_of(name.begin(), name.end(), [](char c) {
+        return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      }))
+    return r.fail(s, "expected NAME=VALUE");
+  env.emplace_back(s.value);
+}
+
+// LXC's table of lxc.arch names (confile.c), with the personality each
+// gets: the 32-bit ones run under PER_LINUX32, so uname -m matches.
+void store_arch(Reader& r, const Setting& s) {
+  struct Arch {
+    std::string_view name;
+    uint32_t bits;
+  };
+  static constexpr Arch kArches[] = {
+      {"arm", 32},      {"armel", 32},       {"armhf", 32},     {"armv7l", 32},   {"athlon", 32},
+      {"i386", 32},     {"i486", 32},        {"i586", 32},      {"i686", 32},     {"linux32", 32},
+      {"mips", 32},     {"mipsel", 32},      {"ppc", 32},       {"powerpc", 32},  {"x32", 32},
+      {"x86", 32},      {"aarch64", 64},     {"amd64", 64},     {"arm64", 64},    {"linux64", 64},
+      {"loongarch64", 64}, {"loong64", 64},  {"mips64", 64},    {"mips64el", 64}, {"ppc64", 64},
+      {"ppc64el", 64},  {"ppc64le", 64},     {"powerpc64", 64}, {"riscv64", 64},  {"s390x", 64},
+      {"x86_64", 64}};
+  Config& c = r.config();
+  if (s.value.empty()) {
+    c.arch.clear();
+    c.arch_bits = 0;
+    return;
+  }
+  const auto it = std::find_if(std::begin(kArches), std::end(kArches),
+                               [&](const Arch& a) { return a.name == s.value; });
+  if (it == std::end(kArches)) return r.fail(s, "unknown architecture '" + std::string(s.value) + "'");
+  c.arch = std::string(s.value);
+  c.arch_bits = it->bits;
+}
+
+void store_apparmor_profile(Reader& r, const Setting& s) {
+  if (!s.value.empty() && s.value != "generated" && s.value != "unconfined")
+    return r.fail(s, "uxc cannot confine a container with the AppArmor profile '" + std::string(s.value) +
+                         "' (an unprivileged user can neither load nor enter one): use 'unconfined' or "
+                         "'generated', or remove the line");
+  r.config().apparmor_profile = std::string(s.value);
+}
+
+void store_console_path(Reader& r, const Setting& s) {
+  if (!s.value.empty() && s.value != "none")
+    return r.fail(s, "uxc supports only 'none' (no console) or the default");
+  r.config().console_path = std::string(s.value);
+}
+
+// LXC's sizes: "auto" (128 KiB), N bytes, or N with kB, MB or GB (any
+// case, powers of 1024) or B.
+void store_console_buffer_size(Reader& r, const Setting& s) {
+  uint64_t& size = r.config().console_buffer_size;
+  if (s.value.empty() || s.value == "auto") {
+    size = s.value.empty() ? 0 : uint64_t{1} << 17;
+    return;
+  }
+  std::string_view digits = s.value;
+  uint64_t unit = 1;
+  const size_t end = digits.find_first_not_of("0123456789");
+  if (end != std::string_view::npos) {
+    std::string suffix;
+    for (char c : digits.substr(end)) suffix += to_upper(c);
+    digits = digits.substr(0, end);
+    if (suffix == "KB") unit = uint64_t{1} << 10;
+    else if (suffix == "MB") unit = uint64_t{1} << 20;
+    else if (suffix == "GB") unit = uint64_t{1} << 30;
+    else if (suffix != "B") digits = {};
+  }
+  uint64_t n = 0;
+  if (!parse_u64(digits, &n) || n > UINT64_MAX / unit)
+    return r.fail(s, "'" + std::string(s.value) + "' is not a size like 128kB, 1MB or auto");
+  size = n * unit;
+}
+
+template <int kVersion>
+void store_cgroup(Reader& r, const Setting& s) {
+  auto& list = r.config().cgroup;
+  const std::string_view prefix = kVersion == 2 ? "lxc.cgroup2" : "lxc.cgroup";
+  const std::string_view controller_key = s.key.substr(std::min(s.key.size(), prefix.size() + 1));
+  if (controller_key.empty() || s.value.empty()) {
     // `lxc.cgroup2 =` clears every setting of that version; an empty value
     // for one key clears that key.
-    std::erase_if(list, [&](const CgroupSetting& s) {
-      return s.version == version && (controller_key.empty() || s.key == controller_key);
+    std::erase_if(list, [&](const CgroupSetting& c) {
+      return c.version == kVersion && (controller_key.empty() || c.key == controller_key);
     });
-    if (!controller_key.empty() || value.empty()) return;
+    if (!controller_key.empty() || s.value.empty()) return;
   }
-  if (controller_key.find('.') == std::string_view::npos) {
-    error(line, std::string(key) + ": expected a controller file like memory.max");
-    return;
-  }
-  if (!is_printable_ascii(value)) {
-    error(line, std::string(key) + ": value must be printable ASCII");
-    return;
-  }
-  list.push_back({line, version, std::string(controller_key), std::string(value)});
+  if (controller_key.find('.') == std::string_view::npos)
+    return r.fail(s, "expected a controller file like memory.max");
+  list.push_back({s.line, kVersion, std::string(controller_key), std::string(s.value), std::string(s.file)});
 }
 
-void Reader::apply(size_t line, std::string_view key, std::string_view value) {
-  Config& c = *config_;
-  const std::string k(key);
-  const std::string v(value);
-  if (!is_printable_ascii(value)) {
-    error(line, k + ": value must be printable ASCII");
-    return;
-  }
+// ------------------------------------------------------------------ nics
 
-  if (key == "lxc.idmap" || key == "lxc.id_map") return apply_idmap(line, value);
-
-  if (key == "lxc.net" || key == "lxc.network") {
-    if (!value.empty()) return error(line, k + " takes only an empty value (clears every interface)");
-    c.nics.clear();
-    return;
-  }
-  if (starts_with(key, "lxc.net.")) {
-    if (saw_legacy_net_) return error(line, "mixing lxc.net.N.* with legacy lxc.network.* in one file is ambiguous; use lxc.net.N.* only");
-    saw_modern_net_ = true;
-    const std::string_view rest = key.substr(8);
-    const size_t dot = rest.find('.');
-    uint32_t index = 0;
-    if (!parse_u32(rest.substr(0, dot), &index) || index >= kMaxNics)
-      return error(line, "unknown key " + k);
-    if (dot == std::string_view::npos) {
-      if (!value.empty()) return error(line, k + " takes only an empty value (clears the interface)");
-      std::erase_if(c.nics, [index](const Nic& n) { return n.index == index; });
-      return;
-    }
-    const std::string_view field = rest.substr(dot + 1);
-    if (field == "ipv4" || field == "ipv6") return error(line, "unknown key " + k);
-    Nic* nic = modern_nic(line, index);
-    if (nic != nullptr) apply_nic(line, nic, field, key, value);
-    return;
-  }
-  if (starts_with(key, "lxc.network.")) {
-    if (saw_modern_net_) return error(line, "mixing legacy lxc.network.* with lxc.net.N.* in one file is ambiguous; use lxc.net.N.* only");
-    saw_legacy_net_ = true;
-    const std::string_view field = key.substr(12);
-    if (field == "type") {
-      // As in LXC 2, each lxc.network.type starts a new interface.
-      if (c.nics.size() >= kMaxNics) return error(line, "more than " + std::to_string(kMaxNics) + " network interfaces");
-      Nic nic;
-      nic.line = line;
-      nic.index = c.nics.empty() ? 0 : c.nics.back().index + 1;
-      c.nics.push_back(nic);
-    } else if (field == "ipv4.address" || field == "ipv6.address") {
-      return error(line, "unknown key " + k);
-    } else if (c.nics.empty()) {
-      return error(line, k + " comes before any lxc.network.type");
-    }
-    return apply_nic(line, &c.nics.back(), field, key, value);
-  }
-
-  if (key == "lxc.rootfs.path" || key == "lxc.rootfs") {
-    std::string_view path = value;
-    if (starts_with(path, "overlay:") || starts_with(path, "overlayfs:")) {
-      RootfsPath overlay;
-      std::string why;
-      if (!parse_rootfs_path(path, &overlay, &why)) return error(line, k + ": " + why);
-      c.rootfs = format_rootfs_path(overlay);
-      return;
-    }
-    if (starts_with(path, "dir:")) path.remove_prefix(4);
-    if (!path.empty() && (path.front() != '/' || !is_valid_path(path)))
-      return error(line, k + ": '" + v + "' is not an absolute directory path");
-    c.rootfs = std::string(path);
-    return;
-  }
-  if (key == "lxc.ephemeral") {
-    if (value != "0" && value != "1") return error(line, k + ": must be 0 or 1");
-    c.ephemeral = value == "1";
-    return;
-  }
-  if (key == "lxc.uts.name" || key == "lxc.utsname") {
-    if (!value.empty() && !is_valid_hostname(value))
-      return error(line, k + ": '" + v + "' is not a valid host name");
-    c.uts_name = v;
-    return;
-  }
-  if (key == "lxc.mount.entry") return apply_mount(line, value);
-  if (key == "lxc.start.auto") {
-    if (value != "0" && value != "1") return error(line, k + ": must be 0 or 1");
-    c.start_auto = value == "1";
-    return;
-  }
-  if (key == "lxc.start.delay") {
-    (void)number(line, key, value, &c.start_delay);
-    return;
-  }
-  if (key == "lxc.start.order") {
-    (void)number(line, key, value, &c.start_order);
-    return;
-  }
-  if (key == "lxc.group") {
-    if (value.empty()) {
-      c.groups.clear();
-      return;
-    }
-    for (std::string_view g : split_fields(value)) {
-      if (!std::all_of(g.begin(), g.end(), is_key_byte))
-        return error(line, k + ": '" + std::string(g) + "' is not a group name");
-      c.groups.emplace_back(g);
-    }
-    return;
-  }
-  if (key == "lxc.cap.drop") return apply_caps(line, &c.cap_drop, key, value);
-  if (key == "lxc.cap.keep") return apply_caps(line, &c.cap_keep, key, value);
-  if (key == "lxc.signal.halt" || key == "lxc.signal.stop") {
-    int sig = 0;
-    if (!value.empty() && !parse_signal(value, &sig))
-      return error(line, k + ": '" + v + "' is not a signal name or number");
-    (key == "lxc.signal.halt" ? c.signal_halt : c.signal_stop) = sig;
-    return;
-  }
-  if (key == "lxc.cgroup2" || starts_with(key, "lxc.cgroup2."))
-    return apply_cgroup(line, 2, key, key.substr(std::min(key.size(), size_t{12})), value);
-  if (key == "lxc.cgroup" || starts_with(key, "lxc.cgroup."))
-    return apply_cgroup(line, 1, key, key.substr(std::min(key.size(), size_t{11})), value);
-  if (key == "lxc.arch") {
-    static constexpr std::string_view kArches[] = {
-        "x86_64", "amd64", "i386", "i486", "i586", "i686", "x86",
-        "aarch64", "arm64", "armhf", "armel", "armv7l", "ppc64le", "s390x", "riscv64"};
-    if (!value.empty() && std::find(std::begin(kArches), std::end(kArches), value) == std::end(kArches))
-      return error(line, k + ": unknown architecture '" + v + "'");
-    c.arch = v;
-    return;
-  }
-  if (key == "lxc.init.cmd") {
-    c.init_cmd = v;
-    return;
-  }
-  if (key == "lxc.environment") {
-    if (value.empty()) {
-      c.environment.clear();
-      return;
-    }
-    const size_t eq = value.find('=');
-    if (eq == 0 || eq == std::string_view::npos ||
-        !std::all_of(value.begin(), value.begin() + static_cast<ptrdiff_t>(eq),
-                     [](char ch) { return ch == '_' || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); }))
-      return error(line, k + ": expected NAME=VALUE");
-    c.environment.push_back(v);
-    return;
-  }
-  if (key == "lxc.tty.max") {
-    (void)number(line, key, value, &c.tty_max);
-    return;
-  }
-  if (key == "lxc.pty.max") {
-    (void)number(line, key, value, &c.pty_max);
-    return;
-  }
-  if (key == "lxc.console.path") {
-    if (!value.empty() && value != "none")
-      return error(line, k + ": uxc supports only 'none' (no console) or the default");
-    c.console_path = v;
-    return;
-  }
-  if (key == "lxc.include")
-    return error(line, "lxc.include is not supported: copy the settings you need into this file");
-  if (std::find(std::begin(kIgnoredKeys), std::end(kIgnoredKeys), key) != std::end(kIgnoredKeys)) {
-    c.ignored.push_back({line, k});
-    return;
-  }
-  error(line, "unknown key " + k);
+void nic_type(Reader& r, Nic& nic, const Setting& s) {
+  if (s.value != "veth" && s.value != "empty" && !s.value.empty())
+    return r.fail(s, "network type '" + std::string(s.value) + "' is not supported (uxc has veth and empty)");
+  nic.type = std::string(s.value);
 }
 
-// inih reads through this: one pre-checked line per call.
-struct Feed {
-  const std::vector<std::string_view>* lines = nullptr;
-  const std::vector<size_t>* numbers = nullptr;
-  size_t next = 0;        // index of the next line to hand out
-  size_t current = 0;     // line number of the last line handed out
-  size_t calls = 0;       // handler calls for the current line
-  bool too_long = false;  // a line did not fit inih's buffer
-  Reader* reader = nullptr;
+void nic_link(Reader& r, Nic& nic, const Setting& s) {
+  if (!s.value.empty() && !is_valid_ifname(s.value))
+    return r.fail(s, "'" + std::string(s.value) + "' is not an interface name");
+  nic.link = std::string(s.value);
+}
+
+void nic_flags(Reader& r, Nic& nic, const Setting& s) {
+  if (s.value != "up" && !s.value.empty()) return r.fail(s, "only 'up' is a valid flag");
+  nic.up = s.value == "up";
+}
+
+void nic_hwaddr(Reader& r, Nic& nic, const Setting& s) {
+  if (!s.value.empty() && !is_valid_hwaddr_template(s.value))
+    return r.fail(s, "'" + std::string(s.value) + "' is not a unicast MAC address like 00:16:3e:xx:xx:xx");
+  nic.hwaddr = std::string(s.value);
+}
+
+void nic_name(Reader& r, Nic& nic, const Setting& s) {
+  if (!s.value.empty() && !is_valid_ifname(s.value))
+    return r.fail(s, "'" + std::string(s.value) +
+                         "' is not an interface name (1-15 bytes, no '/', ':', '%' or blanks)");
+  nic.name = std::string(s.value);
+}
+
+void nic_mtu(Reader& r, Nic& nic, const Setting& s) {
+  uint32_t mtu = 0;
+  if (!number(r, s, &mtu)) return;
+  if (mtu != 0 && (mtu < 68 || mtu > 65535)) return r.fail(s, "MTU must be between 68 and 65535");
+  nic.mtu = mtu;
+}
+
+void nic_ipv4(Reader& r, Nic& nic, const Setting& s) {
+  if (s.value.empty()) {
+    nic.ipv4.clear();
+    return;
+  }
+  // LXC allows an optional broadcast address after the prefix; the
+  // kernel derives the same one from the prefix, so it is checked and
+  // dropped.
+  const auto words = split_fields(s.value);
+  if (words.size() > 2 || !is_valid_prefix(words[0], AF_INET) ||
+      (words.size() == 2 && !is_valid_address(words[1], AF_INET)))
+    return r.fail(s, "'" + std::string(s.value) + "' is not an IPv4 address with prefix, like 10.0.3.5/24");
+  nic.ipv4.emplace_back(words[0]);
+}
+
+void nic_ipv6(Reader& r, Nic& nic, const Setting& s) {
+  if (s.value.empty()) {
+    nic.ipv6.clear();
+    return;
+  }
+  if (!is_valid_prefix(s.value, AF_INET6))
+    return r.fail(s, "'" + std::string(s.value) + "' is not an IPv6 address with prefix, like fd00::5/64");
+  nic.ipv6.emplace_back(s.value);
+}
+
+template <std::string Nic::*kField, int kFamily>
+void nic_gateway(Reader& r, Nic& nic, const Setting& s) {
+  if (!s.value.empty() && !is_valid_address(s.value, kFamily))
+    return r.fail(s, "'" + std::string(s.value) + "' is not an " + (kFamily == AF_INET ? "IPv4" : "IPv6") +
+                         " address");
+  nic.*kField = std::string(s.value);
+}
+
+// The FIELD of lxc.net.N.FIELD, and what LXC 2 called it after
+// lxc.network.
+struct NicField {
+  std::string_view modern;
+  std::string_view legacy;
+  ApplyNic apply;
+};
+constexpr NicField kNicFields[] = {
+    {"type", "type", nic_type},
+    {"link", "link", nic_link},
+    {"flags", "flags", nic_flags},
+    {"hwaddr", "hwaddr", nic_hwaddr},
+    {"name", "name", nic_name},
+    {"mtu", "mtu", nic_mtu},
+    {"ipv4.address", "ipv4", nic_ipv4},
+    {"ipv4.gateway", "ipv4.gateway", nic_gateway<&Nic::ipv4_gateway, AF_INET>},
+    {"ipv6.address", "ipv6", nic_ipv6},
+    {"ipv6.gateway", "ipv6.gateway", nic_gateway<&Nic::ipv6_gateway, AF_INET6>},
 };
 
-char* feed_line(char* str, int num, void* stream) {
-  auto* feed = static_cast<Feed*>(stream);
-  if (feed->next > 0 && feed->calls != 1 && !feed->too_long)
-    feed->reader->error(feed->current, "line not read as one setting");
-  if (feed->next >= feed->lines->size()) return nullptr;
-  const std::string_view line = (*feed->lines)[feed->next];
-  feed->current = (*feed->numbers)[feed->next];
-  ++feed->next;
-  feed->calls = 0;
-  feed->too_long = false;
-  if (num < 2) return nullptr;
-  // Room for the line, '\n' and the terminating NUL; never split a line.
-  if (line.size() + 2 > static_cast<size_t>(num)) {
-    feed->too_long = true;
-    feed->reader->error(feed->current, "line longer than " + std::to_string(num - 2) + " bytes");
-    str[0] = '\n';
-    str[1] = '\0';
-    return str;
-  }
-  std::memcpy(str, line.data(), line.size());
-  str[line.size()] = '\n';
-  str[line.size() + 1] = '\0';
-  return str;
+const NicField* find_nic_field(std::string_view field, bool legacy) {
+  for (const NicField& f : kNicFields)
+    if ((legacy ? f.legacy : f.modern) == field) return &f;
+  return nullptr;
 }
 
-int on_setting(void* user, const char* section, const char* name, const char* value) {
-  auto* feed = static_cast<Feed*>(user);
-  ++feed->calls;
-  const std::string_view key = name;
-  const std::string_view val = value;
-  const std::string_view line = (*feed->lines)[feed->next - 1];
-  const size_t eq = line.find('=');
-  const std::string_view our_key = trim_blanks(line.substr(0, eq));
-  const std::string_view our_value = trim_blanks(line.substr(eq + 1));
-  if (section[0] != '\0' || key != our_key) {
-    feed->reader->error(feed->current, "not a KEY = VALUE line");
-    return 1;
+void unknown_key(Reader& r, const Setting& s) { r.fail_at(s.file, s.line, "unknown key " + std::string(s.key)); }
+
+Nic* new_nic(Reader& r, const Setting& s, std::vector<Nic>::iterator where, uint32_t index, bool legacy) {
+  auto& nics = r.config().nics;
+  if (nics.size() >= kMaxNics) {
+    r.fail_at(s.file, s.line, "more than " + std::to_string(kMaxNics) + " network interfaces");
+    return nullptr;
   }
-  if (val != our_value) {
-    feed->reader->error(feed->current, std::string(our_key) +
-                                           ": ' ;' in a value would be read as a comment; remove it");
-    return 1;
+  Nic nic;
+  nic.file = std::string(s.file);
+  nic.line = s.line;
+  nic.legacy = legacy;
+  nic.index = index;
+  return &*nics.insert(where, std::move(nic));
+}
+
+// lxc.net and lxc.network: an empty value removes every interface.
+void clear_nics(Reader& r, const Setting& s) {
+  if (!s.value.empty()) return r.fail(s, "takes only an empty value (clears every interface)");
+  r.config().nics.clear();
+}
+
+// lxc.net.N.FIELD, and lxc.net.N (empty: removes interface N).
+void modern_nic(Reader& r, const Setting& s) {
+  if (r.saw_legacy_net)
+    return r.fail_at(s.file, s.line, "mixing lxc.net.N.* with legacy lxc.network.* in one file is ambiguous; "
+                                     "use lxc.net.N.* only");
+  r.saw_modern_net = true;
+  const std::string_view rest = s.key.substr(8);
+  const size_t dot = rest.find('.');
+  uint32_t index = 0;
+  if (!parse_u32(rest.substr(0, dot), &index) || index >= kMaxNics) return unknown_key(r, s);
+  auto& nics = r.config().nics;
+  if (dot == std::string_view::npos) {
+    if (!s.value.empty()) return r.fail(s, "takes only an empty value (clears the interface)");
+    std::erase_if(nics, [index](const Nic& n) { return n.index == index; });
+    return;
   }
-  feed->reader->apply(feed->current, our_key, our_value);
-  return 1;
+  const NicField* field = find_nic_field(rest.substr(dot + 1), false);
+  if (field == nullptr) return unknown_key(r, s);
+  auto it = std::find_if(nics.begin(), nics.end(), [index](const Nic& n) { return n.index >= index; });
+  Nic* nic = it != nics.end() && it->index == index ? &*it : new_nic(r, s, it, index, false);
+  if (nic != nullptr) field->apply(r, *nic, s);
+}
+
+// lxc.network.FIELD: each lxc.network.type starts a new interface, as in
+// LXC 2; every other field applies to the last one.
+void legacy_nic(Reader& r, const Setting& s) {
+  if (r.saw_modern_net)
+    return r.fail_at(s.file, s.line, "mixing legacy lxc.network.* with lxc.net.N.* in one file is ambiguous; "
+                                     "use lxc.net.N.* only");
+  r.saw_legacy_net = true;
+  const NicField* field = find_nic_field(s.key.substr(12), true);
+  if (field == nullptr) return unknown_key(r, s);
+  auto& nics = r.config().nics;
+  Nic* nic = nullptr;
+  if (field->apply == nic_type) {
+    nic = new_nic(r, s, nics.end(), nics.empty() ? 0 : nics.back().index + 1, true);
+  } else if (nics.empty()) {
+    return r.fail(s, "comes before any lxc.network.type");
+  } else {
+    nic = &nics.back();
+  }
+  if (nic != nullptr) field->apply(r, *nic, s);
+}
+
+// --------------------------------------------------------------- include
+
+void include(Reader& r, const Setting& s) {
+  const std::string_view path = s.value;
+  if (path.empty()) return r.fail(s, "names no file");
+  for (std::string_view dir : kSharedConfigDirs) {
+    if (!starts_with(path, dir)) continue;
+    const char* text = builtin_include_text(path.substr(dir.size()));
+    if (text == nullptr)
+      return r.fail(s, "'" + std::string(path) +
+                           "' is one of LXC's shared configs, which uxc does not read; uxc has equivalents of "
+                           "common.conf and userns.conf only: remove the line");
+    return r.include(s, "uxc:" + std::string(path.substr(dir.size())), text);
+  }
+  if (path.front() != '/') return r.fail(s, "'" + std::string(path) + "' is not an absolute path");
+  if (path.back() == '/') return r.fail(s, "'" + std::string(path) + "' is a directory: include its files one by one");
+  if (r.includes() == nullptr) return r.fail(s, "cannot read other files here");
+  std::string text;
+  std::string why;
+  const std::string name(path);
+  if (!r.includes()->read(name, &text, &why)) return r.fail(s, "cannot read " + name + ": " + why);
+  r.include(s, name, text);
+}
+
+// ----------------------------------------------------------------- table
+
+// Every key uxc reads: LXC's name, LXC 2's spelling of it (`uxc` reads
+// both; lxc-update-config lists the pairs), and where its value goes. A
+// name ending in '.' is a family (lxc.cgroup2.memory.max, lxc.net.0.link).
+struct KeySpec {
+  std::string_view name;
+  std::string_view legacy;
+  Apply apply;
+};
+
+constexpr KeySpec kKeys[] = {
+    {"lxc.include", "", include},
+    {"lxc.idmap", "lxc.id_map", store_idmap},
+    {"lxc.rootfs.path", "lxc.rootfs", store_rootfs},
+    {"lxc.uts.name", "lxc.utsname", store_uts_name},
+    {"lxc.mount.entry", "", store_mount},
+    {"lxc.start.auto", "", store_flag<&Config::start_auto>},
+    {"lxc.start.delay", "", store_number<&Config::start_delay>},
+    {"lxc.start.order", "", store_number<&Config::start_order>},
+    {"lxc.group", "", store_groups},
+    {"lxc.cap.drop", "", store_capabilities<&Config::cap_drop, false>},
+    {"lxc.cap.keep", "", store_capabilities<&Config::cap_keep, true>},
+    {"lxc.signal.halt", "lxc.haltsignal", store_signal<&Config::signal_halt>},
+    {"lxc.signal.reboot", "lxc.rebootsignal", store_signal<&Config::signal_reboot>},
+    {"lxc.signal.stop", "lxc.stopsignal", store_signal<&Config::signal_stop>},
+    {"lxc.arch", "", store_arch},
+    {"lxc.autodev", "", store_flag<&Config::autodev>},
+    {"lxc.ephemeral", "", store_flag<&Config::ephemeral>},
+    {"lxc.apparmor.profile", "lxc.aa_profile", store_apparmor_profile},
+    {"lxc.init.cmd", "lxc.init_cmd", store_text<&Config::init_cmd>},
+    {"lxc.environment", "", store_environment},
+    {"lxc.tty.max", "lxc.tty", store_number<&Config::tty_max>},
+    {"lxc.pty.max", "lxc.pts", store_number<&Config::pty_max>},
+    {"lxc.console.path", "lxc.console", store_console_path},
+    {"lxc.console.logfile", "", store_path<&Config::console_logfile>},
+    {"lxc.console.buffer.size", "", store_console_buffer_size},
+    {"lxc.cgroup2", "", store_cgroup<2>},
+    {"lxc.cgroup2.", "", store_cgroup<2>},
+    {"lxc.cgroup", "", store_cgroup<1>},
+    {"lxc.cgroup.", "", store_cgroup<1>},
+    {"lxc.net", "", clear_nics},
+    {"lxc.net.", "", modern_nic},
+    {"lxc.network", "", clear_nics},
+    {"lxc.network.", "", legacy_nic},
+    // Accepted, not acted on (Config::ignored).
+    {"lxc.seccomp.profile", "lxc.seccomp", ignore},
+    {"lxc.mount.auto", "", ignore},
+    {"lxc.tty.dir", "lxc.devttydir", ignore},
+    {"lxc.apparmor.allow_nesting", "", ignore},
+    {"lxc.apparmor.allow_incomplete", "lxc.aa_allow_incomplete", ignore},
+};
+
+const KeySpec* find_key(std::string_view key) {
+  for (const KeySpec& k : kKeys)
+    if (k.name.back() != '.' && (k.name == key || (!k.legacy.empty() && k.legacy == key))) return &k;
+  for (const KeySpec& k : kKeys)
+    if (k.name.back() == '.' && key.size() > k.name.size() && starts_with(key, k.name)) return &k;
+  return nullptr;
+}
+
+void Reader::apply(const Setting& s) {
+  if (!is_printable_ascii(s.value)) return fail(s, "value must be printable ASCII");
+  const KeySpec* spec = find_key(s.key);
+  if (spec == nullptr) return unknown_key(*this, s);
+  spec->apply(*this, s);
+}
+
+void Reader::read(std::string_view text, std::string_view file) {
+  if (text.size() > kMaxConfigBytes)
+    return fail_at(file, 0, "larger than " + std::to_string(kMaxConfigBytes) + " bytes");
+  std::vector<Line> lines;
+  std::string why;
+  if (!split_lines(text, kMaxConfigLineBytes, &lines, &why)) {
+    // why is "line N: what"; report it as FILE:N: what.
+    if (errors_->size() < kMaxErrors) errors_->push_back(std::string(file) + ":" + why.substr(5));
+    return;
+  }
+  // The nic spelling is a property of one file.
+  const bool outer_modern = saw_modern_net, outer_legacy = saw_legacy_net;
+  saw_modern_net = saw_legacy_net = false;
+  for (const Line& l : lines) {
+    if (l.text.find('\r') != std::string_view::npos) {
+      fail_at(file, l.number, "carriage return: the file has DOS (CRLF) line endings; convert it with dos2unix");
+      continue;
+    }
+    Setting s{file, l.number, {}, {}};
+    if (!split_setting(l.text, &s.key, &s.value, &why)) {
+      fail_at(file, l.number, why);
+      continue;
+    }
+    if (!s.key.empty()) apply(s);
+  }
+  saw_modern_net = outer_modern;
+  saw_legacy_net = outer_legacy;
+}
+
+void Reader::include(const Setting& s, std::string_view file, std::string_view text) {
+  if (open_files_.size() >= kMaxIncludeDepth)
+    return fail(s, "includes nest deeper than " + std::to_string(kMaxIncludeDepth) + " files");
+  if (std::find(open_files_.begin(), open_files_.end(), file) != open_files_.end())
+    return fail(s, std::string(file) + " includes itself");
+  if (++files_included_ > kMaxIncludedFiles)
+    return fail(s, "more than " + std::to_string(kMaxIncludedFiles) + " included files");
+  open_files_.emplace_back(file);
+  read(text, file);
+  open_files_.pop_back();
 }
 
 }  // namespace
 
+bool split_setting(std::string_view line, std::string_view* key, std::string_view* value,
+                   std::string* why) {
+  const std::string_view t = trim_blanks(line);
+  *key = {};
+  *value = {};
+  if (t.empty() || t.front() == '#') return true;
+  const size_t eq = t.find('=');
+  const std::string_view k = trim_blanks(t.substr(0, eq == std::string_view::npos ? t.size() : eq));
+  if (eq == std::string_view::npos || k.empty() || !std::all_of(k.begin(), k.end(), is_key_byte)) {
+    *why = "expected KEY = VALUE (comments start with '#')";
+    return false;
+  }
+  std::string_view v = trim_blanks(t.substr(eq + 1));
+  if (!v.empty() && (v.front() == '"' || v.front() == '\'')) {
+    if (v.size() < 2 || v.back() != v.front()) {
+      *why = std::string(k) + ": the value starts with " + v.front() + " but does not end with it";
+      return false;
+    }
+    v = v.substr(1, v.size() - 2);
+  }
+  *key = k;
+  *value = v;
+  return true;
+}
+
 bool parse_config(std::string_view text, std::string_view file_name, Config* config,
-                  std::vector<std::string>* errors) {
+                  std::vector<std::string>* errors, const IncludeFiles* includes) {
   errors->clear();
-  Reader reader(file_name, config, errors);
-  if (text.size() > kMaxConfigBytes) {
-    reader.error(0, "larger than " + std::to_string(kMaxConfigBytes) + " bytes");
-    return false;
-  }
-  std::vector<Line> lines;
-  std::string split_err;
-  if (!split_lines(text, kMaxConfigLineBytes, &lines, &split_err)) {
-    // split_err is "line N: what"; report it as FILE:N: what.
-    std::string msg(file_name);
-    msg += ":" + split_err.substr(5);
-    errors->push_back(std::move(msg));
-    return false;
-  }
-
-  std::vector<std::string_view> settings;
-  std::vector<size_t> numbers;
-  for (const Line& l : lines) {
-    if (l.text.find('\r') != std::string_view::npos) {
-      reader.error(l.number, "carriage return: the file has DOS (CRLF) line endings; convert it with dos2unix");
-      continue;
-    }
-    const std::string_view t = trim_blanks(l.text);
-    if (t.empty() || t.front() == '#') continue;
-    const size_t eq = t.find('=');
-    const std::string_view key =
-        trim_blanks(t.substr(0, eq == std::string_view::npos ? t.size() : eq));
-    if (eq == std::string_view::npos || key.empty() ||
-        !std::all_of(key.begin(), key.end(), is_key_byte)) {
-      reader.error(l.number, "expected KEY = VALUE (comments start with '#')");
-      continue;
-    }
-    settings.push_back(t);  // leading blanks gone: never a continuation line
-    numbers.push_back(l.number);
-  }
-  if (!errors->empty()) return false;
-
-  Feed feed;
-  feed.lines = &settings;
-  feed.numbers = &numbers;
-  feed.reader = &reader;
-  const int rc = ini_parse_stream(feed_line, &feed, on_setting, &feed);
-  if (rc != 0 && errors->empty())
-    reader.error(rc > 0 ? numbers[static_cast<size_t>(rc) - 1] : 0, "inih could not read this line");
+  Reader reader(config, errors, includes);
+  reader.read(text, file_name);
   return errors->empty();
+}
+
+const char* builtin_include_text(std::string_view name) {
+  if (name == "common.conf") return kBuiltinCommon.data();
+  if (name == "userns.conf") return kBuiltinUserns.data();
+  return nullptr;
 }
 
 bool validate_config(const Config& config, std::string_view file_name,
                      std::vector<std::string>* errors) {
   errors->clear();
-  auto error = [&](size_t line, const std::string& what) {
-    errors->push_back(std::string(file_name) + ":" + std::to_string(line) + ": " + what);
+  auto error = [&](const std::string& file, size_t line, const std::string& what) {
+    errors->push_back((file.empty() ? std::string(file_name) : file) + ":" + std::to_string(line) + ": " + what);
   };
   std::vector<std::string> names;
   for (const Nic& nic : config.nics) {
     const std::string which = "network interface " + std::to_string(nic.index);
+    const std::string prefix = nic.legacy ? "lxc.network." : "lxc.net." + std::to_string(nic.index) + ".";
     if (nic.type.empty()) {
-      error(nic.line, which + " has no type (add lxc.net." +
-                                 std::to_string(nic.index) + ".type = veth)");
+      error(nic.file, nic.line, std::string(which).append(" has no type (add ").append(prefix).append("type = veth)"));
       continue;
     }
     if (nic.type == "veth" && nic.link.empty())
-      error(nic.line, which + " is a veth without a link (add lxc.net." +
-                                 std::to_string(nic.index) + ".link = lxcbr0)");
+      error(nic.file, nic.line,
+            std::string(which).append(" is a veth without a link (add ").append(prefix).append("link = lxcbr0)"));
     if (nic.type != "veth") continue;
     const std::string name = nic.name.empty() ? "eth" + std::to_string(nic.index) : nic.name;
     if (std::find(names.begin(), names.end(), name) != names.end())
-      error(nic.line, std::string(which).append(": name ").append(name).append(" is used twice"));
+      error(nic.file, nic.line, std::string(which).append(": name ").append(name).append(" is used twice"));
     names.push_back(name);
   }
   std::vector<IdmapSpec> specs;
@@ -679,42 +761,11 @@ bool validate_config(const Config& config, std::string_view file_name,
     specs.push_back({m.kind != 'g', m.kind != 'u', {m.inside, m.outside, m.count}});
   IdMaps maps;
   std::string why;
-  if (!specs.empty() && !collect_idmaps(specs, &maps, &why))
-    error(config.idmap.front().line, "lxc.idmap: " + why);
+  if (!specs.empty() && !collect_idmaps(specs, &maps, &why)) {
+    const IdmapLine& first = config.idmap.front();
+    error(first.file, first.line, first.key + ": " + why);
+  }
   return errors->empty();
-}
-
-bool is_valid_hwaddr_template(std::string_view text) {
-  if (text.size() != 17) return false;
-  for (size_t i = 0; i < 17; ++i) {
-    const char c = text[i];
-    if (i % 3 == 2) {
-      if (c != ':') return false;
-    } else if (!is_hex(c) && !is_template_digit(c)) {
-      return false;
-    }
-  }
-  // The first octet's low bit marks a multicast address, which no
-  // interface may carry.
-  if (is_hex(text[1]) && (hex_value(text[1]) & 1) != 0) return false;
-  bool all_zero = true;
-  for (size_t i = 0; i < 17; ++i)
-    if (i % 3 != 2 && text[i] != '0') all_zero = false;
-  return !all_zero;
-}
-
-std::string fill_hwaddr_template(std::string_view text, std::span<const uint8_t> random) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(text);
-  size_t r = 0;
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (!is_template_digit(out[i])) continue;
-    unsigned nibble = r < random.size() ? random[r] & 0xfu : 0u;
-    ++r;
-    if (i == 1) nibble &= 0xeu;  // unicast
-    out[i] = kDigits[nibble];
-  }
-  return out;
 }
 
 std::string instantiate_hwaddrs(std::string_view text, std::span<const uint8_t> random) {
@@ -727,13 +778,12 @@ std::string instantiate_hwaddrs(std::string_view text, std::span<const uint8_t> 
     const bool has_newline = end != std::string_view::npos;
     if (!has_newline) end = text.size();
     const std::string_view line = text.substr(start, end - start);
-    const size_t eq = line.find('=');
-    const std::string_view key = trim_blanks(line.substr(0, eq == std::string_view::npos ? 0 : eq));
-    const bool is_hwaddr = key == "lxc.network.hwaddr" ||
-                           (starts_with(key, "lxc.net.") && key.size() > 15 &&
-                            key.substr(key.size() - 7) == ".hwaddr");
-    const std::string_view value =
-        eq == std::string_view::npos ? std::string_view() : trim_blanks(line.substr(eq + 1));
+    std::string_view key, value;
+    std::string why;
+    const bool is_hwaddr = split_setting(line, &key, &value, &why) &&
+                           (key == "lxc.network.hwaddr" ||
+                            (starts_with(key, "lxc.net.") && key.size() > 15 &&
+                             key.substr(key.size() - 7) == ".hwaddr"));
     if (is_hwaddr && is_valid_hwaddr_template(value) && used + 12 <= random.size()) {
       const size_t value_pos = static_cast<size_t>(value.data() - line.data());
       out.append(line.substr(0, value_pos));
@@ -747,59 +797,6 @@ std::string instantiate_hwaddrs(std::string_view text, std::span<const uint8_t> 
     start = end + 1;
   }
   return out;
-}
-
-bool parse_signal(std::string_view text, int* out) {
-  uint32_t n = 0;
-  if (parse_u32(text, &n)) {
-    if (n < 1 || n > static_cast<uint32_t>(SIGRTMAX)) return false;
-    *out = static_cast<int>(n);
-    return true;
-  }
-  std::string_view name = text;
-  if (starts_with(name, "SIG")) name.remove_prefix(3);
-  for (const auto& s : kSignalNames) {
-    if (s.name == name) {
-      *out = s.number;
-      return true;
-    }
-  }
-  // SIGRTMIN+N and SIGRTMAX-N, as LXC and kill(1) write them.
-  const bool plus = starts_with(name, "RTMIN+");
-  const bool minus = starts_with(name, "RTMAX-");
-  if (name == "RTMIN" || name == "RTMAX" || plus || minus) {
-    uint32_t offset = 0;
-    if ((plus || minus) && !parse_u32(name.substr(6), &offset)) return false;
-    const int base = starts_with(name, "RTMIN") ? SIGRTMIN : SIGRTMAX;
-    const int sig = minus ? base - static_cast<int>(offset) : base + static_cast<int>(offset);
-    if (offset > 64 || sig < SIGRTMIN || sig > SIGRTMAX) return false;
-    *out = sig;
-    return true;
-  }
-  return false;
-}
-
-bool parse_capability(std::string_view text, int* out) {
-  std::string lower;
-  for (char c : text) lower += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  std::string_view name = lower;
-  if (starts_with(name, "cap_")) name.remove_prefix(4);
-  for (size_t i = 0; i < kCapabilityNames.size(); ++i) {
-    if (kCapabilityNames[i] == name) {
-      *out = static_cast<int>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
-bool is_valid_hostname(std::string_view name) {
-  if (name.empty() || name.size() > 64 || name.front() == '-' || name.front() == '.')
-    return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.';
-  });
 }
 
 }  // namespace uxc::policy

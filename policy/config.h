@@ -1,46 +1,54 @@
-// The container configuration reader: LXC's `key = value` format, read
-// with inih, with LXC's key names (modern and LXC 2 legacy spellings).
+// The container configuration reader: LXC's `key = value` format, with
+// LXC's key names (modern and LXC 2 legacy spellings), read by one
+// table-driven pass that looks at each line once.
 //
 // Syntax, exactly:
 //   - one setting per line: KEY = VALUE, blanks around either side ignored;
 //     KEY is [A-Za-z0-9._-]+, VALUE runs to the end of the line;
+//   - a VALUE that starts and ends with the same quote (' or ") loses that
+//     pair, as in LXC (`lxc.uts.name = "web"` is web); there is no escape
+//     inside, and a VALUE that starts with a quote it does not end with is
+//     an error (LXC would keep the quote, which is never what was meant);
 //   - a line whose first non-blank byte is '#' is a comment; blank lines
-//     are ignored;
+//     are ignored; '#' after a value is part of the value, as in LXC;
 //   - a repeated key is kept, in file order (lxc.idmap, lxc.mount.entry,
 //     lxc.cgroup2.*, ...); for a single-valued key the last one wins, as in
 //     LXC; an empty value of a list key clears what came before it (LXC's
-//     `lxc.cap.drop =`).
+//     `lxc.cap.drop =`);
+//   - `lxc.net.N.FIELD` names interface N in any order; legacy
+//     `lxc.network.FIELD` lines apply to the interface the last
+//     `lxc.network.type` started; one file uses one of the two spellings;
+//   - NUL bytes, lines over kMaxConfigLineBytes and carriage returns
+//     (a CRLF file: convert it) are errors, as are `[section]` lines and
+//     anything else that is not KEY = VALUE.
 //
-// inih alone reads a wider dialect than LXC's, so every line is checked
-// before inih sees it, and what inih returns is checked against that:
-//   - NUL bytes are rejected (inih would stop reading at the first one and
-//     silently drop the rest of the file);
-//   - lines longer than inih's line buffer are rejected (inih would read
-//     the rest of an over-long line as a new line, so a long value could
-//     smuggle in a second setting);
-//   - '\r' anywhere is rejected with a hint to convert the file: a CRLF
-//     file is an editor accident, and stripping CRs quietly would accept
-//     a stray CR inside a value too;
-//   - `[section]` lines, `key: value`, lines starting with ';', a UTF-8
-//     byte-order mark and indented continuation lines (inih's multi-line
-//     values) are not LXC syntax and are errors; leading blanks are
-//     removed before the line is handed to inih, so inih never sees a
-//     continuation line;
-//   - inih ends a value at " ;" (an inline comment); LXC does not, so a
-//     value containing " ;" is an error rather than silently cut short.
+// Every message is `FILE:LINE: KEY: what`, with FILE the file that holds
+// the line (an included one, say) and KEY spelled as that line spells it.
 //
 // Decisions:
-//   - `lxc.include` is rejected: a container's configuration is one file,
-//     which `uxc create` writes in full.
+//   - `lxc.include = FILE` reads FILE in place, through the IncludeFiles
+//     the caller hands in (the manager reads it as the user). LXC's own
+//     shared files, `LXC_TEMPLATE_CONFIG/common.conf` and `userns.conf`
+//     (the spelling in image configs, or /usr/share/lxc/config/... once
+//     LXC has substituted it), are never read: uxc applies its built-in
+//     equivalents (builtin_include_text), so a config made by LXC works
+//     on a host without LXC. Directories, relative paths, a file that
+//     includes itself and nesting deeper than kMaxIncludeDepth are errors.
 //   - Keys of LXC that name features uxc does not have but that are safe
-//     to go without in an unprivileged container (AppArmor, seccomp,
-//     lxc.mount.auto, lxc.tty.dir) are accepted and listed in
-//     Config::ignored, so the manager can warn.
-//   - Every other key outside the table is `FILE:LINE: unknown key KEY`.
+//     to go without in an unprivileged container (lxc.seccomp.profile,
+//     lxc.mount.auto, lxc.tty.dir, lxc.apparmor.allow_*) are accepted and
+//     listed in Config::ignored, so the manager can warn.
+//   - Keys LXC configs carry that uxc stores for its runtime, used or not
+//     yet: lxc.arch, lxc.signal.{halt,reboot,stop}, lxc.autodev,
+//     lxc.apparmor.profile (only generated or unconfined: uxc confines
+//     with no AppArmor profile, and a named one it cannot apply is an
+//     error rather than a silent downgrade), lxc.tty.max, lxc.init.cmd,
+//     lxc.console.logfile, lxc.console.buffer.size.
+//   - Every other key is `FILE:LINE: unknown key KEY`.
 //   - Values are validated here where their format is fixed: numbers via
 //     parse_u32, MAC addresses (with LXC's `x` template digits), interface
 //     names, IP addresses with prefix lengths, signal and capability names,
-//     network types, mount entries' field counts, id-map lines' shape.
+//     network types, mount entries' fields and options, id-map lines' shape.
 #pragma once
 
 #include <cstddef>
@@ -50,21 +58,26 @@
 #include <string_view>
 #include <vector>
 
+#include "policy/names.h"  // the value formats the reader checks
+
 namespace uxc::policy {
 
 // One `lxc.idmap = u|g|b INSIDE OUTSIDE COUNT` line, shape-checked here;
 // whether the host may grant it is decided against /etc/subuid later.
+// Every setting below records its line and, last, the file that holds it.
 struct IdmapLine {
   size_t line = 0;
-  char kind = 'u';  // 'u', 'g' or 'b'
+  char kind = 'u';   // 'u', 'g' or 'b'
   uint32_t inside = 0;
   uint32_t outside = 0;
   uint32_t count = 0;
   std::string text;  // the value as written, e.g. "u 0 100000 65536"
+  std::string file;  // where the line is
+  std::string key;   // as the file spells it: lxc.idmap or lxc.id_map
 };
 
 struct Nic {
-  size_t line = 0;           // where the nic was first mentioned
+  size_t line = 0;           // where the nic was first mentioned (and `file`)
   uint32_t index = 0;        // N of lxc.net.N; order of appearance for legacy
   std::string type;          // "veth" or "empty"
   std::string link;          // host bridge
@@ -76,6 +89,8 @@ struct Nic {
   std::string ipv4_gateway;
   std::vector<std::string> ipv6;  // "ADDR/LEN"
   std::string ipv6_gateway;
+  std::string file;
+  bool legacy = false;       // named by lxc.network.* (messages use that spelling)
 };
 
 // An fstab line: SOURCE TARGET FSTYPE OPTIONS [DUMP [PASS]].
@@ -84,7 +99,8 @@ struct MountEntry {
   std::string source;
   std::string target;  // relative to the rootfs (a leading '/' is allowed)
   std::string fstype;
-  std::string options;
+  std::string options;  // checked with parse_mount_options (policy/mount.h)
+  std::string file;
 };
 
 struct CgroupSetting {
@@ -92,11 +108,13 @@ struct CgroupSetting {
   int version = 2;    // 1 for lxc.cgroup.*, 2 for lxc.cgroup2.*
   std::string key;    // controller file, e.g. "memory.max"
   std::string value;
+  std::string file;
 };
 
 struct IgnoredKey {
   size_t line = 0;
   std::string key;
+  std::string file;
 };
 
 struct Config {
@@ -111,60 +129,72 @@ struct Config {
   uint32_t start_order = 0;
   std::vector<std::string> groups;
   std::vector<std::string> cap_drop;  // lower-case names without "cap_"
-  std::vector<std::string> cap_keep;
-  int signal_halt = 0;  // 0: the default (SIGPWR)
-  int signal_stop = 0;  // 0: the default (SIGKILL)
+  std::vector<std::string> cap_keep;  // the same, or "none"
+  int signal_halt = 0;    // 0: the default (SIGPWR)
+  int signal_reboot = 0;  // 0: the default (SIGINT)
+  int signal_stop = 0;    // 0: the default (SIGKILL)
   std::vector<CgroupSetting> cgroup;
-  std::string arch;
+  std::string arch;       // as written
+  uint32_t arch_bits = 0;  // 32 or 64 from LXC's table; 0: lxc.arch not set
+  bool autodev = true;     // lxc.autodev: a fresh /dev for the container
+  std::string apparmor_profile;  // "", "generated" or "unconfined"
   std::string init_cmd;
   std::vector<std::string> environment;  // NAME=VALUE
   uint32_t tty_max = 0;
   uint32_t pty_max = 0;
-  std::string console_path;  // "" (default: a pty) or "none"
+  std::string console_path;     // "" (default: a pty) or "none"
+  std::string console_logfile;  // absolute path; "": none
+  uint64_t console_buffer_size = 0;  // bytes, as given ("auto": 128 KiB); 0: none
   std::vector<IgnoredKey> ignored;
 };
 
-// Longest line accepted (inih's own buffer may lower it further; see above).
 inline constexpr size_t kMaxConfigLineBytes = 4096;
 inline constexpr size_t kMaxConfigBytes = 1 << 20;
+inline constexpr size_t kMaxIncludeDepth = 4;
+
+// Where the text of `lxc.include = PATH` comes from. The reader stays
+// pure: the manager's implementation reads the file as the user; tests
+// hand in strings.
+class IncludeFiles {
+ public:
+  virtual ~IncludeFiles() = default;
+  // The whole text of `path` (at most kMaxConfigBytes + 1 bytes), or
+  // false with *why saying what went wrong ("No such file or directory").
+  virtual bool read(const std::string& path, std::string* text, std::string* why) const = 0;
+};
 
 // Parses `text` (the contents of `file_name`, used only in messages) and
 // merges it into *config, so a default file and a container file can be
-// read in turn. On failure *errors holds one `FILE:LINE: what` line per
-// problem (at most a few dozen) and false is returned; *config is then
-// partly updated and must not be used.
+// read in turn. `includes` reads the files lxc.include names; without it
+// only the built-in ones can be included. On failure *errors holds one
+// `FILE:LINE: what` line per problem (at most a few dozen) and false is
+// returned; *config is then partly updated and must not be used.
 [[nodiscard]] bool parse_config(std::string_view text, std::string_view file_name,
-                                Config* config, std::vector<std::string>* errors);
+                                Config* config, std::vector<std::string>* errors,
+                                const IncludeFiles* includes = nullptr);
 
 // Cross-setting checks after every file is read: each nic has a type, a
-// veth has a link, nic names are unique. Messages as above, without line
-// numbers where a setting is missing.
+// veth has a link, nic names are unique, id-map ranges do not overlap.
+// Messages name the file and line of the setting; `file_name` is used
+// where a setting has none.
 [[nodiscard]] bool validate_config(const Config& config, std::string_view file_name,
                                    std::vector<std::string>* errors);
 
-// `xx:xx:...`: six ':'-separated octets of two hex digits, where any digit
-// may be the template 'x' (or 'X'). A fully given address must be unicast.
-bool is_valid_hwaddr_template(std::string_view text);
+// uxc's equivalent of one of LXC's shared configs, for `lxc.include` of
+// `LXC_TEMPLATE_CONFIG/NAME` or `/usr/share/lxc/config/NAME`; nullptr for
+// a NAME uxc has none of. Built in: common.conf and userns.conf.
+const char* builtin_include_text(std::string_view name);
 
-// Replaces every template digit with one from `random` (one byte per
-// digit, at least 12). The multicast bit of the first octet is cleared if
-// it came from the template, so the result is always a unicast address.
-std::string fill_hwaddr_template(std::string_view text, std::span<const uint8_t> random);
+// One KEY = VALUE line as the reader splits it: blanks trimmed, one pair
+// of surrounding quotes removed. False (and *why) for a line that is not
+// a setting; a blank or comment line gives true with an empty key.
+[[nodiscard]] bool split_setting(std::string_view line, std::string_view* key,
+                                 std::string_view* value, std::string* why);
 
 // Rewrites a configuration text for a new container: every hwaddr value
-// (lxc.net.N.hwaddr, lxc.network.hwaddr) with template digits gets random
-// ones; every other byte is kept. `random` needs 12 bytes per hwaddr line.
+// (lxc.net.N.hwaddr, lxc.network.hwaddr, quoted or not) with template
+// digits gets random ones; every other byte is kept. `random` needs 12
+// bytes per hwaddr line.
 std::string instantiate_hwaddrs(std::string_view text, std::span<const uint8_t> random);
-
-// Signals as LXC writes them: "SIGPWR", "PWR", "30", "SIGRTMIN+3".
-[[nodiscard]] bool parse_signal(std::string_view text, int* out);
-
-// Capability names as LXC writes them ("sys_admin", "CAP_SYS_ADMIN");
-// *out is the kernel's number.
-[[nodiscard]] bool parse_capability(std::string_view text, int* out);
-
-// Host names for lxc.uts.name: 1-64 bytes of [A-Za-z0-9-.], not starting
-// with '-' or '.'.
-bool is_valid_hostname(std::string_view name);
 
 }  // namespace uxc::policy

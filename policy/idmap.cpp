@@ -221,6 +221,28 @@ RequestDecision authorise_request(const IdmapRequest& request, const CallerIds& 
   return decision;
 }
 
+namespace {
+
+// "PID" (1..INT_MAX) or "fd:N" (3..INT_MAX), strict decimal.
+bool parse_shadow_target(std::string_view target, ShadowCommand* out) {
+  out->target_is_fd = target.starts_with("fd:");
+  if (out->target_is_fd) target.remove_prefix(3);
+  uint32_t number = 0;
+  const uint32_t lowest = out->target_is_fd ? 3 : 1;
+  if (!parse_u32(target, &number) || number < lowest || number > INT_MAX) return false;
+  out->target = static_cast<int>(number);
+  return true;
+}
+
+}  // namespace
+
+int shadow_target_fd(std::span<const std::string_view> args) {
+  ShadowCommand command;
+  return !args.empty() && parse_shadow_target(args[0], &command) && command.target_is_fd
+             ? command.target
+             : -1;
+}
+
 bool parse_shadow_command(std::span<const std::string_view> args, ShadowCommand* out,
                           std::string* err) {
   if (args.size() < 4 || (args.size() - 1) % 3 != 0) {
@@ -228,17 +250,11 @@ bool parse_shadow_command(std::span<const std::string_view> args, ShadowCommand*
     return false;
   }
   ShadowCommand command;
-  std::string_view target = args[0];
-  command.target_is_fd = target.starts_with("fd:");
-  if (command.target_is_fd) target.remove_prefix(3);
-  uint32_t number = 0;
-  const uint32_t lowest = command.target_is_fd ? 3 : 1;
-  if (!parse_u32(target, &number) || number < lowest || number > INT_MAX) {
+  if (!parse_shadow_target(args[0], &command)) {
     *err = command.target_is_fd ? "fd:N needs a descriptor number of 3 or more"
                                 : "PID must be a positive decimal process id";
     return false;
   }
-  command.target = static_cast<int>(number);
   for (size_t i = 1; i < args.size(); i += 3) {
     IdExtent extent{};
     if (!parse_extent(args.subspan(i, 3), &extent)) {

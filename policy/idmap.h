@@ -175,5 +175,9 @@ struct ShadowCommand {
 };
 [[nodiscard]] bool parse_shadow_command(std::span<const std::string_view> args,
                                         ShadowCommand* out, std::string* err);
+// The fd that "fd:N" as the first argument names (N as parse_shadow_command
+// accepts it), else -1. uxc-idmap's hygiene keeps that fd open, and reads
+// nothing else of argv before its hygiene step.
+int shadow_target_fd(std::span<const std::string_view> args);
 
 }  // namespace uxc::policy

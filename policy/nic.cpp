@@ -232,6 +232,7 @@ bool parse_nic_answer(std::span<const std::string> words, NicAnswer* out) {
 }
 
 std::string format_lxc_user_nic_answer(const NicAnswer& a) {
+  if (a.host_ifindex == 0) return "";  // delete: lxc-user-nic prints nothing
   return a.peer + ":" + std::to_string(a.peer_ifindex) + ":" + a.host + ":" +
          std::to_string(a.host_ifindex) + "\n";
 }

@@ -90,7 +90,8 @@ struct NicAnswer {
 };
 std::vector<std::string> nic_answer_words(const NicAnswer& answer);
 [[nodiscard]] bool parse_nic_answer(std::span<const std::string> words, NicAnswer* out);
-// lxc-user-nic's stdout line: "PEER:PEER_IFINDEX:HOST:HOST_IFINDEX\n".
+// lxc-user-nic's stdout line: "PEER:PEER_IFINDEX:HOST:HOST_IFINDEX\n" for
+// a create; nothing for a delete (host_ifindex 0), as lxc-user-nic.
 std::string format_lxc_user_nic_answer(const NicAnswer& answer);
 
 // Host ends are named after their quota slot (slot_name in

@@ -42,6 +42,19 @@ bool matches(const UsernetKey& key, std::string_view user,
   return std::find(groups.begin(), groups.end(), key.owner) != groups.end();
 }
 
+// Fills in a refusal's reason.
+NicDecision explained(NicDecision decision, const UsernetFile& policy, std::string_view user,
+                      std::string_view type, std::string_view link) {
+  const std::string what =
+      std::string(type) + " nics on " + std::string(link) + " for " + std::string(user);
+  if (decision.verdict == NicVerdict::kBadPolicy)
+    decision.reason = "malformed: " + policy.errors.front();
+  if (decision.verdict == NicVerdict::kNoLine) decision.reason = "no line allows " + what;
+  if (decision.verdict == NicVerdict::kQuotaFull)
+    decision.reason = "all " + std::to_string(decision.allowed) + " " + what + " are in use";
+  return decision;
+}
+
 }  // namespace
 
 UsernetFile parse_usernet_file(std::string_view text) {
@@ -89,7 +102,7 @@ NicDecision decide_nic(const UsernetFile& policy, std::string_view user,
                        std::span<const std::string> groups, std::string_view type,
                        std::string_view link, std::span<const HeldNic> held) {
   NicDecision decision;
-  if (!policy.ok()) return decision;  // kBadPolicy
+  if (!policy.ok()) return explained(decision, policy, user, type, link);  // kBadPolicy
   bool matched = false;
   for (const UsernetLine& line : policy.lines) {
     if (!matches(line.key, user, groups, type, link)) continue;
@@ -104,7 +117,7 @@ NicDecision decide_nic(const UsernetFile& policy, std::string_view user,
   }
   if (!matched) decision.verdict = NicVerdict::kNoLine;
   else if (decision.verdict != NicVerdict::kAllow) decision.verdict = NicVerdict::kQuotaFull;
-  return decision;
+  return explained(decision, policy, user, type, link);
 }
 
 bool has_group_line(const UsernetFile& policy, std::string_view type, std::string_view link) {
@@ -148,7 +161,7 @@ NicDecision choose_slot(const UsernetFile& policy, std::string_view user,
                         std::span<const std::string> groups, std::string_view type,
                         std::string_view link, uint32_t random, const SlotProbe& probe) {
   NicDecision decision;
-  if (!policy.ok()) return decision;  // kBadPolicy
+  if (!policy.ok()) return explained(decision, policy, user, type, link);  // kBadPolicy
   decision.verdict = NicVerdict::kNoLine;
   for (const UsernetLine& line : policy.lines) {
     if (!matches(line.key, user, groups, type, link)) continue;
@@ -165,15 +178,17 @@ NicDecision choose_slot(const UsernetFile& policy, std::string_view user,
     uint64_t next = uint64_t{random} % count;
     for (uint64_t i = 0; i < count; ++i, next = (next + step) % count) {
       const auto slot = static_cast<uint32_t>(next);
-      if (probe(line.key, slot) == SlotState::kFree) {
+      const SlotState state = probe(line.key, slot);
+      if (state != SlotState::kTaken) {
         decision.verdict = NicVerdict::kAllow;
         decision.charged = line.key;
         decision.slot = slot;
+        decision.leftover = state == SlotState::kLeftover;
         return decision;
       }
     }
   }
-  return decision;
+  return explained(decision, policy, user, type, link);
 }
 
 std::string format_nic_tag(uint32_t uid, const UsernetKey& key) {

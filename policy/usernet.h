@@ -118,8 +118,13 @@ struct NicDecision {
   NicVerdict verdict = NicVerdict::kBadPolicy;
   UsernetKey charged;    // kAllow only
   uint32_t slot = 0;     // kAllow, choose_slot only
+  bool leftover = false;  // kAllow, choose_slot only: the slot holds a leftover to remove first
   uint64_t allowed = 0;  // sum of the matching lines' counts
   uint64_t used = 0;     // sum of their uses (decide_nic only)
+  // Not kAllow: one line for a person, e.g. "no line allows veth nics on
+  // br0 for alice", "all 2 veth nics on br0 for alice are in use",
+  // "malformed: line 3: ..." (the helper names the file).
+  std::string reason;
 };
 
 // Only kAllow permits. `held` is every nic that exists, any user's.
@@ -150,14 +155,18 @@ std::string slot_name(const UsernetKey& key, uint32_t slot);
 // reserved for uxc-nic.
 bool is_slot_name(std::string_view name);
 
-enum class SlotState { kFree, kTaken };
+// kLeftover: the slot's host end is one a helper killed half-way left
+// behind (uxc-nic tells them apart); the slot is free once it is removed.
+enum class SlotState { kFree, kTaken, kLeftover };
 using SlotProbe = std::function<SlotState(const UsernetKey& key, uint32_t slot)>;
 
 // decide_nic's rule, asking the kernel instead of counting: the matching
 // lines in file order, and in each every slot below its count once, from
 // random % count in steps of a stride (also from `random`) coprime with
-// the count, until probe reports one free. Only kAllow
-// permits; it names the line and the slot.
+// the count, until probe reports one free or a leftover. Only kAllow
+// permits; it names the line and the slot, and whether the caller must
+// remove the slot's leftover first. The probe only looks; choose_slot
+// changes nothing.
 NicDecision choose_slot(const UsernetFile& policy, std::string_view user,
                         std::span<const std::string> groups, std::string_view type,
                         std::string_view link, uint32_t random, const SlotProbe& probe);

@@ -1,21 +1,23 @@
 // libFuzzer harness for the container configuration reader
-// (policy/config.h): LXC's key = value files, checked line by line before
-// inih sees them, plus the value parsers it uses. The manager runs it as
-// the user, but a container's config is often copied from elsewhere, and
-// a line that inih reads differently from the pre-check is a smuggled
-// setting.
+// (policy/config.h): LXC's key = value files, read line by line through
+// the key table, with lxc.include. The manager runs it as the user, but a
+// container's config is often copied from elsewhere (an image's, LXC's),
+// and a line read differently from what it says is a smuggled setting.
 //
 // Input: first byte picks the entry point:
 //   'H' a hwaddr template (then fill and instantiate)
 //   'V' a signal name, a capability name or a host name
-//   anything else: DEFAULT 0xff CONTAINER (two files merged, as the
-//   manager reads ~/.config/uxc/default.conf then the container's).
+//   anything else: DEFAULT 0xff CONTAINER 0xff INCLUDED (two files merged,
+//   as the manager reads ~/.config/uxc/default.conf then the container's;
+//   `lxc.include = /inc` in either reads INCLUDED, any other path fails).
 //
 // Properties beyond "no crash":
 // - a file that parses holds no NUL and no CR, and every idmap line's
-//   count is non-zero or reported;
+//   count is non-zero;
+// - every error names a file and a line ("FILE:N: ..." or "FILE: ...");
 // - a config that validates has a link for every veth and unique nic
 //   names;
+// - a parsed signal or capability reads back from its own name;
 // - a filled hwaddr template is a valid, unicast, template-free address;
 // - instantiate_hwaddrs changes only template digits: same length, and
 //   every byte that differs was an 'x' or 'X'.
@@ -35,6 +37,28 @@ using namespace uxc::policy;
 
 const std::vector<uint8_t> kRandom(12 * 64, 0xa7);
 
+class OneFile : public IncludeFiles {
+ public:
+  explicit OneFile(std::string_view text) : text_(text) {}
+  bool read(const std::string& path, std::string* text, std::string* why) const override {
+    if (path != "/inc") {
+      *why = "No such file or directory";
+      return false;
+    }
+    *text = std::string(text_);
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+};
+
+bool names_a_file(const std::string& error) {
+  for (const char* file : {"default.conf:", "config:", "/inc:", "uxc:"})
+    if (error.rfind(file, 0) == 0) return true;
+  return false;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -53,24 +77,38 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (mode == 'V') {
     const std::string_view text = input.substr(1);
     int number = 0;
-    if (parse_signal(text, &number) && (number < 1 || number > 64)) std::abort();
-    if (parse_capability(text, &number) && (number < 0 || number > 63)) std::abort();
+    if (parse_signal(text, &number)) {
+      if (number < 1 || number > 64) std::abort();
+      int back = 0;
+      const std::string name = signal_name(number);
+      if (!name.empty() && (!parse_signal(name, &back) || back != number)) std::abort();
+    }
+    if (parse_capability(text, &number)) {
+      if (number < 0 || number > 63) std::abort();
+      int back = -1;
+      if (!parse_capability(capability_name(number), &back) || back != number) std::abort();
+    }
     (void)is_valid_hostname(text);
     return 0;
   }
 
-  const auto parts = uxc::fuzz::split_parts(input, 2);
+  const auto parts = uxc::fuzz::split_parts(input, 3);
+  const OneFile included(parts[2]);
   Config config;
   std::vector<std::string> errors;
-  const bool ok = parse_config(parts[0], "default.conf", &config, &errors) &&
-                  parse_config(parts[1], "config", &config, &errors);
+  const bool ok = parse_config(parts[0], "default.conf", &config, &errors, &included) &&
+                  parse_config(parts[1], "config", &config, &errors, &included);
   if (!ok) {
     if (errors.empty()) std::abort();
+    for (const auto& e : errors)
+      if (!names_a_file(e)) std::abort();
   } else {
     if (!errors.empty()) std::abort();
-    for (const std::string_view part : parts)
-      if (part.find('\0') != std::string_view::npos || part.find('\r') != std::string_view::npos)
+    for (size_t i = 0; i < 2; ++i)
+      if (parts[i].find('\0') != std::string_view::npos || parts[i].find('\r') != std::string_view::npos)
         std::abort();
+    for (const auto& m : config.idmap)
+      if (m.count == 0) std::abort();
     std::vector<std::string> invalid;
     if (validate_config(config, "config", &invalid)) {
       std::set<std::string> names;

@@ -19,7 +19,8 @@
 //   always comes with setgroups deny (CVE-2018-7169); host uid 0 mapped
 //   iff maps_host_root;
 // - specs that collect give maps that pass check_map;
-// - a shadow command that parses has a target >= 1 (>= 3 for fd:N).
+// - a shadow command that parses has a target >= 1 (>= 3 for fd:N), and
+//   shadow_target_fd names exactly its fd:N (never an fd below 3).
 #include "policy/idmap.h"
 
 #include <cstdlib>
@@ -115,8 +116,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (mode == 'C') {
     const auto words = uxc::fuzz::split_words(input.substr(1));
     ShadowCommand command;
+    const int keep = shadow_target_fd(words);
+    if (keep != -1 && keep < 3) std::abort();
     if (parse_shadow_command(words, &command, &err)) {
       if (command.target < (command.target_is_fd ? 3 : 1) || command.map.empty()) std::abort();
+      if (keep != (command.target_is_fd ? command.target : -1)) std::abort();
       (void)check_map(command.map);
     }
     return 0;

@@ -8,11 +8,13 @@
 //        0xff ALIASES (one tag a line) 0xff RANDOM.
 //
 // Properties beyond "no crash":
-// - only kAllow permits, and an allowed nic is charged to a line that
-//   matches the caller, with a slot below that line's count;
+// - only kAllow permits, every other verdict carries a reason, and an
+//   allowed nic is charged to a line that matches the caller, with a
+//   slot below that line's count;
 // - decide_nic charges a nic only to a line whose use is below its
 //   count;
-// - choose_slot's slot is one the probe called free, and with every slot
+// - choose_slot's slot is one the probe called free or a leftover, and
+//   flagged a leftover exactly when the probe said so; with every slot
 //   taken it never allows;
 // - a tag that parses re-formats to the same bytes; format then parse
 //   of any valid key gives the key back;
@@ -20,6 +22,7 @@
 #include "policy/usernet.h"
 
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <string>
 
@@ -42,6 +45,7 @@ bool line_matches(const UsernetKey& key, std::string_view user,
 
 void check_allowed(const UsernetFile& policy, const NicDecision& d, std::string_view user,
                    const std::vector<std::string>& groups, std::string_view link) {
+  if (d.reason.empty() != (d.verdict == NicVerdict::kAllow)) std::abort();  // refusals say why
   if (d.verdict != NicVerdict::kAllow) return;
   if (!policy.ok() || !line_matches(d.charged, user, groups, link)) std::abort();
   bool found = false;
@@ -107,15 +111,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::set<std::string> taken;
   for (const auto& nic : held) taken.insert(slot_name(nic.charged, 0));
   const uint32_t random = uxc::fuzz::small_number(parts[5]);
+  // Every third untaken slot (by slot and random) holds a leftover.
   size_t probes = 0;
+  std::map<std::string, SlotState> answered;
   const SlotProbe probe = [&](const UsernetKey& key, uint32_t slot) {
-    if (++probes > 4096) return SlotState::kTaken;  // huge counts: stop early
-    return taken.count(slot_name(key, slot)) ? SlotState::kTaken : SlotState::kFree;
+    SlotState state = SlotState::kTaken;
+    if (++probes <= 4096 && !taken.count(slot_name(key, slot)))  // huge counts: stop early
+      state = (slot + random) % 3 == 0 ? SlotState::kLeftover : SlotState::kFree;
+    answered[slot_name(key, slot)] = state;
+    return state;
   };
   const NicDecision chosen = choose_slot(policy, user, groups, "veth", link, random, probe);
   check_allowed(policy, chosen, user, groups, link);
-  if (chosen.verdict == NicVerdict::kAllow && taken.count(slot_name(chosen.charged, chosen.slot)))
+  if (chosen.verdict == NicVerdict::kAllow) {
+    const auto it = answered.find(slot_name(chosen.charged, chosen.slot));
+    if (it == answered.end() || it->second == SlotState::kTaken ||
+        chosen.leftover != (it->second == SlotState::kLeftover))
+      std::abort();
+  } else if (chosen.leftover) {
     std::abort();
+  }
   const SlotProbe all_taken = [&](const UsernetKey&, uint32_t) {
     return ++probes > 1u << 20 ? SlotState::kFree : SlotState::kTaken;
   };

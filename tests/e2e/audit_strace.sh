@@ -182,6 +182,24 @@ judge audit_strace_nic_delete uxc-nic "$NIC" "sendmsg RTM_DELLINK"
 
 strace -f -qq -s 256 -o "$TRACE" -u uxtest1 "$LXC_NIC" create /x c "$h1" veth lxcbr0 b0 >/dev/null 2>&1
 judge audit_strace_lxc_user_nic_create uxc-nic "$LXC_NIC" "sendmsg RTM_NEWLINK"
+remove_all_host_ends
+
+# A create over a leftover (an untagged, down veth on the bridge in the
+# line's only slot, as a helper killed between creating and tagging
+# leaves): the helper removes it with CAP_NET_ADMIN raised around that one
+# RTM_DELLINK, after the decision; the probe that found it looked without
+# the capability (RTM_GETLINK is not in the list).
+slot0=$("$UXC_BUILD/tests/nic_slots" uxtest1 veth lxcbr0 0 1)
+if [ -z "$slot0" ] || ! ip link add "$slot0" type veth peer name leftover0 ||
+   ! ip link set "$slot0" master lxcbr0; then
+  fail audit_strace_nic_create_over_leftover "cannot plant a leftover in slot 0 ('$slot0')"
+else
+  request "op create" "type veth" "link lxcbr0" "name a3" | trace_nic
+  judge audit_strace_nic_create_over_leftover uxc-nic "$NIC" "sendmsg RTM_DELLINK" \
+    "sendmsg RTM_NEWLINK"
+  grep -q "^ok host=$slot0 " "$ERRF.out" && pass audit_strace_nic_create_over_leftover_took_slot ||
+    fail audit_strace_nic_create_over_leftover_took_slot "$(cat "$ERRF.out")"
+fi
 
 # The host's own namespace as the target: refused after the drop.
 strace -f -qq -s 256 -o "$TRACE" -u uxtest1 "$LXC_NIC" create /x c 1 veth lxcbr0 b1 >/dev/null 2>&1

@@ -118,6 +118,22 @@ tm send-keys -t tty1 C-a q
 sleep 0.5
 check console_tty1_detached sh -c "! pgrep -u 61001 -f 'uxc console -n $C' >/dev/null"
 
+# ---------------------------------- the escape key from the user's uxc.conf
+as_user $U sh -c "printf '[console]\nescape = ^e\n' > /home/$U/.config/uxc/uxc.conf"
+run_in con7 "$UXC console -n $C"
+check console_escape_from_settings wait_for con7 'Type <Ctrl\+e q> to exit the console'
+tm send-keys -t con7 C-e q
+sleep 0.5
+check console_detached_with_settings_escape sh -c "! client_running"
+# -e wins over the file.
+run_in con8 "$UXC console -n $C -e a"
+check console_flag_beats_settings wait_for con8 'Type <Ctrl\+a q> to exit the console'
+tm send-keys -t con8 C-a q
+sleep 0.5
+tm kill-session -t con7
+tm kill-session -t con8
+as_user $U rm /home/$U/.config/uxc/uxc.conf
+
 # ------------------------------------------------------------- refusals
 out=$(uxc_as $U console -n $C -t 2 </dev/null 2>&1); status=$?
 check console_no_tty2 test "$status:$out" = "1:uxc console: $C has no tty 2 (lxc.tty.max = 1)"
@@ -140,6 +156,12 @@ wait_for con5 'Connected to tty 0' >/dev/null
 uxc_as $U stop -n $C -k
 check console_client_sees_stop wait_for con5 "^$C stopped"
 tm kill-server
+# kill-server returns before the server and its panes' processes are gone;
+# they are tmux's, not uxc's: wait for them before counting what is left.
+for _ in $(seq 100); do
+  pgrep -u 61001 -f "tmux -S $SOCK|^sleep 30$" >/dev/null || break
+  sleep 0.05
+done
 uxc_as $U destroy -n fg >/dev/null
 check console_destroy uxc_as $U destroy -n $C
 check console_nothing_left nothing_left $U $C

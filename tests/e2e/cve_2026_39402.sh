@@ -35,10 +35,10 @@ expect cve_2026_39402_long_name_second_nic 0 ok
 create uxtest "$h0" lxcbr0 "name b0"; prefix_nic=$(answer_field host)
 expect cve_2026_39402_prefix_tenant_not_charged_for_longer_name 0 ok
 create uxtest "$h0" lxcbr0 "name b1"
-expect cve_2026_39402_prefix_tenant_quota_is_its_own_count 17 quota
+expect cve_2026_39402_prefix_tenant_quota_is_its_own_count 20 quota
 # ...nor does its nic count against (or add to) uxtest1's.
 create uxtest1 "$h1" lxcbr0 "name a2"
-expect cve_2026_39402_longer_name_quota_unchanged 17 quota
+expect cve_2026_39402_longer_name_quota_unchanged 20 quota
 [ "$(count_tag "$T1")" = 2 ] && [ "$(count_tag "$T0")" = 1 ] &&
   pass cve_2026_39402_tags_exact || fail cve_2026_39402_tags_exact "$(host_ends)"
 

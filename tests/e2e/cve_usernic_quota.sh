@@ -26,7 +26,7 @@ for i in 0 1 2 3; do
     >/dev/null 2>&1
   rcs+="$? "
 done
-[ "$rcs" = "0 0 17 17 " ] && [ "$(count_tag "$T1")" = 2 ] && [ "$(links_in "$h1" | grep -c '^f')" = 2 ] &&
+[ "$rcs" = "0 0 20 20 " ] && [ "$(count_tag "$T1")" = 2 ] && [ "$(links_in "$h1" | grep -c '^f')" = 2 ] &&
   pass cve_usernic_quota_ulimit_f0_pipe ||
   fail cve_usernic_quota_ulimit_f0_pipe "exits $rcs; $(count_tag "$T1") tagged; in container: $(links_in "$h1" | tr '\n' ' ')"
 # The lxc-user-nic front end, as LXC calls it, under the same limit.
@@ -54,7 +54,7 @@ create uxtest1 "$a" lxcbr0 "name a0"; r1=$RC
 create uxtest1 "$a" lxcbr0 "name a1"; r2=$RC
 create uxtest1 "$b" lxcbr0 "name b0"; r3=$RC
 create uxtest1 "$b" lxcbr0 "name b1"; r4=$RC
-[ "$r1 $r2 $r3 $r4" = "0 0 0 17" ] && pass cve_usernic_quota_stale_setup_full_at_3 ||
+[ "$r1 $r2 $r3 $r4" = "0 0 0 20" ] && pass cve_usernic_quota_stale_setup_full_at_3 ||
   fail cve_usernic_quota_stale_setup_full_at_3 "exits $r1 $r2 $r3 $r4"
 end_holder "$a" 1 || fail cve_usernic_quota_stale_dead_nics_vanish "$(host_ends)"
 [ "$(count_tag "$T1")" = 1 ] && pass cve_usernic_quota_stale_only_live_counted ||
@@ -64,7 +64,7 @@ for round in 1 2 3; do
   holder uxtest1; c=$HOLDER
   create uxtest1 "$c" lxcbr0 "name c0"; [ "$RC" = 0 ] || bad+="round $round first: $RC; "
   create uxtest1 "$b" lxcbr0 "name b$round"; [ "$RC" = 0 ] || bad+="round $round second: $RC; "
-  create uxtest1 "$c" lxcbr0 "name c1"; [ "$RC" = 17 ] || bad+="round $round over quota: $RC; "
+  create uxtest1 "$c" lxcbr0 "name c1"; [ "$RC" = 20 ] || bad+="round $round over quota: $RC; "
   [ "$(count_tag "$T1")" = 3 ] || bad+="round $round: $(count_tag "$T1") tagged; "
   # Stale again: c dies, its nic goes; delete b's extra one to get back
   # to one live nic.
@@ -90,7 +90,7 @@ else
   create uxtest1 "$d" lxcbr0 "name d0"; r1=$RC
   create uxtest1 "$d" lxcbr0 "name d1"; r2=$RC
   create uxtest1 "$d" lxcbr0 "name d2"; r3=$RC
-  [ "$r1 $r2 $r3" = "0 0 17" ] && [ "$(count_tag "$T1")" = 2 ] && [ -z "$(untagged_or_dangling)" ] &&
+  [ "$r1 $r2 $r3" = "0 0 20" ] && [ "$(count_tag "$T1")" = 2 ] && [ -z "$(untagged_or_dangling)" ] &&
     pass cve_usernic_quota_leftover_before_live ||
     fail cve_usernic_quota_leftover_before_live "exits $r1 $r2 $r3; $(host_ends | tr '\n' ' ')"
 fi

@@ -65,7 +65,7 @@ run_limited() {
     fail "$name" "set-up: $(head -c 200 /tmp/hygiene-idmap-err)"
   elif [ "$rc" = 127 ] && grep -q 'error while loading shared libraries' /tmp/hygiene-idmap-err; then
     whole_or_nothing "$name" "$rc" "$TARGET"  # the loader gave up: the helper never ran
-  elif [ "$rc" != 0 ] && ! { [ "$rc" -ge 10 ] && [ "$rc" -le 24 ]; } && [ "$rc" -lt 128 ]; then
+  elif [ "$rc" != 0 ] && ! { [ "$rc" -ge 10 ] && [ "$rc" -le 21 ]; } && [ "$rc" -lt 128 ]; then
     fail "$name" "exit $rc is not the helper's: $(head -c 200 /tmp/hygiene-idmap-err)"
   else
     whole_or_nothing "$name" "$rc" "$TARGET" "${3:-}"
@@ -135,7 +135,7 @@ for delay in 0 0.3; do
   rc=$(cat "$status" 2>/dev/null)
   maps=$(maps_of "$TARGET")
   if [ -z "$rc" ]; then fail "hygiene_idmap_caller_gone_$delay" "the helper did not finish"
-  elif { [ "$rc" = 24 ] && [ "$maps" = "$FULL_MAP/$FULL_MAP/deny" ]; } ||
+  elif { [ "$rc" = 21 ] && [ "$maps" = "$FULL_MAP/$FULL_MAP/deny" ]; } ||
        { [ "$rc" = 0 ] && [ "$maps" = "$FULL_MAP/$FULL_MAP/deny" ]; } ||
        { [ "$rc" != 0 ] && [ "$maps" = "//allow" ]; }; then
     pass "hygiene_idmap_caller_gone_${delay/./_}"

@@ -19,7 +19,7 @@ fi
 render() { MANWIDTH=${2:-200} man -l "$1" 2>/dev/null; }
 
 commands=$("$UXC" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }')
-pages="uxc.1 uxc-idmap.8 uxc-nic.8"
+pages="uxc.1 uxc-idmap.8 uxc-nic.8 uxc.conf.5"
 for command in $commands; do pages+=" uxc-$command.1"; done
 
 for page in $pages; do

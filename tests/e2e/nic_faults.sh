@@ -22,7 +22,7 @@ for i in $(seq 0 31); do
   racers+=($!)
 done
 wait "${racers[@]}"  # not the holders
-ok=$(grep -cx 0 "$results") over=$(grep -cx 17 "$results")
+ok=$(grep -cx 0 "$results") over=$(grep -cx 20 "$results")
 rm -f "$results"
 [ "$ok" = 10 ] && [ "$over" = 22 ] && [ "$(count_tag "$U1_TAG")" = 10 ] &&
   [ "$(links_in "$h1" | grep -c '^r')" = 10 ] && pass nic_32_parallel_creates_quota_10_give_10 ||
@@ -76,7 +76,7 @@ for n in $(seq 1 2000); do
   done < <(host_ends)
   [ "$(host_ends | wc -l)" -le 1 ] || problems+="stop $n: $(host_ends | wc -l) host ends; "
   create uxtest1 "$h1" lxcbr0 "name f0"
-  want=0 && [ "$tagged" = 1 ] && want=17
+  want=0 && [ "$tagged" = 1 ] && want=20
   [ "$RC" = "$want" ] || problems+="stop $n: follow-up exit $RC, wanted $want; "
   [ -z "$(untagged_or_dangling)" ] || problems+="stop $n: orphan survived a create; "
   [ "$(count_tag "$U1_TAG")" = 1 ] || problems+="stop $n: $(count_tag "$U1_TAG") tagged after follow-up; "
@@ -99,7 +99,7 @@ for name in z0 z1 z2; do
     as_user uxtest1 sh -c 'ulimit -f 0; exec "$0" 3<"$1"' "$NIC" "/proc/$h1/ns/net" >/dev/null 2>&1
   rcs+="$? "
 done
-[ "$rcs" = "0 0 17 " ] && [ "$(count_tag "$U1_TAG")" = 2 ] && pass nic_rlimit_fsize_0_keeps_quota ||
+[ "$rcs" = "0 0 20 " ] && [ "$(count_tag "$U1_TAG")" = 2 ] && pass nic_rlimit_fsize_0_keeps_quota ||
   fail nic_rlimit_fsize_0_keeps_quota "exits $rcs, $(count_tag "$U1_TAG") tagged"
 remove_all_host_ends
 

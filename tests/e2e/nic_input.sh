@@ -60,9 +60,9 @@ OUT=$(as_user uxtest1 "$NIC" --help </dev/null 2>/dev/null)
 RC=$?
 expect nic_arguments_refused 14 request
 
-refused nic_unknown_bridge_refused 18 link nosuchbr
-refused nic_not_a_bridge_refused 18 link notabridge
-refused nic_loopback_as_bridge_refused 18 link lo
+refused nic_unknown_bridge_refused 19 link nosuchbr
+refused nic_not_a_bridge_refused 19 link notabridge
+refused nic_loopback_as_bridge_refused 19 link lo
 refused nic_name_16_bytes_refused 14 request lxcbr0 "name abcdefghijklmnop"
 refused nic_name_slash_refused 14 request lxcbr0 "name a/b"
 refused nic_name_dotdot_refused 14 request lxcbr0 "name .."
@@ -77,10 +77,10 @@ refused nic_link_slash_refused 14 request ../lxcbr0
 
 # A name that already exists in the container: the pair is created in one
 # call or not at all, and nothing is charged.
-refused nic_existing_name_lo_refused 18 link lxcbr0 "name lo"
+refused nic_existing_name_lo_refused 21 link lxcbr0 "name lo"
 create uxtest1 "$h1" lxcbr0 "name taken"
 expect nic_first_taken_created 0 ok
-refused nic_existing_name_refused 18 link lxcbr0 "name taken"
+refused nic_existing_name_refused 21 link lxcbr0 "name taken"
 [[ $OUT == *"taken already exists in the container"* ]] && pass nic_existing_name_says_so ||
   fail nic_existing_name_says_so "$OUT"
 [ "$(host_ends | wc -l)" = 1 ] && pass nic_clash_charges_nothing || fail nic_clash_charges_nothing "$(host_ends)"

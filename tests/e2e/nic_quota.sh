@@ -28,7 +28,7 @@ first=$OUT
 create uxtest1 "$h1" lxcbr0 "name eth1"
 expect nic_user_line_second 0 ok
 create uxtest1 "$h1" lxcbr0 "name eth2"
-expect nic_user_line_third_over_quota 17 quota
+expect nic_user_line_third_over_quota 20 quota
 create uxtest1 "$h1" br1 "name eth2"
 expect nic_other_bridge_refused 16 denied
 [ "$(count_tag "$U1_TAG")" = 2 ] && pass nic_two_tagged_host_ends ||
@@ -80,7 +80,7 @@ create uxtest1 "$h1" lxcbr0 "name b"; r2=$RC
 create uxtest2 "$h2" lxcbr0 "name c"; r3=$RC
 [ "$r1$r2$r3" = 000 ] && pass nic_group_line_members_share || fail nic_group_line_members_share "$r1$r2$r3"
 create uxtest2 "$h2" lxcbr0 "name d"
-expect nic_group_line_shared_count_full 17 quota
+expect nic_group_line_shared_count_full 20 quota
 create uxtest3 "$h3" lxcbr0
 expect nic_group_line_non_member_refused 16 denied
 [ "$(count_tag uxc:61001:@uxnet:veth:lxcbr0)$(count_tag uxc:61002:@uxnet:veth:lxcbr0)" = 21 ] &&
@@ -123,7 +123,7 @@ t2=$(cat "/sys/class/net/$(answer_field host)/ifalias" 2>/dev/null)
 [ "$t1" = "$U1_TAG" ] && [ "$t2" = uxc:61001:@uxnet:veth:lxcbr0 ] &&
   pass nic_user_line_used_before_group_line || fail nic_user_line_used_before_group_line "$t1 / $t2"
 create uxtest1 "$h1" lxcbr0 "name c"
-expect nic_both_lines_full 17 quota
+expect nic_both_lines_full 20 quota
 end_holder "$h1"
 
 usernet "@uxnet veth lxcbr0 1" "uxtest1 veth lxcbr0 1"
@@ -135,7 +135,7 @@ t1=$(cat "/sys/class/net/$(answer_field host)/ifalias" 2>/dev/null)
 # uxtest2 finds the group line full and has no other.
 holder uxtest2; h2=$HOLDER
 create uxtest2 "$h2" lxcbr0 "name z"
-expect nic_group_line_full_for_other_member 17 quota
+expect nic_group_line_full_for_other_member 20 quota
 end_holder "$h2" 1
 end_holder "$h1"
 
@@ -146,7 +146,7 @@ create uxtest1 "$h1" lxcbr0 "name a"; r1=$RC
 create uxtest1 "$h1" br1 "name b"; r2=$RC
 [ "$r1$r2" = 00 ] && pass nic_each_bridge_its_own_count || fail nic_each_bridge_its_own_count "$r1$r2"
 create uxtest1 "$h1" lxcbr0 "name c"
-expect nic_full_bridge_does_not_borrow 17 quota
+expect nic_full_bridge_does_not_borrow 20 quota
 end_holder "$h1"
 
 # ------------------------------------------------- duplicated line
@@ -155,7 +155,7 @@ holder uxtest1; h1=$HOLDER
 create uxtest1 "$h1" lxcbr0 "name a"; r1=$RC
 create uxtest1 "$h1" lxcbr0 "name b"; r2=$RC
 create uxtest1 "$h1" lxcbr0 "name c"
-[ "$r1$r2$RC" = 0017 ] && pass nic_duplicate_line_counts_once_larger ||
+[ "$r1$r2$RC" = 0020 ] && pass nic_duplicate_line_counts_once_larger ||
   fail nic_duplicate_line_counts_once_larger "$r1$r2$RC"
 end_holder "$h1"
 

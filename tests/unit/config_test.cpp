@@ -3,20 +3,44 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <linux/capability.h>
+
 #include <csignal>
 #include <functional>
+#include <map>
 #include <ostream>
+#include <utility>
 
 namespace uxc::policy {
 namespace {
 
 using Check = std::function<bool(const Config&)>;
+using Files = std::vector<std::pair<std::string, std::string>>;
+
+// lxc.include reads through this: the files a case names, nothing else.
+class FakeFiles : public IncludeFiles {
+ public:
+  explicit FakeFiles(const Files& files) : files_(files.begin(), files.end()) {}
+  bool read(const std::string& path, std::string* text, std::string* why) const override {
+    const auto it = files_.find(path);
+    if (it == files_.end()) {
+      *why = "No such file or directory";
+      return false;
+    }
+    *text = it->second;
+    return true;
+  }
+
+ private:
+  std::map<std::string, std::string> files_;
+};
 
 struct ConfigCase {
   std::string name;
   std::string text;
   std::string error;  // empty: must parse; else the first error must contain it
   Check check;        // for accepted files: what the reader must have produced
+  Files files = {};   // what lxc.include may read
 };
 std::ostream& operator<<(std::ostream& os, const ConfigCase& c) { return os << c.name; }
 
@@ -42,8 +66,9 @@ const ConfigCase kCases[] = {
      "lxc.net.0.type = veth\nlxc.net.0.link = lxcbr0\nlxc.net.0.flags = up\n\n"
      "lxc.apparmor.profile = generated\nlxc.apparmor.allow_nesting = 1\n",
      "", [](const Config& c) {
-       return c.nics.size() == 1 && c.ignored.size() == 2 && c.ignored[0].line == 5 &&
-              c.ignored[1].key == "lxc.apparmor.allow_nesting";
+       return c.nics.size() == 1 && c.apparmor_profile == "generated" && c.ignored.size() == 1 &&
+              c.ignored[0].line == 6 && c.ignored[0].file == "cfg" &&
+              c.ignored[0].key == "lxc.apparmor.allow_nesting";
      }},
     {"modern idmap", "lxc.idmap = b 0 100000 65536\n", "", [](const Config& c) {
        return c.idmap.size() == 1 && c.idmap[0].kind == 'b' && c.idmap[0].text == "b 0 100000 65536";
@@ -55,6 +80,8 @@ const ConfigCase kCases[] = {
      [](const Config& c) { return c.environment.size() == 1 && c.environment[0] == "PATH=/bin:/sbin"; }},
     {"value with ';' not after a blank", "lxc.init.cmd = /bin/sh -c true;false\n", "",
      [](const Config& c) { return c.init_cmd == "/bin/sh -c true;false"; }},
+    {"' ;' is part of the value, as in LXC", "lxc.init.cmd = /bin/sh -c true ; reboot\n", "",
+     [](const Config& c) { return c.init_cmd == "/bin/sh -c true ; reboot"; }},
     {"'#' inside a value is kept", "lxc.init.cmd = /bin/echo #1\n", "",
      [](const Config& c) { return c.init_cmd == "/bin/echo #1"; }},
     {"repeated mount entries kept in order",
@@ -122,23 +149,102 @@ const ConfigCase kCases[] = {
     {"uppercase hex hwaddr", "lxc.net.0.type = veth\nlxc.net.0.hwaddr = 02:AB:cd:EF:01:23\n", "",
      [](const Config& c) { return c.nics[0].hwaddr == "02:AB:cd:EF:01:23"; }},
     {"cap.keep none", "lxc.cap.keep = none\n", "", [](const Config& c) { return c.cap_keep.size() == 1; }},
+    {"capability numbers and any case", "lxc.cap.drop = 21 Cap_Net_Raw\n", "",
+     [](const Config& c) { return c.cap_drop.size() == 2 && c.cap_drop[0] == "sys_admin" && c.cap_drop[1] == "net_raw"; }},
+
+    // ---- quoting, as LXC reads it
+    {"double-quoted value", "lxc.uts.name = \"web\"\n", "", [](const Config& c) { return c.uts_name == "web"; }},
+    {"single-quoted value keeps inner quotes", "lxc.init.cmd = '/bin/sh -c \"echo hi\"'\n", "",
+     [](const Config& c) { return c.init_cmd == "/bin/sh -c \"echo hi\""; }},
+    {"quotes inside a value are kept", "lxc.init.cmd = /bin/sh -c 'echo hi'\n", "",
+     [](const Config& c) { return c.init_cmd == "/bin/sh -c 'echo hi'"; }},
+    {"quoted empty value clears", "lxc.cap.drop = sys_time\nlxc.cap.drop = \"\"\n", "",
+     [](const Config& c) { return c.cap_drop.empty(); }},
+    {"quoted hwaddr", "lxc.net.0.type = veth\nlxc.net.0.hwaddr = \"00:16:3e:xx:xx:xx\"\n", "",
+     [](const Config& c) { return c.nics[0].hwaddr == "00:16:3e:xx:xx:xx"; }},
+
+    // ---- keys LXC-generated configs carry
+    {"arch linux64 (image configs)", "lxc.arch = linux64\n", "",
+     [](const Config& c) { return c.arch == "linux64" && c.arch_bits == 64; }},
+    {"arch armhf is 32-bit", "lxc.arch = armhf\n", "", [](const Config& c) { return c.arch_bits == 32; }},
+    {"arch i686 then cleared", "lxc.arch = i686\nlxc.arch =\n", "",
+     [](const Config& c) { return c.arch.empty() && c.arch_bits == 0; }},
+    {"signals halt, reboot, stop", "lxc.signal.halt = SIGRTMIN+3\nlxc.signal.reboot = sigint\nlxc.signal.stop = SIGKILL\n", "",
+     [](const Config& c) {
+       return c.signal_halt == SIGRTMIN + 3 && c.signal_reboot == SIGINT && c.signal_stop == SIGKILL;
+     }},
+    {"legacy signal keys", "lxc.haltsignal = SIGUSR1\nlxc.rebootsignal = SIGTERM\nlxc.stopsignal = 9\n", "",
+     [](const Config& c) { return c.signal_halt == SIGUSR1 && c.signal_reboot == SIGTERM && c.signal_stop == 9; }},
+    {"signal aliases and RTMAX", "lxc.signal.halt = SIGIOT\nlxc.signal.stop = SIGRTMAX-2\nlxc.signal.reboot = IO\n", "",
+     [](const Config& c) { return c.signal_halt == SIGABRT && c.signal_stop == SIGRTMAX - 2 && c.signal_reboot == SIGIO; }},
+    {"empty signal resets to the default", "lxc.signal.halt = SIGUSR1\nlxc.signal.halt =\n", "",
+     [](const Config& c) { return c.signal_halt == 0; }},
+    {"autodev defaults on", "", "", [](const Config& c) { return c.autodev; }},
+    {"autodev 0", "lxc.autodev = 0\n", "", [](const Config& c) { return !c.autodev; }},
+    {"autodev 1", "lxc.autodev = 0\nlxc.autodev = 1\n", "", [](const Config& c) { return c.autodev; }},
+    {"apparmor unconfined", "lxc.apparmor.profile = unconfined\n", "",
+     [](const Config& c) { return c.apparmor_profile == "unconfined" && c.ignored.empty(); }},
+    {"legacy lxc.aa_profile", "lxc.aa_profile = unconfined\n", "",
+     [](const Config& c) { return c.apparmor_profile == "unconfined"; }},
+    {"legacy tty, pts, init_cmd", "lxc.tty = 2\nlxc.pts = 100\nlxc.init_cmd = /sbin/init\n", "",
+     [](const Config& c) { return c.tty_max == 2 && c.pty_max == 100 && c.init_cmd == "/sbin/init"; }},
+    {"console log file and buffer", "lxc.console.logfile = /home/a/console.log\nlxc.console.buffer.size = 128kB\n", "",
+     [](const Config& c) { return c.console_logfile == "/home/a/console.log" && c.console_buffer_size == 131072; }},
+    {"console buffer auto", "lxc.console.buffer.size = auto\n", "",
+     [](const Config& c) { return c.console_buffer_size == 131072; }},
+    {"console buffer MB and bytes", "lxc.console.buffer.size = 2mb\n", "",
+     [](const Config& c) { return c.console_buffer_size == 2u << 20; }},
+    {"console buffer plain bytes", "lxc.console.buffer.size = 4096\n", "",
+     [](const Config& c) { return c.console_buffer_size == 4096; }},
+    {"ignored keys are recorded with file and line", "lxc.seccomp.profile = /x\nlxc.mount.auto = proc:mixed\nlxc.tty.dir = lxc\n", "",
+     [](const Config& c) { return c.ignored.size() == 3 && c.ignored[2].line == 3 && c.ignored[1].key == "lxc.mount.auto"; }},
+
+    // ---- lxc.include
+    {"LXC's common.conf and userns.conf: built-in equivalents",
+     "lxc.include = LXC_TEMPLATE_CONFIG/common.conf\nlxc.include = LXC_TEMPLATE_CONFIG/userns.conf\nlxc.arch = linux64\n", "",
+     [](const Config& c) {
+       return c.tty_max == 4 && c.pty_max == 1024 && c.cap_drop.empty() && c.cap_keep.empty() && c.arch_bits == 64;
+     }},
+    {"common.conf alone drops five capabilities", "lxc.include = /usr/share/lxc/config/common.conf\n", "",
+     [](const Config& c) { return c.cap_drop.size() == 5 && c.cap_drop[0] == "mac_admin"; }},
+    {"an LXC download container's config",
+     "# Template used to create this container: /usr/share/lxc/templates/lxc-download\n"
+     "lxc.include = /usr/share/lxc/config/common.conf\n"
+     "lxc.include = /usr/share/lxc/config/userns.conf\n"
+     "lxc.arch = linux64\n\n"
+     "lxc.apparmor.profile = generated\nlxc.apparmor.allow_nesting = 1\n"
+     "lxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536\n"
+     "lxc.rootfs.path = dir:/home/alice/.local/share/lxc/deb/rootfs\nlxc.uts.name = deb\n"
+     "lxc.net.0.type = veth\nlxc.net.0.link = lxcbr0\nlxc.net.0.flags = up\nlxc.net.0.hwaddr = 00:16:3e:12:34:56\n", "",
+     [](const Config& c) {
+       return c.tty_max == 4 && c.idmap.size() == 2 && c.nics.size() == 1 && c.uts_name == "deb" &&
+              c.rootfs == "/home/alice/.local/share/lxc/deb/rootfs" && c.ignored.size() == 1;
+     }},
+    {"include a file in place", "lxc.uts.name = a\nlxc.include = /etc/uxc/net.conf\nlxc.net.0.name = wan\n", "",
+     [](const Config& c) {
+       return c.uts_name == "b" && c.nics.size() == 1 && c.nics[0].link == "br1" && c.nics[0].name == "wan" &&
+              c.nics[0].file == "/etc/uxc/net.conf" && c.nics[0].line == 2;
+     },
+     {{"/etc/uxc/net.conf", "# shared\nlxc.net.0.type = veth\nlxc.net.0.link = br1\nlxc.uts.name = b\n"}}},
+    {"nested include", "lxc.include = /a.conf\n", "",
+     [](const Config& c) { return c.uts_name == "deep" && c.mounts.size() == 1 && c.mounts[0].file == "/b.conf"; },
+     {{"/a.conf", "lxc.include = /b.conf\n"}, {"/b.conf", "lxc.uts.name = deep\nlxc.mount.entry = /x x none bind 0 0\n"}}},
+    {"nic spellings are per file", "lxc.net.0.type = veth\nlxc.net.0.link = a\nlxc.include = /old.conf\n", "",
+     [](const Config& c) { return c.nics.size() == 2 && c.nics[1].legacy && c.nics[1].link == "b"; },
+     {{"/old.conf", "lxc.network.type = veth\nlxc.network.link = b\n"}}},
 
     // ---- malformed or hostile
     {"unknown key", "lxc.rootfs.path = /r\nlxc.bogus = 1\n", "cfg:2: unknown key lxc.bogus", nullptr},
     {"unknown net field", "lxc.net.0.colour = red\n", "cfg:1: unknown key lxc.net.0.colour", nullptr},
     {"legacy spelling under modern prefix", "lxc.net.0.ipv4 = 10.0.0.1/8\n", "unknown key lxc.net.0.ipv4", nullptr},
     {"hook keys are not silently dropped", "lxc.hook.start-host = /bin/sh\n", "unknown key lxc.hook.start-host", nullptr},
-    {"include refused", "lxc.include = /usr/share/lxc/config/common.conf\n", "cfg:1: lxc.include is not supported", nullptr},
     {"NUL byte drops nothing silently", std::string("lxc.uts.name = a\0lxc.bogus = 1\n", 31), "cfg:1: NUL byte", nullptr},
     {"10,000-byte line", "lxc.init.cmd = " + std::string(10000, 'a') + "\n", "cfg:1: longer than 4096 bytes", nullptr},
-    {"line longer than inih's buffer cannot smuggle a key",
-     "lxc.init.cmd = " + std::string(190, 'a') + "lxc.cap.keep = none\n", "cfg:1: line longer than", nullptr},
     {"CRLF line endings", "lxc.uts.name = a\r\n", "cfg:1: carriage return", nullptr},
     {"stray CR inside a value", "lxc.init.cmd = a\rb\n", "carriage return", nullptr},
     {"section header", "[lxc]\nlxc.uts.name = a\n", "cfg:1: expected KEY = VALUE", nullptr},
     {"key: value (inih dialect)", "lxc.uts.name: a\n", "cfg:1: expected KEY = VALUE", nullptr},
     {"';' comment (inih dialect)", "; comment\n", "cfg:1: expected KEY = VALUE", nullptr},
-    {"inline ';' comment would cut the value", "lxc.init.cmd = /bin/sh -c true ; reboot\n", "would be read as a comment", nullptr},
     {"UTF-8 byte-order mark", "\xEF\xBB\xBFlxc.uts.name = a\n", "cfg:1: expected KEY = VALUE", nullptr},
     {"line without '='", "lxc.uts.name\n", "cfg:1: expected KEY = VALUE", nullptr},
     {"empty key", " = value\n", "cfg:1: expected KEY = VALUE", nullptr},
@@ -178,12 +284,74 @@ const ConfigCase kCases[] = {
     {"environment without =", "lxc.environment = PATH\n", "expected NAME=VALUE", nullptr},
     {"non-ASCII value", "lxc.uts.name = h\xC3\xA9llo\n", "printable ASCII", nullptr},
     {"error line number is right after comments", "# one\n\n# three\nlxc.nope = 1\n", "cfg:4: unknown key lxc.nope", nullptr},
+    {"long line is one setting", "lxc.init.cmd = " + std::string(190, 'a') + "lxc.cap.keep = none\n", "",
+     [](const Config& c) { return c.cap_keep.empty() && c.init_cmd.size() == 190 + 19; }},
+
+    // ---- messages use the file's own spelling of the key
+    {"legacy idmap key named as written", "lxc.id_map = u 0 100000\n", "cfg:1: lxc.id_map: 'u 0 100000'", nullptr},
+    {"legacy nic key named as written", "lxc.network.type = veth\nlxc.network.mtu = 9\n", "cfg:2: lxc.network.mtu: MTU", nullptr},
+    {"legacy utsname named as written", "lxc.utsname = -x\n", "cfg:1: lxc.utsname: '-x' is not a valid host name", nullptr},
+
+    // ---- quoting
+    {"unterminated quote", "lxc.uts.name = \"web\n", "cfg:1: lxc.uts.name: the value starts with \" but does not end with it", nullptr},
+    {"lone quote", "lxc.init.cmd = '\n", "starts with '", nullptr},
+    {"mismatched quotes", "lxc.uts.name = \"web'\n", "does not end with it", nullptr},
+    {"quotes do not make a bad value good", "lxc.uts.name = \"-rf\"\n", "not a valid host name", nullptr},
+
+    // ---- new keys' values
+    {"unknown arch", "lxc.arch = vax\n", "cfg:1: lxc.arch: unknown architecture 'vax'", nullptr},
+    {"arch is case-sensitive, as in LXC", "lxc.arch = AMD64\n", "unknown architecture", nullptr},
+    {"autodev not 0 or 1", "lxc.autodev = 2\n", "cfg:1: lxc.autodev: must be 0 or 1", nullptr},
+    {"named AppArmor profile cannot be applied", "lxc.apparmor.profile = lxc-container-default-cgns\n",
+     "cfg:1: lxc.apparmor.profile: uxc cannot confine a container with the AppArmor profile", nullptr},
+    {"legacy AppArmor key named as written", "lxc.aa_profile = lxc-container-default\n", "cfg:1: lxc.aa_profile: uxc cannot", nullptr},
+    {"reboot signal out of range", "lxc.signal.reboot = 99\n", "cfg:1: lxc.signal.reboot: '99' is not a signal", nullptr},
+    {"signal RTMIN beyond RTMAX", "lxc.signal.halt = SIGRTMIN+40\n", "not a signal", nullptr},
+    {"signal with trailing junk", "lxc.signal.halt = SIGPWR2\n", "not a signal", nullptr},
+    {"signal zero", "lxc.signal.halt = 0\n", "not a signal", nullptr},
+    {"relative console log file", "lxc.console.logfile = console.log\n", "cfg:1: lxc.console.logfile: 'console.log' is not an absolute path", nullptr},
+    {"console buffer garbage", "lxc.console.buffer.size = lots\n", "cfg:1: lxc.console.buffer.size: 'lots' is not a size", nullptr},
+    {"console buffer unknown unit", "lxc.console.buffer.size = 1TB\n", "is not a size", nullptr},
+    {"console buffer one-letter unit", "lxc.console.buffer.size = 12K\n", "is not a size", nullptr},
+    {"console buffer overflow", "lxc.console.buffer.size = 99999999999999GB\n", "is not a size", nullptr},
+    {"console buffer negative", "lxc.console.buffer.size = -1\n", "is not a size", nullptr},
+    {"capability with a comma", "lxc.cap.drop = sys_admin,net_raw\n", "not a capability name", nullptr},
+    {"capability name with trailing letters", "lxc.cap.drop = sys_adminx\n", "not a capability name", nullptr},
+    {"capability number too large", "lxc.cap.drop = 64\n", "not a capability name", nullptr},
+    {"capability prefix only", "lxc.cap.drop = cap_\n", "not a capability name", nullptr},
+
+    // ---- mount options
+    {"unknown create= value", "lxc.mount.entry = /a a none bind,create=link 0 0\n", "cfg:1: lxc.mount.entry: 'create=link': create= takes dir or file", nullptr},
+    {"filesystem data on a bind mount", "lxc.mount.entry = /a a none bind,size=1m 0 0\n", "on a bind mount", nullptr},
+
+    // ---- lxc.include
+    {"include of a missing file", "lxc.include = /nope.conf\n", "cfg:1: lxc.include: cannot read /nope.conf: No such file or directory", nullptr},
+    {"include of a relative path", "lxc.include = net.conf\n", "cfg:1: lxc.include: 'net.conf' is not an absolute path", nullptr},
+    {"include of a directory", "lxc.include = /etc/uxc/conf.d/\n", "is a directory", nullptr},
+    {"include of LXC's common.conf.d", "lxc.include = /usr/share/lxc/config/common.conf.d/\n", "one of LXC's shared configs", nullptr},
+    {"include of LXC's nesting.conf", "lxc.include = LXC_TEMPLATE_CONFIG/nesting.conf\n", "uxc has equivalents of common.conf and userns.conf only", nullptr},
+    {"include without a file", "lxc.include =\n", "cfg:1: lxc.include: names no file", nullptr},
+    {"an included file's error names that file", "lxc.include = /inc.conf\n", "/inc.conf:2: unknown key lxc.bogus", nullptr,
+     {{"/inc.conf", "lxc.uts.name = a\nlxc.bogus = 1\n"}}},
+    {"a file that includes itself", "lxc.include = /loop.conf\n", "/loop.conf:1: lxc.include: /loop.conf includes itself", nullptr,
+     {{"/loop.conf", "lxc.include = /loop.conf\n"}}},
+    {"includes nested too deep", "lxc.include = /1\n", "nest deeper than 4", nullptr,
+     {{"/1", "lxc.include = /2\n"}, {"/2", "lxc.include = /3\n"}, {"/3", "lxc.include = /4\n"}, {"/4", "lxc.include = /5\n"}, {"/5", ""}}},
+    {"an included file with CRLF", "lxc.include = /dos.conf\n", "/dos.conf:1: carriage return", nullptr,
+     {{"/dos.conf", "lxc.uts.name = a\r\n"}}},
+    {"an included file with a NUL byte", "lxc.include = /nul.conf\n", "/nul.conf:1: NUL byte", nullptr,
+     {{"/nul.conf", std::string("lxc.uts.name = a\0", 17)}}},
+    {"an included file too large", "lxc.include = /big.conf\n", "/big.conf: larger than", nullptr,
+     {{"/big.conf", std::string(kMaxConfigBytes + 1, '#')}}},
+    {"mixing nic spellings inside one included file", "lxc.include = /mix.conf\n", "/mix.conf:2: mixing", nullptr,
+     {{"/mix.conf", "lxc.net.0.type = veth\nlxc.network.type = veth\n"}}},
 };
 
 BOOST_DATA_TEST_CASE(config_table, boost::unit_test::data::make(kCases), c) {
   Config config;
   std::vector<std::string> errors;
-  const bool ok = parse_config(c.text, "cfg", &config, &errors);
+  const FakeFiles files(c.files);
+  const bool ok = parse_config(c.text, "cfg", &config, &errors, &files);
   if (c.error.empty()) {
     BOOST_TEST(ok);
     BOOST_TEST(errors.empty());
@@ -228,6 +396,10 @@ const ValidateCase kValidateCases[] = {
     {"idmap ranges overlap inside", "lxc.idmap = u 0 100000 1000\nlxc.idmap = u 500 200000 10\n", "cfg:1: lxc.idmap: uid map"},
     {"idmap b and u overlap", "lxc.idmap = b 0 100000 65536\nlxc.idmap = u 0 100000 65536\n", "lxc.idmap: uid map"},
     {"idmap disjoint", "lxc.idmap = u 0 100000 65536\nlxc.idmap = g 0 100000 65536\n", ""},
+    {"legacy idmap overlap named as written", "# x\nlxc.id_map = u 0 100000 1000\nlxc.id_map = u 0 200000 10\n",
+     "cfg:2: lxc.id_map: uid map"},
+    {"legacy veth without link", "lxc.network.type = veth\n", "cfg:1: network interface 0 is a veth without a link (add lxc.network.link = lxcbr0)"},
+    {"legacy nic without type cannot exist", "lxc.network.type =\n", "has no type (add lxc.network.type = veth)"},
 };
 
 BOOST_DATA_TEST_CASE(validate_table, boost::unit_test::data::make(kValidateCases), c) {
@@ -242,6 +414,118 @@ BOOST_DATA_TEST_CASE(validate_table, boost::unit_test::data::make(kValidateCases
   }
 }
 
+BOOST_AUTO_TEST_CASE(validate_names_the_included_file) {
+  Config config;
+  std::vector<std::string> errors;
+  const FakeFiles files(Files{{"/net.conf", "\nlxc.net.3.type = veth\n"}});
+  BOOST_REQUIRE(parse_config("lxc.include = /net.conf\n", "cfg", &config, &errors, &files));
+  BOOST_TEST(!validate_config(config, "cfg", &errors));
+  BOOST_REQUIRE(errors.size() == 1u);
+  BOOST_TEST(errors[0] == "/net.conf:2: network interface 3 is a veth without a link (add lxc.net.3.link = lxcbr0)");
+}
+
+BOOST_AUTO_TEST_CASE(include_without_a_reader) {
+  Config config;
+  std::vector<std::string> errors;
+  BOOST_TEST(!parse_config("lxc.include = /etc/x.conf\n", "cfg", &config, &errors));
+  BOOST_REQUIRE(errors.size() == 1u);
+  BOOST_TEST(errors[0] == "cfg:1: lxc.include: cannot read other files here");
+  // The built-in ones need no reader.
+  BOOST_TEST(parse_config("lxc.include = LXC_TEMPLATE_CONFIG/userns.conf\n", "cfg", &config, &errors));
+}
+
+BOOST_AUTO_TEST_CASE(builtin_includes_parse_cleanly) {
+  for (const char* name : {"common.conf", "userns.conf"}) {
+    const char* text = builtin_include_text(name);
+    BOOST_REQUIRE(text != nullptr);
+    Config config;
+    std::vector<std::string> errors;
+    BOOST_TEST(parse_config(text, name, &config, &errors));
+    BOOST_TEST(config.ignored.empty());
+  }
+  BOOST_TEST(builtin_include_text("nesting.conf") == nullptr);
+  BOOST_TEST(builtin_include_text("") == nullptr);
+}
+
+struct SplitCase {
+  std::string line;
+  bool ok;
+  std::string key;
+  std::string value;
+};
+std::ostream& operator<<(std::ostream& os, const SplitCase& c) { return os << c.line; }
+
+const SplitCase kSplitCases[] = {
+    {"", true, "", ""},
+    {"   # comment = x", true, "", ""},
+    {"a = b", true, "a", "b"},
+    {"\t a.b-c_d =\t b c \t", true, "a.b-c_d", "b c"},
+    {"a=", true, "a", ""},
+    {"a = \"\"", true, "a", ""},
+    {"a = 'x'", true, "a", "x"},
+    {"a = \"x' \"", true, "a", "x' "},
+    {"a = \"", false, "", ""},
+    {"a = 'x", false, "", ""},
+    {"a = x'", true, "a", "x'"},
+    {"a = b = c", true, "a", "b = c"},
+    {"= b", false, "", ""},
+    {"a b = c", false, "", ""},
+    {"[a]", false, "", ""},
+    {"a: b", false, "", ""},
+    {"k\xc3\xa9y = v", false, "", ""},
+};
+
+BOOST_DATA_TEST_CASE(split_setting_table, boost::unit_test::data::make(kSplitCases), c) {
+  std::string_view key, value;
+  std::string why;
+  BOOST_TEST(split_setting(c.line, &key, &value, &why) == c.ok);
+  if (c.ok) {
+    BOOST_TEST(key == c.key);
+    BOOST_TEST(value == c.value);
+  } else {
+    BOOST_TEST(!why.empty());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(signal_names_round_trip) {
+  for (int sig = 1; sig <= SIGRTMAX; ++sig) {
+    const std::string name = signal_name(sig);
+    if (sig > 31 && sig < SIGRTMIN) {  // glibc's own, no name
+      BOOST_TEST(name.empty());
+      continue;
+    }
+    int back = 0;
+    BOOST_TEST(parse_signal(name, &back), name);
+    BOOST_TEST(back == sig, name);
+  }
+  BOOST_TEST(signal_name(SIGPWR) == "SIGPWR");
+  BOOST_TEST(signal_name(SIGRTMIN + 3) == "SIGRTMIN+3");
+  BOOST_TEST(signal_name(0).empty());
+  BOOST_TEST(signal_name(SIGRTMAX + 1).empty());
+}
+
+BOOST_AUTO_TEST_CASE(capability_names_round_trip) {
+  for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
+    const std::string name = capability_name(cap);
+    int back = -1;
+    BOOST_TEST(parse_capability(name, &back), name);
+    BOOST_TEST(back == cap, name);
+    BOOST_TEST(name.find("cap_") != 0u);
+  }
+  BOOST_TEST(capability_name(CAP_SYS_ADMIN) == "sys_admin");
+  int n = -1;
+  BOOST_TEST(parse_capability("CAP_CHECKPOINT_RESTORE", &n));
+  BOOST_TEST(n == CAP_CHECKPOINT_RESTORE);
+}
+
+BOOST_AUTO_TEST_CASE(container_names) {
+  for (const char* good : {"a", "web-1", "a_b", "x.y", "A9", "n123456789012345678901234567890123456789012345678901234567890123"})
+    BOOST_TEST(is_valid_container_name(good), good);
+  for (const char* bad : {"", ".", "..", ".hidden", "-rf", "a/b", "../x", "a b", "a\nb", "caf\xc3\xa9",
+                          "n1234567890123456789012345678901234567890123456789012345678901234"})
+    BOOST_TEST(!is_valid_container_name(bad), bad);
+}
+
 BOOST_AUTO_TEST_CASE(hwaddr_template_filled_unicast) {
   const std::vector<uint8_t> ones(12, 0xff);
   BOOST_TEST(fill_hwaddr_template("00:16:3e:xx:xx:xx", ones) == "00:16:3e:ff:ff:ff");
@@ -252,6 +536,12 @@ BOOST_AUTO_TEST_CASE(hwaddr_template_filled_unicast) {
   BOOST_TEST(instantiate_hwaddrs(text, random) ==
              "# net\nlxc.net.0.hwaddr = 00:16:3e:01:23:45\nlxc.net.1.hwaddr = 00:16:3e:cd:ef:01\n");
   BOOST_TEST(instantiate_hwaddrs(kSeed, random).find("00:16:3e:01:23:45") != std::string::npos);
+  // Quoted values are filled inside their quotes.
+  BOOST_TEST(instantiate_hwaddrs("lxc.net.0.hwaddr = \"00:16:3e:xx:xx:xx\"\n", random) ==
+             "lxc.net.0.hwaddr = \"00:16:3e:01:23:45\"\n");
+  // A line that is not a setting is never touched.
+  BOOST_TEST(instantiate_hwaddrs("lxc.net.0.hwaddr = 'xx:xx:xx:xx:xx:xx\n", random) ==
+             "lxc.net.0.hwaddr = 'xx:xx:xx:xx:xx:xx\n");
 }
 
 }  // namespace

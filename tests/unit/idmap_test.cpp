@@ -385,5 +385,45 @@ BOOST_DATA_TEST_CASE(shadow_command_table, boost::unit_test::data::make(kShadowC
   }
 }
 
+// The fd uxc-idmap's hygiene keeps for "fd:N": exactly the N that
+// parse_shadow_command accepts, looking at the first argument alone (the
+// rest is parsed after the hygiene step), else -1.
+struct TargetFdCase {
+  std::vector<std::string_view> args;
+  int fd;
+};
+std::ostream& operator<<(std::ostream& os, const TargetFdCase& c) {
+  for (std::string_view a : c.args) os << a << ' ';
+  return os;
+}
+
+const TargetFdCase kTargetFdCases[] = {
+    {{"fd:3", "0", "100000", "65536"}, 3},
+    {{"fd:7"}, 7},                     // the rest is not looked at
+    {{"fd:9", "not", "a", "map"}, 9},  // nor here
+    {{"fd:2147483647"}, 2147483647},
+    {{}, -1},
+    {{"1234", "0", "1", "1"}, -1},  // a pid: no fd to keep
+    {{"fd:2"}, -1},
+    {{"fd:0"}, -1},
+    {{"fd:"}, -1},
+    {{"fd:-3"}, -1},
+    {{"fd:+3"}, -1},
+    {{"fd:03"}, -1},
+    {{"fd:0x3"}, -1},
+    {{"fd:3 "}, -1},
+    {{"fd:2147483648"}, -1},
+    {{"FD:3"}, -1},
+    {{"fd3"}, -1},
+};
+
+BOOST_DATA_TEST_CASE(shadow_target_fd_table, boost::unit_test::data::make(kTargetFdCases), c) {
+  BOOST_TEST(shadow_target_fd(c.args) == c.fd);
+  ShadowCommand command;
+  std::string err;
+  if (c.args.size() == 4 && parse_shadow_command(c.args, &command, &err))
+    BOOST_TEST((command.target_is_fd ? command.target : -1) == c.fd);
+}
+
 }  // namespace
 }  // namespace uxc::policy

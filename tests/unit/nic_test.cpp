@@ -232,6 +232,8 @@ BOOST_AUTO_TEST_CASE(lxc_user_nic_front_end_selection) {
 BOOST_AUTO_TEST_CASE(nic_answer_formats) {
   const NicAnswer a{"uxc0011aabb", 731, "eth0", 2};
   BOOST_TEST(format_lxc_user_nic_answer(a) == "eth0:2:uxc0011aabb:731\n");
+  // A delete's answer (no ifindex): lxc-user-nic prints nothing.
+  BOOST_TEST(format_lxc_user_nic_answer({"uxc0011aabb", 0, "", 0}).empty());
   const std::vector<std::string> words = nic_answer_words(a);
   BOOST_TEST_REQUIRE(words.size() == 4u);
   BOOST_TEST(words[0] == "host=uxc0011aabb");

@@ -282,6 +282,65 @@ BOOST_AUTO_TEST_CASE(choose_slot_never_exceeds_the_count) {
   BOOST_TEST(taken.size() == 5u);
 }
 
+// A refusal says why, in words a person can act on; an allow says nothing.
+BOOST_AUTO_TEST_CASE(nic_decisions_explain_refusals) {
+  const std::vector<std::string> none;
+  const auto taken = [](const UsernetKey&, uint32_t) { return SlotState::kTaken; };
+  const UsernetFile one = parse_usernet_file("alice veth br0 2\n");
+  const UsernetFile bad = parse_usernet_file("alice veth br0 two\n");
+  BOOST_TEST(decide_nic(one, "alice", none, "veth", "br0", {}).reason.empty());
+  BOOST_TEST(decide_nic(one, "bob", none, "veth", "br0", {}).reason ==
+             "no line allows veth nics on br0 for bob");
+  BOOST_TEST(choose_slot(one, "alice", none, "veth", "br0", 0, taken).reason ==
+             "all 2 veth nics on br0 for alice are in use");
+  BOOST_TEST(choose_slot(one, "alice", none, "veth", "br1", 0, taken).reason ==
+             "no line allows veth nics on br1 for alice");
+  const NicDecision malformed = decide_nic(bad, "alice", none, "veth", "br0", {});
+  BOOST_TEST(malformed.reason.rfind("malformed: line 1: ", 0) == 0u, malformed.reason);
+  BOOST_TEST(choose_slot(bad, "alice", none, "veth", "br0", 0, taken).reason == malformed.reason);
+}
+
+// A leftover holds its slot until removed: choose_slot takes the first
+// probed slot that is free or a leftover, says which, and never picks a
+// taken one. The probe order for "a veth br0 4" from random 0 is 0, 1, 2, 3
+// (stride 1 + (0 / 4) % 3 = 1).
+struct LeftoverCase {
+  const char* name;
+  std::vector<SlotState> slots;  // slot i's state
+  NicVerdict verdict;
+  uint32_t slot;
+  bool leftover;
+};
+std::ostream& operator<<(std::ostream& os, const LeftoverCase& c) { return os << c.name; }
+
+const LeftoverCase kLeftoverCases[] = {
+    {"all free: the first", {SlotState::kFree, SlotState::kFree, SlotState::kFree, SlotState::kFree},
+     NicVerdict::kAllow, 0, false},
+    {"a leftover first: it, flagged",
+     {SlotState::kLeftover, SlotState::kFree, SlotState::kFree, SlotState::kFree},
+     NicVerdict::kAllow, 0, true},
+    {"taken, then free before a leftover",
+     {SlotState::kTaken, SlotState::kFree, SlotState::kLeftover, SlotState::kFree},
+     NicVerdict::kAllow, 1, false},
+    {"taken, then a leftover",
+     {SlotState::kTaken, SlotState::kTaken, SlotState::kLeftover, SlotState::kFree},
+     NicVerdict::kAllow, 2, true},
+    {"only the last is a leftover",
+     {SlotState::kTaken, SlotState::kTaken, SlotState::kTaken, SlotState::kLeftover},
+     NicVerdict::kAllow, 3, true},
+    {"all taken: full", {SlotState::kTaken, SlotState::kTaken, SlotState::kTaken, SlotState::kTaken},
+     NicVerdict::kQuotaFull, 0, false},
+};
+
+BOOST_DATA_TEST_CASE(choose_slot_leftovers, boost::unit_test::data::make(kLeftoverCases), c) {
+  const UsernetFile policy = parse_usernet_file("a veth br0 4\n");
+  const NicDecision d = choose_slot(policy, "a", {}, "veth", "br0", 0,
+                                    [&](const UsernetKey&, uint32_t slot) { return c.slots.at(slot); });
+  BOOST_TEST(static_cast<int>(d.verdict) == static_cast<int>(c.verdict));
+  BOOST_TEST(d.leftover == c.leftover);
+  if (c.verdict == NicVerdict::kAllow) BOOST_TEST(d.slot == c.slot);
+}
+
 // The probe order is a permutation: whatever the count and the random
 // value, every slot is probed exactly once before a line counts as full.
 BOOST_AUTO_TEST_CASE(choose_slot_probes_every_slot_once) {

@@ -16,10 +16,12 @@
 #include <cstdio>
 
 #include "paths.h"  // generated: UXC_SYSCONFDIR
+#include "policy/proc.h"
 #include "policy/text.h"
 #include "policy/usernet.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
+#include "user/common/settings.h"
 #include "user/common/util.h"
 #include "user/host/cgroup.h"
 #include "user/host/helpers.h"
@@ -87,7 +89,7 @@ policy::Config default_config(Report& r, const Paths& paths, bool* usable) {
       return config;
     }
     std::vector<std::string> errors;
-    if (!policy::parse_config(text, file, &config, &errors) || !policy::validate_config(config, file, &errors)) {
+    if (!policy::parse_config(text, file, &config, &errors, &config_includes()) || !policy::validate_config(config, file, &errors)) {
       r.fail("the default configuration " + file + " has errors: " + join(errors, "; "), "fix these lines");
       *usable = false;
       return config;
@@ -111,19 +113,6 @@ std::vector<std::string> group_names(const User& user) {
   for (gid_t g : gids)
     if (const struct group* gr = getgrgid(g)) names.emplace_back(gr->gr_name);
   return names;
-}
-
-// "0x1003", as sysfs writes interface flags.
-bool parse_hex(std::string_view text, uint32_t* out) {
-  if (text.size() < 3 || text.size() > 10 || text.substr(0, 2) != "0x") return false;
-  uint32_t v = 0;
-  for (char c : text.substr(2)) {
-    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (d < 0) return false;
-    v = v * 16 + static_cast<uint32_t>(d);
-  }
-  *out = v;
-  return true;
 }
 
 void check_network(Report& r, const policy::Config& config, const User& user) {
@@ -166,7 +155,7 @@ void check_network(Report& r, const policy::Config& config, const User& user) {
                                                       " up; plus an address and DHCP, as lxc-net does), or change lxc.net.N.link");
     } else if (!is_directory(sys + "/bridge")) {
       r.fail(link + " is not a bridge", "use a bridge in lxc.net.N.link (ip -d link show type bridge lists them)");
-    } else if (!read_file(sys + "/flags", &flags_text) || !parse_hex(policy::trim_blanks(flags_text.substr(0, flags_text.find('\n'))), &flags) ||
+    } else if (!read_file(sys + "/flags", &flags_text) || !policy::parse_value_hex32(flags_text, &flags) ||
                (flags & IFF_UP) == 0) {
       r.fail("bridge " + link + " is down", "ask your administrator to run: ip link set " + link + " up");
     } else {
@@ -182,7 +171,7 @@ long read_sysctl(const std::string& name) {
   std::string text;
   if (!read_file(path, &text, 256)) return -1;
   uint64_t v = 0;
-  if (!policy::parse_u64(policy::trim_blanks(text.substr(0, text.find('\n'))), &v)) return -1;
+  if (!policy::parse_value_u64(text, &v)) return -1;
   return static_cast<long>(v);
 }
 
@@ -279,6 +268,41 @@ void check_cgroups(Report& r, const policy::Config& config) {
   else r.warn("cgroups: " + c.summary + "; containers run without limits or CPU and memory accounting", c.fix);
 }
 
+// uxc's own settings files: the user's must parse; the administrator's
+// must parse and be root's alone, or the helpers refuse to work.
+void check_settings(Report& r, const Paths& paths) {
+  const std::string user_file = user_settings_path(paths);
+  std::string text;
+  std::string error;
+  policy::UserSettings user_settings;
+  if (!read_file(user_file, &text, policy::kMaxSettingsBytes + 1)) {
+    if (errno == ENOENT) r.ok("your settings: " + user_file + " does not exist (defaults)");
+    else r.fail("cannot read " + user_file + ": " + errno_text(errno), "make the file readable, or remove it");
+  } else if (!policy::parse_user_settings(text, user_file, &user_settings, &error)) {
+    r.fail("your settings: " + error, "fix or remove that line (uxc.conf(5) lists the settings)");
+  } else {
+    r.ok("your settings: " + user_file);
+  }
+  const std::string admin_file = admin_settings_path();
+  struct stat st;
+  policy::AdminSettings admin_settings;
+  if (stat(admin_file.c_str(), &st) != 0) {
+    if (errno == ENOENT) r.ok("host settings: " + admin_file + " does not exist (defaults)");
+    else r.fail("cannot inspect " + admin_file + ": " + errno_text(errno), "ask your administrator to make it readable (0644)");
+  } else if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) != 0) {
+    r.fail("host settings: " + admin_file + " is not a regular file that only root can write (owner " +
+               std::to_string(st.st_uid) + ", mode " + octal_mode(st.st_mode) + ")",
+           "ask your administrator to run: chown root:root " + admin_file + " && chmod 0644 " + admin_file);
+  } else if (!read_file(admin_file, &text, policy::kMaxSettingsBytes + 1)) {
+    r.fail("cannot read " + admin_file + ": " + errno_text(errno), "ask your administrator to make it readable (0644)");
+  } else if (!policy::parse_admin_settings(text, admin_file, &admin_settings, &error)) {
+    r.fail("host settings: " + error, "ask your administrator to fix that line (uxc.conf(5) lists the settings)");
+  } else {
+    r.ok("host settings: " + admin_file + " (setgroups " +
+         (admin_settings.setgroups == policy::SetgroupsPolicy::kDeny ? "deny" : "auto") + ")");
+  }
+}
+
 }  // namespace
 
 int cmd_check(int argc, char** argv) {
@@ -286,12 +310,14 @@ int cmd_check(int argc, char** argv) {
                    "Check what your containers need from this host, and say how to fix what is\n"
                    "missing: the setuid helpers, subordinate ids for lxc.idmap, a usernet line\n"
                    "and a bridge for each veth of the default configuration, unprivileged user\n"
-                   "namespaces, paths the container's root must reach, and cgroup delegation.\n"
+                   "namespaces, paths the container's root must reach, cgroup delegation, and\n"
+                   "uxc's settings files (uxc.conf).\n"
                    "Exit status 0 only when the default configuration can start.",
                    {});
   const User user = current_user();
   const Paths paths = user_paths(user);
   Report r;
+  check_settings(r, paths);
   bool usable = false;
   const policy::Config config = default_config(r, paths, &usable);
   bool has_veth = false;

@@ -21,9 +21,11 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "policy/monitor.h"
 #include "policy/text.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
+#include "user/common/settings.h"
 #include "user/common/util.h"
 #include "user/runtime/fdpass.h"
 #include "user/runtime/monitor.h"
@@ -32,15 +34,6 @@
 namespace uxc {
 
 namespace {
-
-// LXC's spelling: "a" or "^a" both mean Ctrl+a.
-char parse_escape(const std::string& text) {
-  std::string_view t = text;
-  if (t.size() == 2 && t[0] == '^') t.remove_prefix(1);
-  if (t.size() != 1 || !std::isalpha(static_cast<unsigned char>(t[0])))
-    throw Error("-e ESCAPE takes a letter: -e a (or ^a) for Ctrl+a");
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(t[0])) - 'a' + 1);
-}
 
 enum class Ended { kDetached, kInputClosed, kStopped, kHangup };
 
@@ -135,19 +128,23 @@ int cmd_console(int argc, char** argv) {
       "is there at the next connection. One client at a time: a second is refused.",
       {{'n', "name", "NAME", "the container"},
        {'t', "tty", "TTY", "0: the console (default); 1..N: /dev/ttyN (lxc.tty.max)"},
-       {'e', "escape", "ESCAPE", "escape letter instead of a (Ctrl+a)"}});
+       {'e', "escape", "ESCAPE", "escape letter instead of a (Ctrl+a; uxc.conf's [console] escape)"}});
   const std::string name = require_name(args, "console");
   uint32_t tty = 0;
   if (args.has('t') && !policy::parse_u32(args.get('t'), &tty)) throw Error("-t TTY must be a number");
-  const char escape = args.has('e') ? parse_escape(args.get('e')) : '\x01';
   const User user = current_user();
   const Paths paths = user_paths(user);
+  // LXC's spelling: "a" or "^a" both mean Ctrl+a.
+  char escape = load_user_settings(paths).console_escape;
+  if (args.has('e') && !policy::parse_escape_key(args.get('e'), &escape))
+    throw Error("-e ESCAPE takes a letter: -e a (or ^a) for Ctrl+a");
   require_container(paths, name);
   if (read_runtime_state(paths, name).state != RunState::kRunning)
     throw Error(name + " is not running: start it first (uxc start -n " + name + ")");
 
   Fd monitor = monitor_connect(container_runtime(paths, name) + "/sock");
-  if (!write_all(monitor.get(), "console " + std::to_string(tty) + "\n")) throw_errno("cannot talk to the monitor");
+  if (!write_all(monitor.get(), policy::format_monitor_request({policy::MonitorOp::kConsole, 0, tty}) + "\n"))
+    throw_errno("cannot talk to the monitor");
   std::vector<int> fds;
   const std::string answer = recv_message(monitor.get(), &fds);
   Fd master(fds.size() == 1 ? fds[0] : -1);

@@ -11,6 +11,7 @@
 #include "policy/config.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
+#include "user/common/settings.h"
 #include "user/common/util.h"
 #include "user/host/helpers.h"
 #include "user/host/userns.h"
@@ -51,11 +52,11 @@ int cmd_create(int argc, char** argv) {
       "The new config starts from ~/.config/uxc/default.conf (or -f CONFIG), with each\n"
       "'xx' of an hwaddr template replaced by random hex digits.",
       {{'n', "name", "NAME", "name of the new container"},
-       {'t', "template", "TEMPLATE", "busybox or local"},
+       {'t', "template", "TEMPLATE", "busybox or local (default: uxc.conf's [create] template)"},
        {'f', "config", "CONFIG", "start from this file instead of default.conf"}});
   const std::string name = require_name(args, "create");
-  if (!args.has('t')) throw Error("-t TEMPLATE is required: use -t busybox, or -t local -- PATH");
-  const std::string tmpl = args.get('t');
+  const std::string tmpl = args.has('t') ? args.get('t') : load_user_settings(user_paths(current_user())).default_template;
+  if (tmpl.empty()) throw Error("-t TEMPLATE is required: use -t busybox, or -t local -- PATH");
   if (tmpl != "busybox" && tmpl != "local")
     throw Error("unknown template '" + tmpl + "': use busybox, or local -- PATH");
   std::string local_source;
@@ -85,7 +86,7 @@ int cmd_create(int argc, char** argv) {
   {
     policy::Config check;
     std::vector<std::string> errors;
-    if (!policy::parse_config(defaults, source, &check, &errors))
+    if (!policy::parse_config(defaults, source, &check, &errors, &config_includes()))
       throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   }
   const std::string rootfs = dir + "/rootfs";
@@ -99,7 +100,7 @@ int cmd_create(int argc, char** argv) {
   // is written.
   policy::Config config;
   std::vector<std::string> errors;
-  if (!policy::parse_config(text, source, &config, &errors) || !policy::validate_config(config, source, &errors))
+  if (!policy::parse_config(text, source, &config, &errors, &config_includes()) || !policy::validate_config(config, source, &errors))
     throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   const policy::IdmapRequest maps = file_work_idmap(config, user);
   const std::vector<std::string> applets = tmpl == "busybox" ? busybox_applets(busybox) : std::vector<std::string>{};

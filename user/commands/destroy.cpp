@@ -72,7 +72,7 @@ int cmd_destroy(int argc, char** argv) {
     (void)read_file(dir + "/config", &text);
     // The id map must be readable to reach the files; a config broken by
     // hand still has its idmap lines, or the user's default ranges apply.
-    (void)policy::parse_config(text, "config", &config, &errors);
+    (void)policy::parse_config(text, "config", &config, &errors, &config_includes());
     if (!errors.empty()) config = policy::Config{};
     // The whole directory: an overlay container's layers (delta0, ...)
     // belong to the container's root too.

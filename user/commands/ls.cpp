@@ -68,7 +68,7 @@ int cmd_ls(int argc, char** argv) {
     policy::Config config;
     std::vector<std::string> errors;
     std::string text;
-    if (read_file(container_config(paths, name), &text)) (void)policy::parse_config(text, "config", &config, &errors);
+    if (read_file(container_config(paths, name), &text)) (void)policy::parse_config(text, "config", &config, &errors, &config_includes());
     r.autostart_on = config.start_auto;
     r.autostart = config.start_auto ? "1" : "0";
     r.groups_list = config.groups;

@@ -13,6 +13,7 @@
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/log.h"
+#include "user/common/settings.h"
 #include "user/common/util.h"
 #include "user/host/helpers.h"
 #include "user/runtime/init.h"
@@ -33,7 +34,7 @@ int cmd_start(int argc, char** argv) {
        {'d', "daemon", nullptr, "run in the background (the default)"},
        {'F', "foreground", nullptr, "run in the foreground, console on this terminal"},
        {'f', "rcfile", "CONFIG", "use this config file instead of the container's"},
-       {'l', "logpriority", "LEVEL", "log level: TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL"},
+       {'l', "logpriority", "LEVEL", "log level: TRACE DEBUG INFO NOTICE WARN ERROR (default: uxc.conf's) CRIT ALERT FATAL"},
        {'o', "logfile", "LOGFILE", "write a log of the start to LOGFILE"}});
   StartRequest req;
   req.name = require_name(args, "start");
@@ -44,7 +45,7 @@ int cmd_start(int argc, char** argv) {
   req.paths = user_paths(req.user);
   if (!args.has('f')) require_container(req.paths, req.name);
   req.config_path = args.has('f') ? args.get('f') : container_config(req.paths, req.name);
-  Log log(args.get('o'), args.get('l', "ERROR"), req.name);
+  Log log(args.get('o'), args.has('l') ? args.get('l') : load_user_settings(req.paths).log_level, req.name);
   req.config = load_config(req.config_path);
   warn_ignored(req.config, req.config_path);
   req.rootfs = req.config.rootfs.empty() ? container_dir(req.paths, req.name) + "/rootfs" : req.config.rootfs;

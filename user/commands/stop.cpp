@@ -2,6 +2,7 @@
 // is gone.
 #include <unistd.h>
 
+#include "policy/monitor.h"
 #include "policy/text.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
@@ -12,7 +13,8 @@
 namespace uxc {
 
 void stop_container(const Paths& paths, const std::string& name, int timeout_seconds, bool kill_now) {
-  const std::string request = kill_now ? "kill" : "stop " + std::to_string(timeout_seconds);
+  const std::string request = policy::format_monitor_request(
+      {kill_now ? policy::MonitorOp::kKill : policy::MonitorOp::kStop, static_cast<uint32_t>(timeout_seconds), 0});
   const std::string answer =
       monitor_request(container_runtime(paths, name) + "/sock", request, timeout_seconds + 30);
   if (answer.rfind("stopped", 0) != 0)

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "policy/names.h"
 #include "user/common/util.h"
 
 namespace uxc {
@@ -58,12 +59,7 @@ Paths user_paths(const User& user) {
 }
 
 void check_container_name(const std::string& name) {
-  const bool ok = !name.empty() && name.size() <= 64 && name[0] != '.' && name[0] != '-' &&
-                  std::all_of(name.begin(), name.end(), [](char c) {
-                    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                           (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-                  });
-  if (!ok)
+  if (!policy::is_valid_container_name(name))
     throw Error("'" + name + "' is not a valid container name: use 1-64 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
 }
 

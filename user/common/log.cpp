@@ -6,19 +6,13 @@
 
 #include <cstdio>
 
+#include "policy/settings.h"
 #include "user/common/util.h"
 
 namespace uxc {
 
-namespace {
-constexpr const char* kLevels[] = {"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "ERROR", "CRIT", "ALERT", "FATAL"};
-}
-
 Log::Log(const std::string& path, const std::string& level, const std::string& name) : name_(name) {
-  threshold_ = -1;
-  for (int i = 0; i < 9; ++i)
-    if (level == kLevels[i]) threshold_ = i;
-  if (threshold_ < 0)
+  if (!policy::parse_log_level(level, &threshold_))
     throw Error("unknown log level '" + level + "': use TRACE, DEBUG, INFO, NOTICE, WARN, ERROR, CRIT, ALERT or FATAL");
   if (path.empty()) return;
   fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);

@@ -1,6 +1,6 @@
-// The cgroups of cgroup.h. Longer than the manager's other files: it
-// still parses /proc/PID/cgroup and /proc/self/mountinfo itself; those
-// parsers are to move to policy/ as pure, table-tested code.
+// The cgroups of cgroup.h. What it reads (/proc/PID/cgroup,
+// /proc/self/mountinfo, statistics files) is parsed by policy/proc,
+// policy/mount and policy/cgroup.
 #include "user/host/cgroup.h"
 
 #include <fcntl.h>
@@ -10,6 +10,9 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "policy/cgroup.h"
+#include "policy/mount.h"
+#include "policy/proc.h"
 #include "policy/text.h"
 #include "user/common/util.h"
 
@@ -33,17 +36,6 @@ struct Hierarchy {
   std::string label() const { return version == 2 ? "v2" : "v1 " + join(controllers, ","); }
 };
 
-std::vector<std::string> split(std::string_view text, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t end = std::min(text.find(sep, start), text.size());
-    out.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 std::vector<std::string_view> lines_of(const std::string& text) {
   std::vector<std::string_view> out;
   std::vector<policy::Line> lines;
@@ -53,55 +45,17 @@ std::vector<std::string_view> lines_of(const std::string& text) {
   return out;
 }
 
-// "\040" and friends in /proc/self/mountinfo.
-std::string unescape_mount_path(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto octal = [&](size_t k) { return s[k] >= '0' && s[k] <= '7'; };
-    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] <= '3' && octal(i + 1) && octal(i + 2) && octal(i + 3)) {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-struct Mount {
-  int version;
-  std::string root;  // within the hierarchy
-  std::string point;
-  std::vector<std::string> controllers;  // v1, sorted
-};
-
-std::vector<Mount> cgroup_mounts() {
-  std::vector<Mount> mounts;
+// The cgroup hierarchies mounted in this mount namespace.
+std::vector<policy::CgroupMount> cgroup_mounts() {
+  std::vector<policy::CgroupMount> mounts;
   std::string text;
   if (!read_file("/proc/self/mountinfo", &text, 4 << 20)) return mounts;
-  static const char* const kNotControllers[] = {"rw", "ro", "relatime", "noatime", "nosuid", "nodev", "noexec",
-                                                "clone_children", "xattr", "noprefix", "cpuset_v2_mode"};
   for (std::string_view line : lines_of(text)) {
-    const size_t dash = line.find(" - ");
-    if (dash == std::string_view::npos) continue;
-    const auto before = policy::split_fields(line.substr(0, dash));
-    const auto after = policy::split_fields(line.substr(dash + 3));
-    if (before.size() < 6 || after.size() < 3) continue;
-    Mount m;
-    if (after[0] == "cgroup2") m.version = 2;
-    else if (after[0] == "cgroup") m.version = 1;
-    else continue;
-    m.root = unescape_mount_path(before[3]);
-    m.point = unescape_mount_path(before[4]);
-    if (m.version == 1) {
-      for (auto& o : split(after[2], ',')) {
-        if (o.rfind("release_agent=", 0) == 0) continue;
-        if (std::find(std::begin(kNotControllers), std::end(kNotControllers), o) != std::end(kNotControllers)) continue;
-        m.controllers.push_back(o);
-      }
-      std::sort(m.controllers.begin(), m.controllers.end());
-    }
-    mounts.push_back(std::move(m));
+    policy::MountInfo info;
+    policy::CgroupMount m;
+    std::string why;
+    if (policy::parse_mountinfo_line(line, &info, &why) && policy::cgroup_mount_of(info, &m))
+      mounts.push_back(std::move(m));
   }
   return mounts;
 }
@@ -127,24 +81,18 @@ std::vector<Hierarchy> hierarchies_of(pid_t pid) {
   if (!read_file(file, &text, 65536)) return out;
   const auto mounts = cgroup_mounts();
   for (std::string_view line : lines_of(text)) {
-    const size_t c1 = line.find(':');
-    const size_t c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
-    if (c2 == std::string_view::npos) continue;
-    const std::string_view id = line.substr(0, c1);
-    std::vector<std::string> ctrls = split(line.substr(c1 + 1, c2 - c1 - 1), ',');
-    std::sort(ctrls.begin(), ctrls.end());
-    const std::string path(line.substr(c2 + 1));
-    const int version = id == "0" && ctrls.size() == 1 && ctrls[0].empty() ? 2 : 1;
-    for (const Mount& m : mounts) {
-      if (m.version != version || (version == 1 && m.controllers != ctrls)) continue;
-      if (path.compare(0, m.root.size(), m.root) != 0) continue;
-      std::string rel = m.root == "/" ? path : path.substr(m.root.size());
-      if (!rel.empty() && rel.front() != '/') continue;
+    policy::ProcCgroup cg;
+    std::string why;
+    if (!policy::parse_proc_cgroup_line(line, &cg, &why)) continue;
+    for (const policy::CgroupMount& m : mounts) {
+      if (m.version != cg.version || (cg.version == 1 && m.controllers != cg.controllers)) continue;
+      std::string rel;
+      if (!policy::cgroup_path_below(m.root, cg.path, &rel)) continue;
       Hierarchy h;
-      h.version = version;
-      h.mount = m.point;
-      h.own = m.point + (rel == "/" ? "" : rel);
-      if (version == 1) h.controllers = ctrls;
+      h.version = cg.version;
+      h.mount = m.mount_point;
+      h.own = m.mount_point + rel;
+      if (cg.version == 1) h.controllers = cg.controllers;
       out.push_back(std::move(h));
       break;
     }
@@ -210,26 +158,6 @@ std::string setting_name(const policy::CgroupSetting& s) {
   return std::string(s.version == 2 ? "lxc.cgroup2." : "lxc.cgroup.") + s.key + " (config line " + std::to_string(s.line) + ")";
 }
 
-// The v1 spelling of a v2 limit.
-bool v1_equivalent(const policy::CgroupSetting& s, std::vector<std::pair<std::string, std::string>>* out) {
-  if (s.key == "memory.max") {
-    out->push_back({"memory.limit_in_bytes", s.value == "max" ? "-1" : s.value});
-    return true;
-  }
-  if (s.key == "pids.max") {
-    out->push_back({"pids.max", s.value});
-    return true;
-  }
-  if (s.key == "cpu.max") {
-    const auto f = policy::split_fields(s.value);
-    if (f.empty() || f.size() > 2) return false;
-    if (f.size() == 2) out->push_back({"cpu.cfs_period_us", std::string(f[1])});
-    out->push_back({"cpu.cfs_quota_us", f[0] == "max" ? "-1" : std::string(f[0])});
-    return true;
-  }
-  return false;
-}
-
 const std::string kFix =
     "with systemd, run uxc inside your user manager, where memory, pids and cpu are delegated "
     "(systemctl --user start uxc-autostart, or systemd-run --user --scope -p Delegate=yes uxc start ...); "
@@ -250,10 +178,8 @@ ContainerCgroup ContainerCgroup::create(const std::string& name, const policy::C
   std::vector<Write> writes;
   std::vector<std::string> v2_needed;
   for (const auto& s : config.cgroup) {
-    const size_t dot = s.key.find('.');
-    if (dot == 0 || dot == std::string::npos || s.key.find('/') != std::string::npos)
-      throw Error(setting_name(s) + ": not a controller file");
-    const std::string controller = s.key.substr(0, dot);
+    std::string controller;
+    if (!policy::cgroup_file_controller(s.key, &controller)) throw Error(setting_name(s) + ": not a controller file");
     const Hierarchy* v2 = nullptr;
     const Hierarchy* v1 = nullptr;
     for (const Hierarchy* h : used) {
@@ -264,7 +190,7 @@ ContainerCgroup ContainerCgroup::create(const std::string& name, const policy::C
     if (s.version == 2 && v2 != nullptr) {
       writes.push_back({v2, s.key, s.value});
       if (std::find(v2_needed.begin(), v2_needed.end(), controller) == v2_needed.end()) v2_needed.push_back(controller);
-    } else if (s.version == 2 && v1 != nullptr && v1_equivalent(s, &v1_files)) {
+    } else if (s.version == 2 && v1 != nullptr && policy::cgroup_v1_equivalent(s, &v1_files)) {
       for (auto& [file, value] : v1_files) writes.push_back({v1, file, value});
     } else if (s.version == 1 && v1 != nullptr) {
       writes.push_back({v1, s.key, s.value});
@@ -357,29 +283,11 @@ CgroupUsage cgroup_usage(pid_t pid, const std::string& name) {
   const std::string leaf = "/" + container_cgroup_name(name);
   auto number = [](const std::string& path, uint64_t* out) {
     std::string text;
-    return read_file(path, &text, 4096) && policy::parse_u64(value_of(text), out);
+    return read_file(path, &text, 4096) && policy::parse_value_u64(text, out);
   };
-  // "KEY VALUE" lines (cpu.stat, memory.stat) or "... KEY=VALUE" fields (io.stat).
   auto keyed = [](const std::string& path, std::string_view key, uint64_t* sum) {
     std::string text;
-    if (!read_file(path, &text, 1 << 20)) return false;
-    bool found = false;
-    for (std::string_view line : lines_of(text)) {
-      const auto f = policy::split_fields(line);
-      for (size_t i = 0; i < f.size(); ++i) {
-        uint64_t v = 0;
-        if (f.size() == 2 && i == 0 && f[0] == key && policy::parse_u64(f[1], &v)) {
-          *sum += v;
-          found = true;
-        }
-        if (f[i].size() > key.size() && f[i].substr(0, key.size()) == key && f[i][key.size()] == '=' &&
-            policy::parse_u64(f[i].substr(key.size() + 1), &v)) {
-          *sum += v;
-          found = true;
-        }
-      }
-    }
-    return found;
+    return read_file(path, &text, 1 << 20) && policy::sum_cgroup_stat(text, key, sum);
   };
   for (const Hierarchy& h : hierarchies_of(pid)) {
     if (h.own.size() < leaf.size() || h.own.compare(h.own.size() - leaf.size(), leaf.size(), leaf) != 0) continue;

@@ -45,6 +45,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "policy/passwd.h"
+#include "policy/proc.h"
 #include "policy/text.h"
 #include "user/common/util.h"
 #include "user/host/cgroup.h"
@@ -74,23 +76,7 @@ Account container_root_account() {
   struct stat st;
   std::string text;
   if (!fd.valid() || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || !read_all(fd.get(), &text, 1 << 20)) return a;
-  std::vector<policy::Line> lines;
-  std::string err;
-  if (!policy::split_lines(text, 4096, &lines, &err)) return a;
-  for (const auto& l : lines) {
-    std::vector<std::string_view> f;
-    size_t start = 0;
-    for (;;) {
-      const size_t colon = l.text.find(':', start);
-      f.push_back(l.text.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start));
-      if (colon == std::string_view::npos) break;
-      start = colon + 1;
-    }
-    if (f.size() != 7 || f[2] != "0") continue;
-    if (!f[5].empty() && f[5].front() == '/') a.home = std::string(f[5]);
-    if (!f[6].empty() && f[6].front() == '/') a.shell = std::string(f[6]);
-    break;
-  }
+  (void)policy::passwd_home_and_shell(text, 0, &a.home, &a.shell);
   return a;
 }
 
@@ -172,12 +158,8 @@ Fd open_container_init(const RuntimeState& st, const std::string& name) {
   std::string status;
   if (!read_file("/proc/" + std::to_string(st.init_pid) + "/status", &status, 65536))
     throw Error(name + " is not running");
-  const size_t at = status.find("\nPPid:");
   uint32_t ppid = 0;
-  if (at == std::string::npos ||
-      !policy::parse_u32(policy::trim_blanks(std::string_view(status).substr(at + 6, status.find('\n', at + 1) - at - 6)),
-                         &ppid) ||
-      static_cast<pid_t>(ppid) != st.monitor_pid)
+  if (!policy::parse_status_u32(status, "PPid", &ppid) || static_cast<pid_t>(ppid) != st.monitor_pid)
     throw Error(name + " is not running");
   if (syscall(SYS_pidfd_send_signal, pidfd.get(), 0, nullptr, 0) != 0) throw Error(name + " is not running");
   return pidfd;

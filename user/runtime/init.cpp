@@ -21,6 +21,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "policy/mount.h"
 #include "policy/rootfs.h"
 #include "policy/text.h"
 #include "user/common/util.h"
@@ -62,45 +63,6 @@ std::string relative(std::string target) {
   return target.empty() ? "." : target;
 }
 
-struct MountOptions {
-  unsigned long flags = 0;
-  bool bind = false;
-  bool optional = false;
-  std::string create;  // "", "dir", "file"
-  std::string data;    // options the filesystem reads itself
-};
-
-MountOptions parse_mount_options(const std::string& text) {
-  struct Flag {
-    const char* name;
-    unsigned long set;
-  };
-  static const Flag kFlags[] = {{"ro", MS_RDONLY}, {"nosuid", MS_NOSUID}, {"nodev", MS_NODEV},
-                                {"noexec", MS_NOEXEC}, {"noatime", MS_NOATIME}, {"nodiratime", MS_NODIRATIME},
-                                {"relatime", MS_RELATIME}, {"strictatime", MS_STRICTATIME}};
-  MountOptions o;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string opt = text.substr(start, end - start);
-    start = end + 1;
-    if (opt.empty() || opt == "defaults" || opt == "rw") continue;
-    if (opt == "bind") { o.bind = true; continue; }
-    if (opt == "rbind") { o.bind = true; o.flags |= MS_REC; continue; }
-    if (opt == "optional") { o.optional = true; continue; }
-    if (opt == "create=dir") { o.create = "dir"; continue; }
-    if (opt == "create=file") { o.create = "file"; continue; }
-    bool known = false;
-    for (const auto& f : kFlags)
-      if (opt == f.name) { o.flags |= f.set; known = true; }
-    if (known) continue;
-    if (!o.data.empty()) o.data += ',';
-    o.data += opt;
-  }
-  return o;
-}
-
 // A detached copy of a host mount (open_tree), taken while the host's
 // tree is still in this mount namespace and the process still has the
 // user's own uid (so the user's 0700 home is reachable); attached inside
@@ -119,7 +81,7 @@ void attach_tree(int tree_fd, const std::string& target) {
 
 struct PreparedMount {
   const policy::MountEntry* entry;
-  MountOptions options;
+  policy::MountOptions options;
   int tree_fd = -1;  // bind mounts
   int tree_errno = 0;
 };
@@ -127,8 +89,8 @@ struct PreparedMount {
 void mount_entry(const PreparedMount& m) {
   const policy::MountEntry& e = *m.entry;
   const std::string target = relative(e.target);
-  if (m.options.create == "dir") make_dirs_here(target);
-  if (m.options.create == "file") {
+  if (m.options.create == policy::MountOptions::Create::kDir) make_dirs_here(target);
+  if (m.options.create == policy::MountOptions::Create::kFile) {
     const size_t slash = target.rfind('/');
     if (slash != std::string::npos) make_dirs_here(target.substr(0, slash));
     touch_here(target, 0644);
@@ -248,7 +210,9 @@ void container_init(const InitPlan& plan) {
       if (overlay) overlay_root = open_overlay_root(layers);
       else do_mount(plan.rootfs.c_str(), plan.rootfs, nullptr, MS_BIND | MS_REC);
       for (const auto& e : config.mounts) {
-        PreparedMount m{&e, parse_mount_options(e.options)};
+        PreparedMount m{&e, {}};
+        std::string why;
+        if (!policy::parse_mount_options(e.options, &m.options, &why)) throw Error("lxc.mount.entry: " + why);
         if (m.options.bind) m.tree_fd = clone_host_tree(e.source, m.options.flags & MS_REC, &m.tree_errno);
         mounts.push_back(m);
       }
@@ -345,10 +309,8 @@ void container_init(const InitPlan& plan) {
     drop_capabilities(config);
     // A 32-bit x86 rootfs on a 64-bit host: uname -m must say i686, as
     // under LXC, or its package tools pick the wrong architecture.
-    const std::string& arch = config.arch;
-    if ((arch == "i386" || arch == "i486" || arch == "i586" || arch == "i686" || arch == "x86") &&
-        personality(PER_LINUX32) < 0)
-      throw_errno("cannot set the 32-bit personality for lxc.arch = " + arch);
+    if (config.arch_bits == 32 && personality(PER_LINUX32) < 0)
+      throw_errno("cannot set the 32-bit personality for lxc.arch = " + config.arch);
 
     std::vector<std::string> env = {"container=lxc", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                     "TERM=linux", "HOME=/root"};

@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "policy/monitor.h"
 #include "policy/text.h"
 #include "user/common/log.h"
 #include "user/host/netconf.h"
@@ -112,23 +113,25 @@ void Monitor::handle_client(int fd) {
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != getuid()) return;
   timeval tv{1, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  char buf[256];
-  const ssize_t n = read(fd, buf, sizeof buf - 1);
+  char buf[policy::kMaxMonitorRequestBytes + 1];
+  const ssize_t n = read(fd, buf, sizeof buf);
   if (n <= 0) return;
-  std::string line(buf, static_cast<size_t>(n));
-  while (!line.empty() && line.back() == '\n') line.pop_back();
-  const auto words = policy::split_fields(line);
-  if (words.empty()) return;
-  if (words[0] == "info") {
-    std::string out;
-    if (run_.netlink.valid())
-      for (const auto& a : list_addresses(run_.netlink.get()))
-        out += (a.family == AF_INET ? "ipv4 " : "ipv6 ") + a.text + "\n";
-    (void)write_all(fd, out);
+  policy::MonitorRequest request;
+  std::string why;
+  if (!policy::parse_monitor_request(std::string_view(buf, static_cast<size_t>(n)), &request, &why)) {
+    (void)write_all(fd, "error " + why + "\n");
     return;
   }
-  uint32_t tty = 0;
-  if (words[0] == "console" && words.size() == 2 && policy::parse_u32(words[1], &tty) && tty > 0) {
+  if (request.op == policy::MonitorOp::kInfo) {
+    policy::MonitorAddresses addresses;
+    if (run_.netlink.valid())
+      for (const auto& a : list_addresses(run_.netlink.get()))
+        (a.family == AF_INET ? addresses.ipv4 : addresses.ipv6).push_back(a.text);
+    (void)write_all(fd, policy::format_info_answer(addresses));
+    return;
+  }
+  const uint32_t tty = request.tty;
+  if (request.op == policy::MonitorOp::kConsole && tty > 0) {
     tty_clients_.resize(run_.ttys.size());
     if (tty > run_.ttys.size()) {
       (void)write_all(fd, "error " + req_.name + " has no tty " + std::to_string(tty) + " (lxc.tty.max = " +
@@ -141,12 +144,10 @@ void Monitor::handle_client(int fd) {
     }
     return;
   }
-  if (words[0] == "console" && words.size() == 2) {
+  if (request.op == policy::MonitorOp::kConsole) {
     // One client at a time: two readers of one pty would each get a
     // random half of the output.
-    if (words[1] != "0") {
-      (void)write_all(fd, "error " + req_.name + " has no tty " + std::string(words[1]) + "\n");
-    } else if (req_.foreground) {
+    if (req_.foreground) {
       (void)write_all(fd, "error the console of " + req_.name + " is on the terminal of 'uxc start -F'\n");
     } else if (console_client_.valid()) {
       (void)write_all(fd, "error the console of " + req_.name + " is in use by another 'uxc console'\n");
@@ -158,14 +159,10 @@ void Monitor::handle_client(int fd) {
     }
     return;
   }
-  uint32_t seconds = 0;
-  if ((words[0] == "stop" && words.size() == 2 && policy::parse_u32(words[1], &seconds)) || words[0] == "kill") {
-    log_.info("stop requested");
-    halt(static_cast<int>(seconds), words[0] == "kill" || seconds == 0);
-    stop_waiters_.push_back(client.release());
-    return;
-  }
-  (void)write_all(fd, "error unknown request\n");
+  // stop or kill
+  log_.info("stop requested");
+  halt(static_cast<int>(request.seconds), request.op == policy::MonitorOp::kKill || request.seconds == 0);
+  stop_waiters_.push_back(client.release());
 }
 
 void Monitor::on_console_output() {

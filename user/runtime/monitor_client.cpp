@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "policy/text.h"
+#include "policy/monitor.h"
 #include "user/common/util.h"
 #include "user/runtime/monitor.h"
 
@@ -58,15 +58,11 @@ Addresses ask_addresses(const Paths& paths, const std::string& name) {
   } catch (const Error&) {
     return a;
   }
-  std::vector<policy::Line> lines;
-  std::string err;
-  if (!policy::split_lines(answer, 1024, &lines, &err)) return a;
-  for (const auto& l : lines) {
-    const auto f = policy::split_fields(l.text);
-    if (f.size() != 2) continue;
-    if (f[0] == "ipv4") a.ipv4.emplace_back(f[1]);
-    if (f[0] == "ipv6") a.ipv6.emplace_back(f[1]);
-  }
+  policy::MonitorAddresses parsed;
+  std::string why;
+  if (!policy::parse_info_answer(answer, &parsed, &why)) return a;
+  a.ipv4 = std::move(parsed.ipv4);
+  a.ipv6 = std::move(parsed.ipv6);
   return a;
 }
 

@@ -9,17 +9,48 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "policy/text.h"
+#include "policy/monitor.h"
 #include "user/common/util.h"
 
 namespace uxc {
+
+namespace {
+
+class HostIncludeFiles : public policy::IncludeFiles {
+ public:
+  bool read(const std::string& path, std::string* text, std::string* why) const override {
+    // O_NONBLOCK: a FIFO named there must not hang the manager.
+    Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    struct stat st;
+    if (!fd.valid() || fstat(fd.get(), &st) != 0) {
+      *why = errno_text(errno);
+      return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      *why = S_ISDIR(st.st_mode) ? "a directory: include its files one by one" : "not a regular file";
+      return false;
+    }
+    if (!read_all(fd.get(), text, policy::kMaxConfigBytes + 1)) {
+      *why = errno_text(errno);
+      return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+const policy::IncludeFiles& config_includes() {
+  static const HostIncludeFiles files;
+  return files;
+}
 
 policy::Config load_config(const std::string& path) {
   std::string text;
   if (!read_file(path, &text, policy::kMaxConfigBytes + 1)) throw_errno("cannot read " + path);
   policy::Config config;
   std::vector<std::string> errors;
-  if (!policy::parse_config(text, path, &config, &errors) ||
+  if (!policy::parse_config(text, path, &config, &errors, &config_includes()) ||
       !policy::validate_config(config, path, &errors))
     throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   return config;
@@ -27,8 +58,8 @@ policy::Config load_config(const std::string& path) {
 
 void warn_ignored(const policy::Config& config, const std::string& path) {
   for (const auto& k : config.ignored)
-    std::fprintf(stderr, "uxc: warning: %s:%zu: %s is not supported by uxc and is ignored\n", path.c_str(), k.line,
-                 k.key.c_str());
+    std::fprintf(stderr, "uxc: warning: %s:%zu: %s is not supported by uxc and is ignored\n",
+                 (k.file.empty() ? path : k.file).c_str(), k.line, k.key.c_str());
 }
 
 std::string_view run_state_name(RunState state) {
@@ -54,30 +85,19 @@ RuntimeState read_runtime_state(const Paths& paths, const std::string& name) {
   }
   st.state = RunState::kStarting;
   std::string text;
-  if (!read_file(dir + "/state", &text, 65536)) return st;
-  for (std::string_view line : [&] {
-         std::vector<policy::Line> lines;
-         std::string err;
-         (void)policy::split_lines(text, 1024, &lines, &err);
-         std::vector<std::string_view> out;
-         for (const auto& l : lines) out.push_back(l.text);
-         return out;
-       }()) {
-    const auto f = policy::split_fields(line);
-    if (f.size() != 2) continue;
-    uint32_t n = 0;
-    if (f[0] == "monitor" && policy::parse_u32(f[1], &n)) st.monitor_pid = static_cast<pid_t>(n);
-    if (f[0] == "init" && policy::parse_u32(f[1], &n)) st.init_pid = static_cast<pid_t>(n);
-    if (f[0] == "link") st.host_links.emplace_back(f[1]);
-  }
+  policy::MonitorState recorded;
+  std::string why;
+  // Not written yet (or not whole): the monitor is still starting.
+  if (!read_file(dir + "/state", &text, 65536) || !policy::parse_state_file(text, &recorded, &why)) return st;
+  st.monitor_pid = static_cast<pid_t>(recorded.monitor_pid);
+  st.init_pid = static_cast<pid_t>(recorded.init_pid);
+  st.host_links = std::move(recorded.host_links);
   if (st.init_pid > 0) st.state = RunState::kRunning;
   return st;
 }
 
 std::string state_file_text(pid_t monitor, pid_t init, const std::vector<std::string>& links) {
-  std::string text = "monitor " + std::to_string(monitor) + "\ninit " + std::to_string(init) + "\n";
-  for (const auto& l : links) text += "link " + l + "\n";
-  return text;
+  return policy::format_state_file({static_cast<uint32_t>(monitor), static_cast<uint32_t>(init), links});
 }
 
 namespace {

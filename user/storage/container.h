@@ -16,6 +16,10 @@ namespace uxc {
 // one `FILE:LINE: what` per line, in the Error.
 policy::Config load_config(const std::string& path);
 
+// The files `lxc.include` names, read as the user: regular files only,
+// at most policy::kMaxConfigBytes + 1 bytes (the reader refuses more).
+const policy::IncludeFiles& config_includes();
+
 // Prints the keys uxc accepts but does not act on.
 void warn_ignored(const policy::Config& config, const std::string& path);
 
