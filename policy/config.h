@@ -148,7 +148,9 @@ struct Config {
   std::vector<IgnoredKey> ignored;
 };
 
-inline constexpr size_t kMaxConfigLineBytes = 4096;
+// Room for an overlay rootfs of the kernel's 500 lower layers on one
+// lxc.rootfs.path line (policy/rootfs.h), with paths of 100 bytes each.
+inline constexpr size_t kMaxConfigLineBytes = 64 * 1024;
 inline constexpr size_t kMaxConfigBytes = 1 << 20;
 inline constexpr size_t kMaxIncludeDepth = 4;
 

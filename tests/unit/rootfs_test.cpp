@@ -86,6 +86,23 @@ BOOST_AUTO_TEST_CASE(rootfs_layer_limit) {
   BOOST_TEST(err.find("at most 500") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(config_line_holds_500_layers) {
+  // The kernel's limit, with paths of 100 bytes: one config line.
+  std::string value = "overlay:";
+  for (size_t i = 0; i < kMaxOverlayLowers; ++i) {
+    std::string layer = "/home/someone/.local/share/uxc/a-container-with-a-long-name/delta" + std::to_string(i);
+    layer += std::string(100 - layer.size(), 'x');
+    value += layer + ":";
+  }
+  Config c;
+  std::vector<std::string> errors;
+  BOOST_TEST(parse_config("lxc.rootfs.path = " + value + "/u/delta0\n", "f", &c, &errors));
+  RootfsPath r;
+  std::string err;
+  BOOST_TEST(parse_rootfs_path(c.rootfs, &r, &err));
+  BOOST_TEST(r.lowers.size() == kMaxOverlayLowers);
+}
+
 BOOST_AUTO_TEST_CASE(rootfs_work_dir_and_within) {
   BOOST_TEST(overlay_work_dir("/h/.local/share/uxc/b/delta0") == "/h/.local/share/uxc/b/olwork");
   BOOST_TEST(overlay_work_dir("/delta0") == "/olwork");
