@@ -131,25 +131,30 @@ check storage_snapshot_unused_layer_collected test ! -e $c/delta1
 check storage_snapshot_destroy_container uxc_as $U destroy -n c
 check storage_snapshot_all_gone test -z "$(ls $data)"
 
-# ---- layers stack up to a limit (the kernel's 500, or a config line's
-# length, whichever comes first): past it, one line that says what to
-# do and nothing changed; the deepest stack starts; a full copy flattens.
+# ---- the kernel's stacking limit: a container on 498 read-only layers
+# and its rootfs (as a config can name them by hand) starts; a snapshot
+# freezes its changes as the 500th layer; one more is refused with what
+# to do, and nothing changes; a full copy flattens the stack.
 check storage_snapshot_deep_create uxc_as $U create -n deep -t busybox
 d=$data/deep
-made=0
-for i in $(seq 600); do
-  out=$(uxc_as $U snapshot -n deep 2>&1) || break
-  made=$i
-  upper=$(sed -n 's/^lxc.rootfs.path = .*:\(\/[^:]*\)$/\1/p' $d/config)
-  uxc_as $U unshare -n deep -- touch "$upper/f$i"
-done
-check storage_snapshot_deep_stacked test "$made" -ge 3
-check storage_snapshot_deep_refused grep -qxE "uxc snapshot: deep would have [0-9]+ read-only layers(, and its lxc.rootfs.path \([0-9]+ bytes\) would not fit on a config line \(.+\)|; one overlayfs mount stacks at most 500 \(the kernel's limit\)): flatten them into a new container with a full copy \(uxc copy -n deep -N NEW -B dir\)" <<<"$out"
-echo "storage_snapshot: $made snapshots stacked before: $out" >&2
+uxc_as $U unshare -n deep -- sh -ec "for i in \$(seq 498); do mkdir $d/l\$i; done; mkdir $d/delta0 $d/olwork
+  touch $d/l1/top $d/l250/mid $d/l498/bottom"
+lowers=$(for i in $(seq 1 498); do printf '%s:' "$d/l$i"; done)
+sed "s|^lxc.rootfs.path = .*|lxc.rootfs.path = overlay:$lowers$d/rootfs:$d/delta0|" $d/config >/tmp/deep.conf
+chmod 644 /tmp/deep.conf
+as_user $U cp /tmp/deep.conf $d/config
+check storage_snapshot_deep_500_start test "$(in_c 'ls -1 /top /mid /bottom /bin/busybox' deep)" = "/bin/busybox /bottom /mid /top "
+in_c 'echo new > /new' deep >/dev/null
+check storage_snapshot_deep_500th uxc_as $U snapshot -n deep
+check storage_snapshot_deep_500_layers test "$(wc -l <$d/snaps/snap0/layers)" = 500
+check storage_snapshot_deep_500_start_again test "$(in_c 'cat /new; ls -1 /top' deep)" = "new /top "
+in_c 'echo newer > /new' deep >/dev/null
 before=$(cat $d/config; ls $d $d/snaps)
 out=$(uxc_as $U snapshot -n deep 2>&1); status=$?
-check storage_snapshot_deep_refusal_changed_nothing test "$status:$(cat $d/config; ls $d $d/snaps)" = "1:$before"
-check storage_snapshot_deep_starts test "$(in_c "ls -1 /f1 /f$made" deep)" = "/f1 /f$made "
+check storage_snapshot_deep_501_refused test "$status:$out" = "1:uxc snapshot: deep would have 501 read-only layers; one overlayfs mount stacks at most 500 (the kernel's limit): flatten them into a new container with a full copy (uxc copy -n deep -N NEW -B dir)"
+check storage_snapshot_deep_refusal_changed_nothing test "$(cat $d/config; ls $d $d/snaps)" = "$before"
+out=$(uxc_as $U copy -n deep -N deepclone -s 2>&1); status=$?
+check storage_snapshot_deep_clone_refused grep -qx "1:uxc copy: deep would have 501 read-only layers; .*" <<<"$status:$out"
 check storage_snapshot_deep_flatten uxc_as $U copy -n deep -N flat
 check storage_snapshot_deep_flat_is_dir grep -qx "lxc.rootfs.path = dir:$data/flat/rootfs" $data/flat/config
-check storage_snapshot_deep_flat_starts test "$(in_c "ls -1 /f1 /f$made" flat)" = "/f1 /f$made "
+check storage_snapshot_deep_flat_starts test "$(in_c 'cat /new; ls -1 /top /mid /bottom' flat)" = "newer /bottom /mid /top "
