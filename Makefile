@@ -76,6 +76,7 @@ NIC_SRC      := $(wildcard net-helper/*.cpp)
 USER_ROOMS   := commands runtime storage host common
 USER_SRC     := $(wildcard $(patsubst %,user/%/*.cpp,$(USER_ROOMS)))
 ADMIN_SRC    := $(wildcard user/admin/*.cpp)
+IMAGE_SRC    := $(wildcard user/storage/image/*.cpp)
 UNIT_SRC     := $(wildcard tests/unit/*_test.cpp)
 TESTBIN_SRC  := $(wildcard tests/bin/*.cpp)
 
@@ -97,6 +98,9 @@ BINS += $(BUILD)/bin/uxc
 endif
 ifneq ($(ADMIN_SRC),)
 BINS += $(BUILD)/bin/uxc-admin
+endif
+ifneq ($(IMAGE_SRC),)
+BINS += $(BUILD)/bin/uxc-image
 endif
 
 .PHONY: all tests
@@ -203,6 +207,15 @@ $(BUILD)/bin/uxc-admin: $(call obj,$(ADMIN_SRC)) $(BUILD)/obj/user/common/util.o
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(NL_LIBS)
 
+# uxc-image (user/storage/image/) is the only program that links libcurl,
+# libarchive, liblzma and OpenSSL's libcrypto, and links them as shared
+# objects: uxc runs it for create -t download / -t local and uxc image,
+# so uxc itself (every start, every monitor) maps none of them.
+IMAGE_LIBS = $(shell pkg-config --libs libcurl libarchive liblzma libcrypto 2>/dev/null) -pthread
+$(BUILD)/bin/uxc-image: $(call obj,$(IMAGE_SRC)) $(BUILD)/obj/user/common/util.o $(BUILD)/obj/user/common/dirs.o $(POLICY_LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(IMAGE_LIBS) $(CAP_LIBS)
+
 # Man pages: roff man(7) sources in user/man/NAME.SECTION, copied as they
 # are; building and installing them needs no man-db. The tests check that
 # man renders every page without a warning (tests/e2e/*manpages*.sh).
@@ -228,14 +241,20 @@ $(TEST_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/bin/%.o $(POLICY_LIB)
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ------------------------------------------------------------------- deps
-# Build: compiler and libraries. Tests: the world (iproute2, util-linux's
+# Build: compiler and libraries (libcurl, libarchive, liblzma and
+# libcrypto for uxc-image). Tests: the world (iproute2, util-linux's
 # unshare and setpriv), busybox for containers, and the real clients and
-# peers the compatibility tests run (uidmap, lxc, bubblewrap).
+# peers the compatibility tests run (uidmap, lxc, bubblewrap); for the
+# image tests a local HTTPS server (python3, openssl), image tarballs
+# (xz-utils, zstd, setcap from libcap2-bin), LXC's download template's
+# wget, and mmdebstrap for the Debian image; attr's setfattr for the copy
+# tests.
 DEB_PACKAGES := g++ make pkg-config libcap-dev libnl-3-dev libnl-route-3-dev \
                 libinih-dev libboost-test-dev iproute2 util-linux procps \
-                busybox-static uidmap lxc bubblewrap dnsmasq-base iptables strace man-db tmux \
-                libcap2-bin attr \
-                hyperfine clang clang-tidy cppcheck libclang-rt-14-dev
+                libcurl4-openssl-dev libarchive-dev liblzma-dev libssl-dev \
+                busybox-static uidmap lxc bubblewrap dnsmasq-base iptables strace man-db tmux acl \
+                hyperfine clang clang-tidy cppcheck libclang-rt-14-dev \
+                python3 openssl xz-utils zstd libcap2-bin wget mmdebstrap attr
 
 .PHONY: deps
 deps:
@@ -300,6 +319,9 @@ ifneq ($(filter $(BUILD)/bin/uxc-nic,$(BINS)),)
 endif
 ifneq ($(filter $(BUILD)/bin/uxc,$(BINS)),)
 	$(INSTALL) -m 0755 $(BUILD)/bin/uxc $(DESTDIR)$(BINDIR)/uxc
+endif
+ifneq ($(filter $(BUILD)/bin/uxc-image,$(BINS)),)
+	$(INSTALL) -m 0755 $(BUILD)/bin/uxc-image $(DESTDIR)$(LIBEXECDIR)/uxc-image
 endif
 ifneq ($(filter $(BUILD)/bin/uxc-admin,$(BINS)),)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR)

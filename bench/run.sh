@@ -82,6 +82,13 @@ step scale 900 bash "$here/bench/scenarios.sh" scale
 step net 300 bash "$here/bench/scenarios.sh" net
 step storage 900 bash "$here/bench/scenarios.sh" storage
 
+# 7. create -t download vs lxc-create -t download, cold and warm cache: a
+# Debian 12 image (built once from Debian's archive, cached outside the
+# tree), served by a local HTTPS server. bench/images.sh records its rows.
+image_runs=5
+[ "$BENCH_QUICK" = 1 ] && image_runs=2
+step images 1500 bash "$here/bench/images.sh" "$image_runs"
+
 bench_log "done in $((SECONDS - started))s"
 echo
 bash "$here/bench/report.sh" "$BENCH_RESULTS" "$here/bench/RESULTS.md"

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "policy/idmap.h"
+#include "policy/image.h"
 #include "policy/mount.h"
 #include "policy/nic.h"
 #include "policy/rootfs.h"
@@ -583,6 +584,29 @@ void include(Reader& r, const Setting& s) {
   r.include(s, name, text);
 }
 
+// ----------------------------------------------------------------- image
+
+// uxc.image.FIELD: where the rootfs came from, as uxc create records it;
+// checked as policy/image.h checks the image server's names.
+void store_image(Reader& r, const Setting& s) {
+  const std::string_view field = s.key.substr(10);
+  ImageRecord& m = r.config().image;
+  std::string* target = field == "dist"      ? &m.dist
+                        : field == "release" ? &m.release
+                        : field == "arch"    ? &m.arch
+                        : field == "variant" ? &m.variant
+                        : field == "build"   ? &m.build
+                        : field == "server"  ? &m.server
+                                             : nullptr;
+  if (target == nullptr) return unknown_key(r, s);
+  std::string server, why;
+  const bool valid = s.value.empty() || (field == "build"    ? is_valid_build_id(s.value)
+                                         : field == "server" ? parse_image_server(s.value, &server, &why)
+                                                             : is_valid_image_word(s.value));
+  if (!valid) return r.fail(s, "'" + std::string(s.value) + "' is not a valid value");
+  *target = std::string(s.value);
+}
+
 // ----------------------------------------------------------------- table
 
 // Every key uxc reads: LXC's name, LXC 2's spelling of it (`uxc` reads
@@ -628,6 +652,7 @@ constexpr KeySpec kKeys[] = {
     {"lxc.net.", "", modern_nic},
     {"lxc.network", "", clear_nics},
     {"lxc.network.", "", legacy_nic},
+    {"uxc.image.", "", store_image},
     // Accepted, not acted on (Config::ignored).
     {"lxc.seccomp.profile", "lxc.seccomp", ignore},
     {"lxc.mount.auto", "", ignore},

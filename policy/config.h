@@ -44,6 +44,10 @@
 //     with no AppArmor profile, and a named one it cannot apply is an
 //     error rather than a silent downgrade), lxc.tty.max, lxc.init.cmd,
 //     lxc.console.logfile, lxc.console.buffer.size.
+//   - `uxc.image.{dist,release,arch,variant,build,server}` record where a
+//     container's rootfs came from (written by `uxc create`, shown by
+//     `uxc ls -F`); their values are checked as policy/image.h checks the
+//     image server's names.
 //   - Every other key is `FILE:LINE: unknown key KEY`.
 //   - Values are validated here where their format is fixed: numbers via
 //     parse_u32, MAC addresses (with LXC's `x` template digits), interface
@@ -111,6 +115,13 @@ struct CgroupSetting {
   std::string file;
 };
 
+// Where the rootfs came from, as `uxc create` records it (uxc.image.*):
+// the image server's names, or for an imported rootfs what its
+// /etc/os-release and binaries say.
+struct ImageRecord {
+  std::string dist, release, arch, variant, build, server;
+};
+
 struct IgnoredKey {
   size_t line = 0;
   std::string key;
@@ -145,6 +156,7 @@ struct Config {
   std::string console_path;     // "" (default: a pty) or "none"
   std::string console_logfile;  // absolute path; "": none
   uint64_t console_buffer_size = 0;  // bytes, as given ("auto": 128 KiB); 0: none
+  ImageRecord image;
   std::vector<IgnoredKey> ignored;
 };
 

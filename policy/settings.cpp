@@ -41,7 +41,7 @@ bool set_template(std::string_view v, UserSettings* out, std::string* why) {
 
 // HOST or HOST:PORT, HOST a DNS name or an IPv4 address: what LXC's
 // download template puts between "https://" and "/meta/".
-bool set_image_server(std::string_view v, UserSettings* out, std::string* why) {
+bool valid_image_server(std::string_view v, std::string* why) {
   const size_t colon = v.find(':');
   const std::string_view host = v.substr(0, colon);
   uint32_t port = 443;
@@ -53,6 +53,18 @@ bool set_image_server(std::string_view v, UserSettings* out, std::string* why) {
     *why = "'" + std::string(v) + "' is not HOST or HOST:PORT, like " + std::string(kDefaultImageServer);
     return false;
   }
+  return true;
+}
+
+bool set_image_server(std::string_view v, UserSettings* out, std::string* why) {
+  if (!valid_image_server(v, why)) return false;
+  out->image_server = std::string(v);
+  out->image_server_given = true;
+  return true;
+}
+
+bool set_admin_image_server(std::string_view v, AdminSettings* out, std::string* why) {
+  if (!valid_image_server(v, why)) return false;
   out->image_server = std::string(v);
   return true;
 }
@@ -94,6 +106,7 @@ constexpr SettingSpec<UserSettings> kUserSettings[] = {
 
 constexpr SettingSpec<AdminSettings> kAdminSettings[] = {
     {"idmap", "setgroups", set_setgroups},
+    {"images", "server", set_admin_image_server},
 };
 
 // What inih's callbacks share: the lines, where the reader is, and the

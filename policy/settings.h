@@ -9,7 +9,8 @@
 //                            knows it); default: none, -t is required
 //   [images]
 //   server = HOST[:PORT]     image server of the download template
-//                            (LXC's --server); default images.linuxcontainers.org
+//                            (LXC's --server); default: the administrator's,
+//                            else images.linuxcontainers.org
 //   [console]
 //   escape = LETTER | ^LETTER   `uxc console`'s escape key (-e); default a
 //                            (Ctrl+a)
@@ -32,6 +33,10 @@
 //                            supplementary group the caller holds, for
 //                            hosts that use negative group permissions
 //                            (a file mode or ACL that denies a group)
+//   [images]
+//   server = HOST[:PORT]     the image server for every user who names
+//                            none (a private mirror); a user's own setting
+//                            and --server still win
 //
 // The dialect is inih's: `[section]` lines; `key = value` (or `key: value`)
 // lines with blanks around either trimmed; lines starting with ';' or '#'
@@ -60,6 +65,7 @@ inline constexpr std::string_view kDefaultImageServer = "images.linuxcontainers.
 struct UserSettings {
   std::string default_template;  // "": none
   std::string image_server{kDefaultImageServer};
+  bool image_server_given = false;  // set in the file, not the default
   char console_escape = 1;       // the control code: 1 is Ctrl+a
   std::string log_level = "ERROR";
 };
@@ -68,6 +74,7 @@ enum class SetgroupsPolicy { kAuto, kDeny };
 
 struct AdminSettings {
   SetgroupsPolicy setgroups = SetgroupsPolicy::kAuto;
+  std::string image_server;  // "": none set
 };
 
 // `text` is the whole file; `file_name` is used only in the message. On

@@ -39,6 +39,43 @@ pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1: $(_one_line "${2:-no reason given}")"; }
 skip() { echo "SKIP: $1: $(_one_line "${2:-no reason given}")"; }
 
+# require_built NAME FILE...: every FILE (a program of the build) is
+# there and executable, else FAIL NAME and end the script. The suite
+# builds everything it tests (make), so a missing binary is a failure,
+# never a skip. A FILE under $WORLD_BIN must also be setuid root.
+require_built() {
+  local name=$1 file missing=()
+  shift
+  for file; do
+    if [ ! -x "$file" ]; then
+      missing+=("$file")
+    elif [ -n "${WORLD_BIN:-}" ] && [ "${file%/*}" = "$WORLD_BIN" ] && [ ! -u "$file" ]; then
+      missing+=("$file (not setuid)")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  fail "$name" "not built: ${missing[*]} (run make)"
+  exit 1
+}
+
+# require_tool NAME COMMAND...: every COMMAND is on PATH, else FAIL NAME
+# and end the script. `make test` installs the suite's packages first
+# (make deps), so a missing tool is a failure too.
+require_tool() {
+  local name=$1 tool missing=()
+  shift
+  for tool; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  fail "$name" "not installed: ${missing[*]} (run make deps)"
+  exit 1
+}
+
+# cleanup CMD...: tidying up after the tests of a script, not a test
+# itself: CMD's status and output are of no interest (the world and all
+# in it go away when the script ends). Never use it on a step whose
+# outcome a test looks at.
+cleanup() { "$@" >/dev/null 2>&1; return 0; }
+
 # check NAME CMD...: PASS if CMD exits 0, else FAIL with its status and output.
 check() {
   local name=$1 out status

@@ -6,7 +6,10 @@
 # both). Every step looks before it changes anything, so a second run
 # changes nothing. Steps, in order:
 #
-#   net    bridge BRIDGE with ADDRESS, up; dnsmasq serving DHCP (and DNS) on
+#   net    bridge BRIDGE with ADDRESS and a fixed MAC (lxc-net's
+#          00:16:3e:00:00:00 by default: a bridge whose MAC is not set
+#          takes its lowest port's, so the containers' gateway would change
+#          its MAC as containers come and go), up; dnsmasq serving DHCP (and DNS) on
 #          it, its pid file and leases under RUNDIR; with NAT on, IPv4
 #          forwarding and iptables rules (tagged with the comment "uxc-net")
 #          that masquerade the bridge's subnet and accept its forwarding.
@@ -31,6 +34,7 @@ Options:
   --steps LIST        comma-separated steps: net, user, demo (default: all three)
   --bridge NAME       the bridge (default lxcbr0)
   --address A/N       the bridge's address (default 10.0.3.1/24)
+  --bridge-mac MAC    the bridge's fixed MAC (default 00:16:3e:00:00:00, as lxc-net)
   --dhcp-range R      first,last address for DHCP (default: .2 to .254 of a /24)
   --nat 0|1           masquerade the bridge's subnet (default 1); --no-nat is --nat 0
   --dns 0|1           dnsmasq also answers DNS on the bridge address (default 1)
@@ -50,6 +54,7 @@ EOF
 steps=net,user,demo
 bridge=lxcbr0
 address=10.0.3.1/24
+bridge_mac=00:16:3e:00:00:00
 dhcp_range=
 nat=1
 dns=1
@@ -77,6 +82,7 @@ while [ $# -gt 0 ]; do
     --steps) steps=$2 ;;
     --bridge) bridge=$2 ;;
     --address) address=$2 ;;
+    --bridge-mac) bridge_mac=$2 ;;
     --dhcp-range) dhcp_range=$2 ;;
     --nat) nat=$2 ;;
     --dns) dns=$2 ;;
@@ -98,6 +104,9 @@ case $nat in 0|1) ;; *) die "--nat takes 0 or 1" ;; esac
 case $dns in 0|1) ;; *) die "--dns takes 0 or 1" ;; esac
 [[ $nics =~ ^[0-9]+$ ]] || die "--nics takes a number"
 [[ $bridge =~ ^[A-Za-z0-9_.-]{1,15}$ ]] || die "--bridge: \"$bridge\" is not an interface name"
+bridge_mac=${bridge_mac,,}
+[[ $bridge_mac =~ ^[0-9a-f]{2}(:[0-9a-f]{2}){5}$ ]] && (( (16#${bridge_mac:0:2} & 1) == 0 )) &&
+  [ "$bridge_mac" != 00:00:00:00:00:00 ] || die "--bridge-mac: \"$bridge_mac\" is not a unicast MAC (xx:xx:xx:xx:xx:xx)"
 for dir in "$rundir" "$bindir" "$sbindir" "$sysconfdir" ${helper_dir:+"$helper_dir"}; do
   case $dir in /*) ;; *) die "\"$dir\": paths must be absolute" ;; esac
 done
@@ -133,8 +142,20 @@ setup_bridge() {
   if [ -e "/sys/class/net/$bridge" ]; then
     [ -d "/sys/class/net/$bridge/bridge" ] || die "$bridge exists and is not a bridge"
   else
-    ip link add "$bridge" type bridge
-    say "created bridge $bridge"
+    ip link add "$bridge" address "$bridge_mac" type bridge
+    say "created bridge $bridge (MAC $bridge_mac)"
+  fi
+  # addr_assign_type 3: the MAC was set, and stays whatever ports come
+  # and go. A bridge that follows its ports gets the fixed MAC while it has
+  # none (changing it under running containers would leave them with a
+  # stale gateway MAC until their ARP entries expire).
+  if [ "$(cat "/sys/class/net/$bridge/addr_assign_type")" != 3 ]; then
+    if [ -z "$(ls -A "/sys/class/net/$bridge/brif")" ]; then
+      ip link set dev "$bridge" address "$bridge_mac"
+      say "gave $bridge the fixed MAC $bridge_mac"
+    else
+      say "warning: $bridge's MAC follows its ports; when it has none, fix it with: ip link set dev $bridge address $bridge_mac"
+    fi
   fi
   if ! ip -4 -o addr show dev "$bridge" | grep -q " inet $address "; then
     ip addr add "$address" dev "$bridge"

@@ -2,7 +2,7 @@
 # uxc-admin is, and how to run it and look at what it left.
 
 ADMIN=$UXC_BUILD/bin/uxc-admin
-[ -x "$ADMIN" ] || { fail admin_built "$ADMIN was not built"; exit 1; }
+require_built admin_built "$ADMIN"
 
 # admin ARGS...: runs uxc-admin; sets OUT (stdout), ERR (stderr), RC.
 admin() {

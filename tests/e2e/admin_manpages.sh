@@ -6,10 +6,7 @@ set -u
 source "$(dirname "$0")/../lib.sh"
 ADMIN=$UXC_BUILD/bin/uxc-admin
 
-if ! command -v man >/dev/null; then
-  skip admin_manpages_render "man is not installed (Debian: apt-get install man-db)"
-  exit 0
-fi
+require_tool admin_manpages_tools man
 
 for page in "$UXC_SRC"/user/man/*.[1-8]; do
   [ -e "$page" ] || continue
@@ -24,7 +21,7 @@ for page in "$UXC_SRC"/user/man/*.[1-8]; do
 done
 
 page=$UXC_SRC/user/man/uxc-admin.8
-[ -x "$ADMIN" ] || { fail admin_manpage_matches_help "$ADMIN was not built"; exit 0; }
+require_built admin_manpage_matches_help "$ADMIN"
 text=$(MANWIDTH=200 man -l "$page" 2>/dev/null)
 missing=
 for command in $("$ADMIN" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }'); do

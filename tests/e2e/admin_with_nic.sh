@@ -4,7 +4,7 @@
 source "$(dirname "$0")/../lib.sh"; world_reexec "$@"
 set -u
 ADMIN=$UXC_BUILD/bin/uxc-admin
-[ -x "$ADMIN" ] || { fail admin_built "$ADMIN was not built"; exit 1; }
+require_built admin_built "$ADMIN"
 source "$(dirname "$0")/nic_common.bash"  # uxc-nic helpers: holder, create, end_holder
 
 rm -rf /etc/uxc

@@ -9,8 +9,7 @@ source "$(dirname "$0")/manager_setup.bash"
 same() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
 
 U=uxtest1 C=att
-[ -x "$UXC" ] || { fail attach_built "$UXC was not built"; exit 0; }
-if ! have_idmap; then skip attach_run "uxc-idmap was not built"; exit 0; fi
+require_built attach_built "$UXC" "$WORLD_BIN/uxc-idmap"
 write_plain_default_conf $U 100000
 uxc_as $U create -n $C -t busybox >/dev/null || { fail attach_create "create failed"; exit 0; }
 

@@ -16,7 +16,7 @@ TRACE=$(mktemp)
 HOLDERS=()
 trap 'kill "${HOLDERS[@]}" 2>/dev/null; rm -f "$TRACE"' EXIT
 
-command -v strace >/dev/null || { skip audit_strace "strace is not installed (make deps)"; exit 0; }
+require_tool audit_strace_tools strace
 # A sanitizer's runtime makes its own system calls as root before main
 # (shadow memory, /proc/self/maps, ...); AUDIT.md lists the plain build's.
 if grep -qa __asan_init "$IDMAP" || grep -qa __ubsan_handle "$IDMAP"; then

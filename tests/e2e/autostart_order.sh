@@ -8,8 +8,7 @@ source "$(dirname "$0")/manager_setup.bash"
 
 same() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
 U=uxtest1
-[ -x "$UXC" ] || { fail autostart_built "$UXC was not built"; exit 0; }
-if ! have_idmap; then skip autostart_order "uxc-idmap was not built"; exit 0; fi
+require_built autostart_built "$UXC" "$WORLD_BIN/uxc-idmap"
 write_plain_default_conf $U 100000
 
 # make_container NAME LINES...: a busybox container whose init sleeps.
@@ -29,7 +28,7 @@ make_container web1 'lxc.start.auto = 1' 'lxc.group = web'
 make_container both 'lxc.start.auto = 1' 'lxc.group = web db' 'lxc.start.order = 3'
 state() { uxc_as $U info -n "$1" -s -H; }
 states() { local n out=; for n in "$@"; do out+="$n=$(state $n) "; done; echo "$out"; }
-started_at() { stat -c %.3Y "/tmp/uxc-61001/$1/state"; }
+started_at() { stat -c %.3Y "$(runtime_dir_of $U)/$1/state"; }
 
 same autostart_list "$(uxc_as $U autostart -L | tr '\n' ' ')" "zeta 2 alpha 0 mid 0 "
 same autostart_list_group "$(uxc_as $U autostart -L -g web | tr '\n' ' ')" "web1 0 both 0 "

@@ -10,8 +10,7 @@ source "$(dirname "$0")/cgroup_setup.bash"
 
 same() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
 U=uxtest1
-[ -x "$UXC" ] || { fail cgroup_built "$UXC was not built"; exit 0; }
-if ! have_idmap; then skip cgroup_limits "uxc-idmap was not built"; exit 0; fi
+require_built cgroup_built "$UXC" "$WORLD_BIN/uxc-idmap"
 write_plain_default_conf $U 100000
 
 # ------------------------------------------------ without delegation

@@ -7,8 +7,7 @@ set -u
 source "$(dirname "$0")/manager_setup.bash"
 
 U=uxtest1
-[ -x "$UXC" ] || { fail check_built "$UXC was not built"; exit 0; }
-if ! have_idmap || ! have_nic; then skip check_doctor "uxc-idmap and uxc-nic must both be built"; exit 0; fi
+require_built check_built "$UXC" "$WORLD_BIN/uxc-idmap" "$WORLD_BIN/uxc-nic"
 allow_usernet "uxtest1 veth lxcbr0 10" "uxtest1 veth nosuchbr 10" "uxtest1 veth notabridge 10" "uxtest1 veth br1 10"
 write_seed_default_conf $U 100000
 conf=/home/$U/.config/uxc/default.conf
@@ -41,6 +40,7 @@ check check_correct_setup_passes test "$status" = 0
 check check_correct_says_so grep -qx 'uxc check: everything the default configuration needs is in place' <<<"$out"
 check check_correct_no_fail_lines test "$(grep -c '^FAIL' <<<"$out")" = 0
 check check_correct_helpers grep -q "^ok    uxc-idmap: $WORLD_BIN/uxc-idmap is setuid root$" <<<"$out"
+check check_correct_image_tool grep -q "^ok    uxc-image: $WORLD_BIN/uxc-image (create -t download and -t local)$" <<<"$out"
 check check_correct_idmap grep -q '^ok    id map: u 0 100000 65536 g 0 100000 65536 is within your ranges' <<<"$out"
 check check_correct_usernet grep -q '^ok    usernet: uxtest1 may put 10 veth(s) on lxcbr0' <<<"$out"
 check check_correct_bridge grep -q '^ok    bridge lxcbr0 exists and is up$' <<<"$out"
@@ -117,16 +117,29 @@ echo 'other:x:61200:' >>/etc/group
 chgrp 61200 /home/$U && chmod 0750 /home/$U
 check_as $U
 expect_problem check_path_not_traversable "the container's root \(host uid 100000\) cannot reach /home/$U \(owner 61001:61200, mode 0750\)"
-check check_path_fix grep -q "fix: grant it x access: chmod o+x /home/$U (or chgrp it to your own group)" <<<"$out"
+check check_path_fix grep -q "fix: grant that uid alone x access: setfacl -m u:100000:x /home/$U (package acl), or chgrp it to your own group" <<<"$out"
+check check_path_fix_is_not_chmod_o_x bash -c '! grep -q "o+x" <<<"$1"' sh "$out"
 # What check says is what create meets.
 out=$(uxc_as $U create -n c -t busybox 2>&1)
 check check_path_create_really_fails test $? != 0
-chmod 0751 /home/$U
+# The user follows the advice, as themselves.
+require_tool check_doctor_tools setfacl
+check check_path_setfacl_as_user as_user $U setfacl -m u:100000:x /home/$U
 check_as $U
-check check_path_o_x_fixes_it test "$status" = 0
+check check_path_acl_fixes_it test "$status" = 0
 check check_path_create_then_works uxc_as $U create -n c -t busybox
+# ...and lets in only that uid: another user still cannot search the home.
+others_kept_out() {
+  if as_user uxtest2 ls "/home/$U/" >/dev/null 2>&1; then echo "uxtest2 can list /home/$U"; return 1; fi
+}
+check check_path_acl_keeps_others_out others_kept_out
+# An ACL entry without x is no fix; check reads it as such.
+as_user $U setfacl -m u:100000:r /home/$U
+check_as $U
+expect_problem check_path_acl_without_x "the container's root \(host uid 100000\) cannot reach /home/$U"
+as_user $U setfacl -b /home/$U
 chgrp 61001 /home/$U && chmod 0700 /home/$U
-uxc_as $U destroy -n c >/dev/null
+check check_path_destroy uxc_as $U destroy -n c
 
 # ------------------------------------------------------------- cgroups
 echo 'lxc.cgroup2.memory.max = 64M' >>"$conf"

@@ -8,8 +8,7 @@ source "$(dirname "$0")/manager_setup.bash"
 
 COMPLETION=$UXC_SRC/user/completion/uxc.bash
 U=uxtest1
-[ -x "$UXC" ] || { fail completion_built "$UXC was not built"; exit 0; }
-have_idmap || { skip completion "uxc-idmap was not built"; exit 0; }
+require_built completion_built "$UXC" "$WORLD_BIN/uxc-idmap"
 write_plain_default_conf $U 100000
 for c in web-1 db; do
   uxc_as $U create -n $c -t busybox >/dev/null || { fail completion_create "create $c failed"; exit 0; }
@@ -39,7 +38,8 @@ expect completion_names_after_name_equals "db web-1" uxc stop --name = ""
 expect completion_names_by_prefix "web-1" uxc attach -n w
 expect completion_names_after_other_flags "db web-1" uxc console -t 1 -n ""
 expect completion_no_names_for_create "" uxc create -n ""
-expect completion_templates "busybox local" uxc create -n x -t ""
+expect completion_templates "busybox download local" uxc create -n x -t ""
+expect completion_image_subcommands "ls rm" uxc image ""
 expect completion_ls_format "json" uxc ls --format ""
 expect completion_log_levels "DEBUG" uxc start -n db -l DE
 expect completion_nothing_after_double_dash_is_a_name "" uxc attach -n db -- web

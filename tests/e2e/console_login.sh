@@ -8,9 +8,8 @@ set -u
 source "$(dirname "$0")/manager_setup.bash"
 
 U=uxtest1 C=con
-[ -x "$UXC" ] || { fail console_built "$UXC was not built"; exit 0; }
-if ! have_idmap; then skip console_login "uxc-idmap was not built"; exit 0; fi
-command -v tmux >/dev/null || { skip console_login "tmux is not installed (make deps)"; exit 0; }
+require_built console_built "$UXC" "$WORLD_BIN/uxc-idmap"
+require_tool console_tools tmux
 write_plain_default_conf $U 100000
 uxc_as $U create -n $C -t busybox >/dev/null || { fail console_create "create failed"; exit 0; }
 
@@ -155,13 +154,7 @@ run_in con5 "$UXC console -n $C"
 wait_for con5 'Connected to tty 0' >/dev/null
 uxc_as $U stop -n $C -k
 check console_client_sees_stop wait_for con5 "^$C stopped"
-tm kill-server
-# kill-server returns before the server and its panes' processes are gone;
-# they are tmux's, not uxc's: wait for them before counting what is left.
-for _ in $(seq 100); do
-  pgrep -u 61001 -f "tmux -S $SOCK|^sleep 30$" >/dev/null || break
-  sleep 0.05
-done
+tmux_kill_server $U "$SOCK"
 uxc_as $U destroy -n fg >/dev/null
 check console_destroy uxc_as $U destroy -n $C
 check console_nothing_left nothing_left $U $C

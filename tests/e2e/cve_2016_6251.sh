@@ -48,7 +48,7 @@ touch /run/utmp && chmod 0664 /run/utmp
 cat >/tmp/cve-6251-session <<EOF2
 #!/bin/sh
 [ "\$(cat /proc/self/loginuid)" = 4294967295 ] || { echo "loginuid=\$(cat /proc/self/loginuid)"; exit 0; }
-"$UTMP_LOGIN" uxtest1 >/dev/null || exit 0
+"$UTMP_LOGIN" uxtest1 >/dev/null || { echo "utmp_login failed"; exit 0; }
 setpriv --reuid=61003 --regid=61003 --init-groups --inh-caps=-all sh -c '
   echo "logname=\$(logname 2>&1)"
   unshare --user sleep 30 &

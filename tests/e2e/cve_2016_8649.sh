@@ -80,7 +80,7 @@ int main(void) {
   return 0;
 }
 EOC
-if gcc -static -O1 -o /tmp/ptrace_try /tmp/ptrace_try.c 2>/dev/null; then
+if gcc_out=$(gcc -static -O1 -o /tmp/ptrace_try /tmp/ptrace_try.c 2>&1); then
   install -o 100000 -g 100000 -m 0755 /tmp/ptrace_try "$ROOTFS/ptrace_try"
   attach_delayed 3 "$UXC" attach -n "$C" -- /bin/true
   out=$(in_container /ptrace_try 2>&1)
@@ -94,7 +94,7 @@ if gcc -static -O1 -o /tmp/ptrace_try /tmp/ptrace_try.c 2>/dev/null; then
   fi
   rm -f "$ROOTFS/ptrace_try"
 else
-  skip cve_2016_8649_ptrace_attach_refused "gcc cannot build a static program here"
+  fail cve_2016_8649_ptrace_attach_refused "gcc -static failed (g++ and libc6-dev; run make deps): $gcc_out"
 fi
-uxc_as $U stop -n $C -k >/dev/null 2>&1
+cleanup uxc_as $U stop -n $C -k
 exit 0

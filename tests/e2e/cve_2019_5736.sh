@@ -54,5 +54,5 @@ seen=$(in_container 'for p in /proc/[0-9]*; do readlink $p/exe 2>/dev/null; done
 [ "$seen" = /bin/busybox ] && pass cve_2019_5736_no_host_exe_visible ||
   fail cve_2019_5736_no_host_exe_visible "$seen"
 rm -f "$bait"
-uxc_as $U stop -n $C -k >/dev/null 2>&1
+cleanup uxc_as $U stop -n $C -k
 exit 0

@@ -15,10 +15,7 @@ leaky() {  # CMD...: run as the user with host fds 5-9 and cwd /home/uxtest1
   as_user $U sh -c 'cd /home/uxtest1 && exec 5</etc/passwd 6</ 7</sys/fs/cgroup 8<"$0" 9</etc; exec "$@"' \
     "$UXC_SRC" env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" "$@"
 }
-if [ ! -x "$UXC" ] || ! "$UXC" attach --help >/dev/null 2>&1; then
-  skip cve_2024_21626 "uxc attach not built"; exit 0
-fi
-if ! have_idmap; then skip cve_2024_21626 "uxc-idmap was not built"; exit 0; fi
+require_built cve_2024_21626_built "$UXC" "$WORLD_BIN/uxc-idmap"
 write_plain_default_conf $U 100000
 uxc_as $U create -n $C -t busybox >/dev/null 2>&1 || { fail cve_2024_21626_create "uxc create failed"; exit 0; }
 leaky start -n $C -d </dev/null >/dev/null 2>&1 || { fail cve_2024_21626_start "uxc start failed"; exit 0; }
@@ -101,5 +98,5 @@ else
     fail cve_2024_21626_attached_process_from_host "fds: $leak; cwd/root inside: $(inside_container "$sleeper" && echo yes || echo no)"
 fi
 wait
-uxc_as $U stop -n $C -k >/dev/null 2>&1
+cleanup uxc_as $U stop -n $C -k
 exit 0

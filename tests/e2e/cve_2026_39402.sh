@@ -12,8 +12,8 @@ set -u
 # "uxtest" is a prefix of "uxtest1" (61001); it exists only in this world.
 PREFIX_UID=61004
 if getent passwd uxtest "$PREFIX_UID" >/dev/null || getent group "$PREFIX_UID" >/dev/null; then
-  skip cve_2026_39402 "uid/gid $PREFIX_UID or the name uxtest already exists"
-  exit 0
+  fail cve_2026_39402 "uid/gid $PREFIX_UID or the name uxtest is already in the world's passwd (the world starts from its own accounts)"
+  exit 1
 fi
 echo "uxtest:*:$PREFIX_UID:$PREFIX_UID:prefix tenant:/home/uxtest:/bin/sh" >>/etc/passwd
 echo "uxtest:*:$PREFIX_UID:" >>/etc/group

@@ -6,13 +6,10 @@ source "$(dirname "$0")/manager_setup.bash"
 U=uxtest1
 C=cve
 
-# cve_container TEST-PREFIX: creates and starts $C, or prints SKIP/FAIL
-# lines and exits the script.
+# cve_container TEST-PREFIX: creates and starts $C, or prints a FAIL
+# line and exits the script.
 cve_container() {
-  if [ ! -x "$UXC" ] || ! "$UXC" attach --help >/dev/null 2>&1; then
-    skip "$1" "uxc attach not built"; exit 0
-  fi
-  if ! have_idmap; then skip "$1" "uxc-idmap was not built"; exit 0; fi
+  require_built "$1_built" "$UXC" "$WORLD_BIN/uxc-idmap"
   write_plain_default_conf $U 100000
   uxc_as $U create -n $C -t busybox >/dev/null 2>&1 || { fail "$1_create" "uxc create failed"; exit 0; }
   uxc_as $U start -n $C -d >/dev/null 2>&1 || { fail "$1_start" "uxc start failed"; exit 0; }

@@ -81,9 +81,8 @@ done
 usernet "uxtest1 veth lxcbr0 2"
 remove_all_host_ends
 holder uxtest1; d=$HOLDER
-slot0=$("$UXC_BUILD/tests/nic_slots" uxtest1 veth lxcbr0 0 1 2>/dev/null || true)
-if [ -z "$slot0" ]; then
-  skip cve_usernic_quota_leftover_before_live "tests/bin/nic_slots did not name slot 0"
+if ! slot0=$("$UXC_BUILD/tests/nic_slots" uxtest1 veth lxcbr0 0 1 2>&1) || [ -z "$slot0" ]; then
+  fail cve_usernic_quota_leftover_before_live "tests/bin/nic_slots did not name slot 0: $slot0"
 else
   ip link add "$slot0" type veth peer name leftover0
   ip link set "$slot0" master lxcbr0

@@ -72,7 +72,7 @@ __attribute__((constructor)) static void mark(void) {
 }
 unsigned la_version(unsigned v) { mark(); return v; }
 EOC
-if gcc -shared -fPIC -o "$evil/evil.so" "$evil/evil.c" 2>/dev/null; then
+if gcc_out=$(gcc -shared -fPIC -o "$evil/evil.so" "$evil/evil.c" 2>&1); then
   for lib in libnl-3.so.200 libnl-route-3.so.200 libcap.so.2 libc.so.6; do cp "$evil/evil.so" "$evil/$lib"; done
   mkdir -p "$evil/gconv" "$evil/locale"
   printf 'module INTERNAL EVIL// evil 1\n' >"$evil/gconv/gconv-modules"
@@ -111,7 +111,7 @@ if gcc -shared -fPIC -o "$evil/evil.so" "$evil/evil.c" 2>/dev/null; then
     pass hygiene_nic_loader_environment_ignored
   fi
 else
-  skip hygiene_nic_hostile_environment "gcc cannot build a shared library here"
+  fail hygiene_nic_hostile_environment "gcc -shared failed (run make deps): $gcc_out"
 fi
 
 # ------------------------------------------------------------ rlimits

@@ -44,7 +44,7 @@ __attribute__((constructor)) static void mark(void) {
 }
 unsigned la_version(unsigned v) { mark(); return v; }
 EOF
-if gcc -shared -fPIC -o "$evil/evil.so" "$evil/evil.c" 2>/dev/null; then
+if gcc_out=$(gcc -shared -fPIC -o "$evil/evil.so" "$evil/evil.c" 2>&1); then
   chmod -R a+rwX "$evil"
   cp "$evil/evil.so" "$evil/libcap.so.2"
   OUT=$(printf '%s\n' "$FULL" | as_user uxtest1 env LD_PRELOAD="$evil/evil.so" \
@@ -61,7 +61,7 @@ if gcc -shared -fPIC -o "$evil/evil.so" "$evil/evil.c" 2>/dev/null; then
     pass idmap_hostile_loader_environment_ignored
   fi
 else
-  skip idmap_hostile_loader_environment "gcc cannot build a shared library here"
+  fail idmap_hostile_loader_environment "gcc -shared failed (run make deps): $gcc_out"
 fi
 
 # ---------------------------------------------------------------- rlimits

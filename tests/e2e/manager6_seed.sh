@@ -8,9 +8,8 @@ source "$(dirname "$0")/manager_setup.bash"
 source "$(dirname "$0")/cgroup_setup.bash"
 
 U=uxtest1 C=example-container
-[ -x "$UXC" ] || { fail manager6_seed_built "$UXC was not built"; exit 0; }
-if ! have_idmap || ! have_nic; then skip manager6_seed "uxc-idmap and uxc-nic must both be built"; exit 0; fi
-command -v tmux >/dev/null || { skip manager6_seed "tmux is not installed (make deps)"; exit 0; }
+require_built manager6_seed_built "$UXC" "$WORLD_BIN/uxc-idmap" "$WORLD_BIN/uxc-nic"
+require_tool manager6_seed_tools tmux
 allow_usernet "uxtest1 veth lxcbr0 10"
 start_dnsmasq || { fail manager6_seed_dnsmasq "dnsmasq did not start"; exit 0; }
 write_seed_default_conf $U 100000
@@ -65,6 +64,6 @@ if [ ${#CG_ROOTS[@]} -gt 0 ]; then
 fi
 check manager6_seed_stop uxc_as $U stop -n $C
 check manager6_seed_ls_stopped grep -Eq "^$C +STOPPED +1 +- +- +- +true$" <<<"$(uxc_as $U ls -f)"
-tm kill-server
+tmux_kill_server $U "$SOCK"
 check manager6_seed_destroy test "$(uxc_as $U destroy -n $C)" = "Destroyed container $C"
 check manager6_seed_nothing_left nothing_left $U $C

@@ -5,7 +5,7 @@ source "$(dirname "$0")/../lib.sh"; world_reexec "$@"
 set -u
 source "$(dirname "$0")/manager_setup.bash"
 
-[ -x "$UXC" ] || { fail manager_cli_built "$UXC was not built"; exit 0; }
+require_built manager_cli_built "$UXC"
 U=uxtest1
 for c in create start stop info ls destroy; do
   out=$(uxc_as $U $c --help 2>&1); status=$?

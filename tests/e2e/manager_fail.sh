@@ -5,10 +5,7 @@ source "$(dirname "$0")/../lib.sh"; world_reexec "$@"
 set -u
 source "$(dirname "$0")/manager_setup.bash"
 
-[ -x "$UXC" ] || { fail manager_fail_built "$UXC was not built"; exit 0; }
-if ! have_idmap; then
-  skip manager_fail "uxc-idmap was not built"; exit 0
-fi
+require_built manager_fail_built "$UXC" "$WORLD_BIN/uxc-idmap" "$WORLD_BIN/uxc-nic"
 
 # expect_failure NAME PATTERN CMD...: CMD exits 1 and its stderr, one
 # line, matches PATTERN.
@@ -68,7 +65,8 @@ expect_failure manager_fail_cgroup_not_dropped_quietly "lxc.cgroup2.memory.max \
   uxc_as uxtest1 start -n c1 -d
 cp /tmp/c1.config "$cfg"
 # -o/-l: a failed start leaves its reason in the log, with LXC's level names.
-uxc_as uxtest1 start -n c1 -F -o /tmp/c1.log -l INFO -- /bin/nothing 2>/dev/null
+expect_failure manager_fail_log_run_fails "cannot run /bin/nothing in the container" \
+  uxc_as uxtest1 start -n c1 -F -o /tmp/c1.log -l INFO -- /bin/nothing
 check manager_fail_log_names_error grep -Eq '^uxc c1 [0-9.]+ ERROR cannot run /bin/nothing in the container' /tmp/c1.log
 check manager_fail_log_info_lines grep -q ' INFO uid and gid maps written by uxc-idmap$' /tmp/c1.log
 expect_failure manager_fail_log_bad_level "unknown log level 'LOUD'" uxc_as uxtest1 start -n c1 -l LOUD
@@ -90,9 +88,6 @@ check manager_fail_monitor_killed_container_gone nothing_left uxtest1 c1
 expect_failure manager_fail_stop_not_running "^uxc stop: c1 is not running$" uxc_as uxtest1 stop -n c1
 
 # --------------------------------------------------------------- network
-if ! have_nic; then
-  skip manager_fail_network "uxc-nic was not built"; exit 0
-fi
 as_user uxtest1 sh -c "printf 'lxc.net.0.type = veth\nlxc.net.0.link = lxcbr0\nlxc.net.0.flags = up\n' >> $cfg"
 allow_usernet "uxtest2 veth lxcbr0 10"
 expect_failure manager_fail_no_usernet_line \

@@ -5,10 +5,7 @@ set -u
 source "$(dirname "$0")/manager_setup.bash"
 
 U=uxtest1 C=inside
-[ -x "$UXC" ] || { fail manager_inside_built "$UXC was not built"; exit 0; }
-if ! have_idmap || ! have_nic; then
-  skip manager_inside "uxc-idmap and uxc-nic must both be built (have: $(ls "$WORLD_BIN"))"; exit 0
-fi
+require_built manager_inside_built "$UXC" "$WORLD_BIN/uxc-idmap" "$WORLD_BIN/uxc-nic"
 allow_usernet "uxtest1 veth lxcbr0 10"
 write_seed_default_conf $U 100000
 uxc_as $U create -n $C -t busybox >/dev/null || { fail manager_inside_create "create failed"; exit 0; }
@@ -52,7 +49,7 @@ check manager_inside_pid1_is_command test "$(val pid1)" = "/bin/sh -c $(head -1 
 check manager_inside_host_file_untouched test "$(cat /home/$U/shared/marker)" = from-the-host
 
 # Writes as container root land as subordinate ids on the host.
-uxc_as $U start -n $C -F -- /bin/sh -c 'touch /root/made-inside' >/dev/null
+check manager_inside_file_made_inside uxc_as $U start -n $C -F -- /bin/sh -c 'touch /root/made-inside'
 check manager_inside_file_owner_subordinate test "$(stat -c %u:%g /home/$U/.local/share/uxc/$C/rootfs/root/made-inside)" = 100000:100000
 
 # lxc.uts.name wins over the container's name.
@@ -66,7 +63,7 @@ check manager_inside_cap_drop test $(( 0x$capbnd & (1 << 25) )) = 0
 
 # A symlink the container plants cannot steer create=dir or a mount
 # target out of its root: /tmp here is the container's /tmp.
-uxc_as $U start -n $C -F -- /bin/ln -s /tmp /mnt/escape >/dev/null
+check manager_inside_symlink_planted uxc_as $U start -n $C -F -- /bin/ln -s /tmp /mnt/escape
 as_user $U sh -c "echo 'lxc.mount.entry = /home/$U/shared mnt/escape/planted none bind,create=dir 0 0' >> $cfg"
 out=$(uxc_as $U start -n $C -F -- /bin/cat /tmp/planted/marker 2>&1)
 check manager_inside_symlink_stays_in_rootfs test "$out" = from-the-host

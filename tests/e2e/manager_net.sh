@@ -6,10 +6,7 @@ set -u
 source "$(dirname "$0")/manager_setup.bash"
 
 U=uxtest1
-[ -x "$UXC" ] || { fail manager_net_built "$UXC was not built"; exit 0; }
-if ! have_idmap || ! have_nic; then
-  skip manager_net "uxc-idmap and uxc-nic must both be built (have: $(ls "$WORLD_BIN"))"; exit 0
-fi
+require_built manager_net_built "$UXC" "$WORLD_BIN/uxc-idmap" "$WORLD_BIN/uxc-nic"
 allow_usernet "uxtest1 veth lxcbr0 10"
 start_dnsmasq || { fail manager_net_dnsmasq "dnsmasq did not start"; exit 0; }
 write_seed_default_conf $U 100000

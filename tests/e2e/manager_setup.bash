@@ -52,11 +52,36 @@ start_dnsmasq() {
 wait_for_ip() {
   local user=$1 name=$2 i ip
   for ((i = 0; i < $3 * 5; i++)); do
-    ip=$(uxc_as "$user" info -n "$name" -i -H 2>/dev/null | grep -m1 -E '^[0-9]+\.' || true)
+    ip=$(uxc_as "$user" info -n "$name" -i -H 2>/dev/null | grep -m1 -E '^[0-9]+\.')
     [ -n "$ip" ] && { echo "$ip"; return 0; }
     sleep 0.2
   done
   return 1
+}
+
+# tmux_kill_server USER SOCK: tmux's kill-server returns before the server
+# and its panes' processes are gone; they are tmux's, not uxc's, so wait
+# for them before nothing_left counts what uxc left.
+tmux_kill_server() {
+  local uid
+  uid=$(id -u "$1")
+  as_user "$1" tmux -S "$2" kill-server 2>/dev/null
+  for _ in $(seq 100); do
+    pgrep -u "$uid" -f "tmux -S $2|^sleep [0-9]+$" >/dev/null || return 0
+    sleep 0.05
+  done
+  echo "tmux's processes outlived kill-server: $(pgrep -a -u "$uid")"
+  return 1
+}
+
+# runtime_dir_of USER: the directory where USER's uxc keeps its running
+# containers' state in this world (no XDG_RUNTIME_DIR, no /run/user/UID):
+# a directory of the user's own in /tmp, whose name uxc records in the
+# data directory. Empty while none was ever made.
+runtime_dir_of() {
+  local record=/home/$1/.local/share/uxc/.runtime
+  [ -f "$record" ] && head -n 1 "$record"
+  return 0
 }
 
 # Nothing of a failed or stopped container is left: no monitor or init,
@@ -72,13 +97,17 @@ nothing_left() {
     pgrep -u "$uid" -x uxc-veth-del >/dev/null || break
     sleep 0.01
   done
-  procs=$(ps -o pid=,args= -u "$uid" | grep -v -e ' ps ' -e 'grep' || true)
+  # A zombie (state Z) has exited already; reaping it is the world's
+  # init's business, and on a loaded machine it may not have got to it.
+  procs=$(ps -o pid=,stat=,args= -u "$uid" | awk '$2 !~ /^Z/' | grep -v -e ' ps ' -e 'grep')
   [ -z "$procs" ] || { echo "processes left: $procs"; return 1; }
-  procs=$(ps -e -o pid=,uid=,args= | awk '$2 >= 100000 && $2 < 300000' || true)
+  procs=$(ps -e -o pid=,uid=,stat=,args= | awk '$2 >= 100000 && $2 < 300000 && $3 !~ /^Z/')
   [ -z "$procs" ] || { echo "container processes left: $procs"; return 1; }
-  links=$(ip -o link show | grep -o 'uxc[0-9a-f]\{8\}' || true)
+  links=$(ip -o link show | grep -o 'uxc[0-9a-f]\{8\}')
   [ -z "$links" ] || { echo "host veths left: $links"; return 1; }
-  if ls /tmp/uxc-"$uid"/"$name"/ 2>/dev/null | grep -qv "^lock$"; then
-    echo "runtime state left: $(ls /tmp/uxc-"$uid"/"$name"/)"; return 1
+  local dir
+  dir=$(runtime_dir_of "$user")
+  if [ -n "$dir" ] && [ -d "$dir/$name" ] && ls "$dir/$name/" | grep -qv "^lock$"; then
+    echo "runtime state left: $(ls "$dir/$name/")"; return 1
   fi
 }

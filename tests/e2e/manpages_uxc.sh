@@ -11,10 +11,8 @@ source "$(dirname "$0")/../lib.sh"
 UXC=$UXC_BUILD/bin/uxc
 MAN=$UXC_SRC/user/man
 
-if ! command -v man >/dev/null; then
-  skip manpages "man is not installed (Debian: apt-get install man-db)"; exit 0
-fi
-[ -x "$UXC" ] || { fail manpages_uxc_built "$UXC was not built"; exit 0; }
+require_tool manpages_tools man
+require_built manpages_uxc_built "$UXC"
 
 render() { MANWIDTH=${2:-200} man -l "$1" 2>/dev/null; }
 

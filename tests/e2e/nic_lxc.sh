@@ -8,11 +8,9 @@ source "$(dirname "$0")/nic_common.bash"
 set -u
 
 LXC_HELPER=/usr/libexec/lxc/lxc-user-nic
+require_tool nic_lxc_tools busybox lxc-start
+[ -x "$LXC_HELPER" ] || { fail nic_lxc_tools "$LXC_HELPER is not there (the lxc package; run make deps)"; exit 1; }
 busybox=$(command -v busybox)
-if [ -z "$busybox" ] || ! command -v lxc-start >/dev/null || [ ! -e "$LXC_HELPER" ]; then
-  skip nic_lxc_start_busybox_twice "needs busybox-static and lxc (apt-get install busybox-static lxc)"
-  exit 0
-fi
 
 # The world's mounts are private: this bind is gone when the world is.
 mount --bind "$NIC" "$LXC_HELPER"
@@ -70,7 +68,7 @@ start_once() {
       why+="no tagged host end on lxcbr0: $(host_ends); "
   fi
   touch "$rootfs/tmp/go"
-  wait "$pid"
+  wait "$pid" || why+="lxc-start exited $?: $(grep -E 'ERROR' "$base/log.$n" | head -3); "
   # The container is gone; so, soon, is its nic.
   for _ in $(seq 300); do [ -z "$(host_ends)" ] && break; sleep 0.02; done
   [ -z "$(host_ends)" ] || why+="host end left behind: $(host_ends); "

@@ -9,16 +9,13 @@ set -u
 
 QS=$UXC_SRC/user/quickstart.sh
 B=$UXC_BUILD/bin
-for bin in uxc uxc-admin; do
-  [ -x "$B/$bin" ] || { fail quickstart_lxc_net_built "$B/$bin was not built"; exit 0; }
-done
-if [ ! -u "$WORLD_BIN/uxc-idmap" ] || [ ! -u "$WORLD_BIN/uxc-nic" ]; then
-  skip quickstart_lxc_net "uxc-idmap and uxc-nic must both be built (have: $(ls "$WORLD_BIN"))"; exit 0
-fi
+require_built quickstart_lxc_net_built "$B/uxc" "$B/uxc-admin" "$WORLD_BIN/uxc-idmap" "$WORLD_BIN/uxc-nic"
 for dir in /var/log /var/mail /var/spool/mail /var/lib/misc; do
   [ -d "$dir" ] && mount -t tmpfs tmpfs "$dir"
 done
 
+# lxc-net fixes the bridge's MAC (LXC_BRIDGE_MAC, its default here).
+ip link set dev lxcbr0 address 00:16:3e:00:00:00
 # lxc-net's dnsmasq, as the seed article's ps shows it (DNS off here).
 mkdir -p /run/lxc
 dnsmasq --conf-file=/dev/null --strict-order --bind-interfaces --pid-file=/run/lxc/dnsmasq.pid \
@@ -35,8 +32,9 @@ status=$?
 check quickstart_lxc_net_dnsmasq_left_alone bash -c 'grep -q "not started by this script); left alone" <<<"$1"' sh "$out"
 check quickstart_lxc_net_no_second_dnsmasq test "$(pgrep -x dnsmasq)" = "$lxc_pid"
 check quickstart_lxc_net_bridge_kept test "$(cat /sys/class/net/lxcbr0/ifindex)" = "$ifindex"
+check quickstart_lxc_net_bridge_mac_kept bash -c '[ "$(cat /sys/class/net/lxcbr0/address)" = 00:16:3e:00:00:00 ] && ! grep -q "MAC" <<<"$1"' sh "$out"
 check quickstart_lxc_net_one_address test "$(ip -4 -o addr show dev lxcbr0 | wc -l)" = 1
 ip=$(as_user uxtest1 env UXC_HELPER_DIR="$WORLD_BIN" "$B/uxc" info -n example-container -i -H 2>/dev/null | grep -m1 -E '^10\.0\.3\.')
 check quickstart_lxc_net_container_has_dhcp_address test -n "$ip"
 check quickstart_lxc_net_lease_from_lxc_dnsmasq grep -q " $ip " /run/lxc/dnsmasq.lxcbr0.leases
-as_user uxtest1 env UXC_HELPER_DIR="$WORLD_BIN" "$B/uxc" stop -n example-container -k >/dev/null 2>&1
+cleanup as_user uxtest1 env UXC_HELPER_DIR="$WORLD_BIN" "$B/uxc" stop -n example-container -k

@@ -10,12 +10,7 @@ set -u
 
 QS=$UXC_SRC/user/quickstart.sh
 B=$UXC_BUILD/bin
-for bin in uxc uxc-admin; do
-  [ -x "$B/$bin" ] || { fail quickstart_built "$B/$bin was not built"; exit 0; }
-done
-if [ ! -u "$WORLD_BIN/uxc-idmap" ] || [ ! -u "$WORLD_BIN/uxc-nic" ]; then
-  skip quickstart "uxc-idmap and uxc-nic must both be built (have: $(ls "$WORLD_BIN"))"; exit 0
-fi
+require_built quickstart_built "$B/uxc" "$B/uxc-admin" "$WORLD_BIN/uxc-idmap" "$WORLD_BIN/uxc-nic"
 # useradd and dnsmasq must not touch the host's /var (lastlog, faillog,
 # mail spool): private file systems for this world.
 for dir in /var/log /var/mail /var/spool/mail /var/lib/misc; do
@@ -32,6 +27,21 @@ out=$(SUDO_USER=uxtest3 qs --no-nat 2>&1)
 status=$?
 [ $status = 0 ] && pass quickstart_sudo_user_runs || fail quickstart_sudo_user_runs "exit $status: $out"
 check quickstart_bridge_made sh -c "[ -d /sys/class/net/lxcbr0/bridge ] && ip -4 -o addr show dev lxcbr0 | grep -q ' inet 10.0.3.1/24 ' && ip -o link show dev lxcbr0 | grep -q '[<,]UP[,>]'"
+# The bridge's MAC is fixed: ports (a veth with a lower MAC than any)
+# come and go, and the gateway's MAC stays what it was set to.
+bridge_mac() { echo "$(cat /sys/class/net/lxcbr0/address) $(cat /sys/class/net/lxcbr0/addr_assign_type)"; }
+check quickstart_bridge_mac_fixed test "$(bridge_mac)" = "00:16:3e:00:00:00 3"
+mac_stays() {
+  ip link add qsport0 address 00:00:00:00:00:01 type veth peer name qspeer0 &&
+    ip link set qsport0 master lxcbr0 && ip link set qsport0 up || return 1
+  local with after
+  with=$(bridge_mac)
+  ip link del qsport0 || return 1
+  after=$(bridge_mac)
+  [ "$with" = "00:16:3e:00:00:00 3" ] && [ "$after" = "00:16:3e:00:00:00 3" ] ||
+    { echo "with a low port: $with; after: $after"; return 1; }
+}
+check quickstart_bridge_mac_stays_as_ports_come_and_go mac_stays
 check quickstart_dnsmasq_pid_file_under_run sh -c 'pid=$(cat /run/uxc-net/dnsmasq.pid) && [ "$(cat /proc/$pid/comm)" = dnsmasq ]'
 check quickstart_no_nat_leaves_firewall_alone sh -c "[ \"\$(iptables-save | grep -c -- '^-A')\" = 0 ] && [ \"\$(cat /proc/sys/net/ipv4/ip_forward)\" = 0 ]"
 range=$(grep '^uxtest3:' /etc/subuid)
@@ -97,5 +107,7 @@ out=$("$QS" --bridge notabridge --steps net 2>&1)
 check quickstart_refuses_a_non_bridge grep -q 'notabridge exists and is not a bridge' <<<"$out"
 out=$("$QS" --nat maybe 2>&1)
 check quickstart_refuses_bad_nat grep -q -- '--nat takes 0 or 1' <<<"$out"
+out=$("$QS" --bridge-mac 01:00:5e:00:00:01 --steps net 2>&1)
+check quickstart_refuses_multicast_bridge_mac grep -q -- '--bridge-mac: "01:00:5e:00:00:01" is not a unicast MAC' <<<"$out"
 
-for u in uxtest3 uxc-demo; do uxc_as $u stop -n example-container -k >/dev/null 2>&1; done
+for u in uxtest3 uxc-demo; do cleanup uxc_as $u stop -n example-container -k; done

@@ -9,8 +9,11 @@ set -u
 fresh_tmpfs() {
   local dir fstype opts
   for dir in /run /tmp /home; do
-    fstype=$(findmnt -n -o FSTYPE --mountpoint "$dir") || { echo "$dir is not a mount point"; return 1; }
-    opts=$(findmnt -n -o OPTIONS --mountpoint "$dir")
+    # The last mount on DIR is the one in use (the host may have its own
+    # mount there, under the world's).
+    fstype=$(findmnt -n -o FSTYPE --mountpoint "$dir" | tail -n 1)
+    [ -n "$fstype" ] || { echo "$dir is not a mount point"; return 1; }
+    opts=$(findmnt -n -o OPTIONS --mountpoint "$dir" | tail -n 1)
     [ "$fstype" = tmpfs ] || { echo "$dir is $fstype, not tmpfs"; return 1; }
     case ,$opts, in *,nosuid,*) echo "$dir is nosuid: $opts"; return 1 ;; esac
   done
@@ -36,7 +39,7 @@ all_mounts_private() {
 check world_every_mount_private all_mounts_private
 
 etc_is_private_overlay() {
-  [ "$(findmnt -n -o FSTYPE --mountpoint /etc)" = overlay ] || { echo "/etc is not an overlay"; return 1; }
+  [ "$(findmnt -n -o FSTYPE --mountpoint /etc | tail -n 1)" = overlay ] || { echo "/etc is not an overlay"; return 1; }
   mkdir -p /etc/uxc /etc/lxc &&
     echo 'uxtest1 veth lxcbr0 2' >/etc/uxc/usernet &&
     echo 'uxtest1 veth lxcbr0 2' >/etc/lxc/lxc-usernet &&
@@ -161,7 +164,7 @@ check world_setuid_binary_gets_euid_0 setuid_runs_as_root
 
 world_bin_reachable() {
   local opts
-  opts=$(findmnt -n -o OPTIONS -T "$WORLD_BIN")
+  opts=$(findmnt -n -o OPTIONS -T "$WORLD_BIN" | tail -n 1)
   case ,$opts, in *,nosuid,*) echo "$WORLD_BIN is on a nosuid mount: $opts"; return 1 ;; esac
   as_user uxtest3 test -x "$WORLD_BIN/print_ids" || { echo "uxtest3 cannot reach $WORLD_BIN/print_ids"; return 1; }
   if as_user uxtest3 touch "$WORLD_BIN/x" 2>/dev/null; then echo "uxtest3 can write $WORLD_BIN"; return 1; fi
@@ -169,35 +172,23 @@ world_bin_reachable() {
 check world_bin_reachable_not_writable world_bin_reachable
 
 helpers_installed() {
-  local helper link target found=0
+  local helper link target
   for helper in uxc-idmap uxc-nic; do
-    if [ -f "$UXC_BUILD/bin/$helper" ]; then
-      found=1
-      [ "$(stat -c '%a %U %G' "$WORLD_BIN/$helper")" = "4755 root root" ] ||
-        { echo "$WORLD_BIN/$helper: $(stat -c '%a %U %G' "$WORLD_BIN/$helper" 2>&1)"; return 1; }
-      cmp -s "$UXC_BUILD/bin/$helper" "$WORLD_BIN/$helper" || { echo "$WORLD_BIN/$helper differs from the build"; return 1; }
-    elif [ -e "$WORLD_BIN/$helper" ]; then
-      echo "$WORLD_BIN/$helper exists but was never built"; return 1
-    fi
+    [ -f "$UXC_BUILD/bin/$helper" ] || { echo "$UXC_BUILD/bin/$helper was not built (run make)"; return 1; }
+    [ "$(stat -c '%a %U %G' "$WORLD_BIN/$helper")" = "4755 root root" ] ||
+      { echo "$WORLD_BIN/$helper: $(stat -c '%a %U %G' "$WORLD_BIN/$helper" 2>&1)"; return 1; }
+    cmp -s "$UXC_BUILD/bin/$helper" "$WORLD_BIN/$helper" || { echo "$WORLD_BIN/$helper differs from the build"; return 1; }
   done
   for link in newuidmap:uxc-idmap newgidmap:uxc-idmap lxc-user-nic:uxc-nic; do
     target=${link#*:} link=${link%%:*}
-    if [ -e "$WORLD_BIN/$target" ]; then
-      [ "$(readlink "$WORLD_COMPAT/$link")" = "$WORLD_BIN/$target" ] ||
-        { echo "$WORLD_COMPAT/$link -> $(readlink "$WORLD_COMPAT/$link")"; return 1; }
-    elif [ -L "$WORLD_COMPAT/$link" ]; then
-      echo "$WORLD_COMPAT/$link points to a helper that was not built"; return 1
-    fi
+    [ "$(readlink "$WORLD_COMPAT/$link")" = "$WORLD_BIN/$target" ] ||
+      { echo "$WORLD_COMPAT/$link -> $(readlink "$WORLD_COMPAT/$link")"; return 1; }
   done
-  [ "$found" = 1 ] || { echo "NOTBUILT"; return 1; }
+  [ "$(stat -c '%a %U %G' "$WORLD_BIN/uxc-image")" = "755 root root" ] ||
+    { echo "$WORLD_BIN/uxc-image: $(stat -c '%a %U %G' "$WORLD_BIN/uxc-image" 2>&1)"; return 1; }
+  cmp -s "$UXC_BUILD/bin/uxc-image" "$WORLD_BIN/uxc-image" || { echo "$WORLD_BIN/uxc-image differs from the build"; return 1; }
 }
-if out=$(helpers_installed 2>&1); then
-  pass world_helpers_installed_setuid
-elif [ "$out" = NOTBUILT ]; then
-  skip world_helpers_installed_setuid "neither uxc-idmap nor uxc-nic is built in $UXC_BUILD yet"
-else
-  fail world_helpers_installed_setuid "$out"
-fi
+check world_helpers_installed_setuid helpers_installed
 
 # ---------------------------------------------------------------- network
 bridges() {
@@ -238,13 +229,67 @@ enter_refuses_non_root() {
 }
 check world_enter_refuses_non_root enter_refuses_non_root
 
-# This world's passwd already has uxtest1..3, as a host that happened to use
-# those ids would: a world started from here must refuse.
-enter_refuses_taken_ids() {
-  local out status
-  out=$("$UXC_SRC/tests/world/enter" -- true 2>&1)
-  status=$?
-  [ "$status" = 125 ] || { echo "status $status: $out"; return 1; }
-  case $out in *61001*uxtest1*) ;; *) echo "message: $out"; return 1 ;; esac
+# A world inherits nothing a person or a script did to the host: this
+# world plays a host after `make quickstart` (a regular user uxc-demo with
+# a home, subordinate ids and a usernet line, uxc installed setuid at the
+# build's paths, a host account holding a test account's name and uid), and
+# a world started from here must hold only its own accounts and files.
+make_dirty_host() {
+  local libexecdir bindir prefix
+  libexecdir=$(sed -n 's/^#define UXC_LIBEXECDIR "\(.*\)"$/\1/p' "$UXC_BUILD/gen/paths.h")
+  bindir=$(sed -n 's/^#define UXC_BINDIR "\(.*\)"$/\1/p' "$UXC_BUILD/gen/paths.h")
+  prefix=$(dirname "$bindir")
+  case $prefix in /|/usr) echo "built with PREFIX=$prefix: this test needs a separate prefix (the default /usr/local)"; return 1 ;; esac
+  # The prefix becomes a tmpfs of this world (the host's stays as it is).
+  mount -t tmpfs -o mode=0755 dirty-prefix "$prefix" &&
+    mkdir -p "$libexecdir" "$bindir" "$prefix/sbin" &&
+    install -m 4755 "$UXC_BUILD/bin/uxc-idmap" "$libexecdir/uxc-idmap" &&
+    install -m 0755 "$UXC_BUILD/bin/uxc" "$bindir/uxc" &&
+    install -m 0755 "$UXC_BUILD/bin/uxc-admin" "$prefix/sbin/uxc-admin" || return 1
+  echo "uxc-demo:x:1001:1001::/home/uxc-demo:/bin/sh" >>/etc/passwd
+  echo "uxc-demo:x:1001:" >>/etc/group
+  echo "uxc-demo:!:19000:0:99999:7:::" >>/etc/shadow
+  sed -i 's/^uxtest2:[^:]*:[^:]*:[^:]*:/uxtest2:x:61002:61002:on the host, not the test user:/' /etc/passwd
+  sed -i 's/^\(adm:x:[0-9]*:\).*/\1uxc-demo,uxtest1/' /etc/group
+  echo "uxc-demo:300000:65536" >>/etc/subuid
+  echo "uxc-demo:300000:65536" >>/etc/subgid
+  mkdir -p /etc/uxc /etc/lxc /home/uxc-demo
+  echo "uxc-demo veth lxcbr0 10" >/etc/uxc/usernet
+  echo "uxc-demo veth lxcbr0 10" >/etc/lxc/lxc-usernet
+  echo "[idmap]" >/etc/uxc/uxc.conf
 }
-check world_enter_refuses_taken_ids enter_refuses_taken_ids
+world_from_dirty_host() {
+  local got want
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  got=$("$UXC_SRC/tests/world/enter" -- bash -c '
+    source "$UXC_SRC/tests/lib.sh"
+    awk -F: '"'"'$3 >= 1000 && $3 != 65534 { print "passwd", $0 }'"'"' /etc/passwd
+    awk -F: '"'"'$3 >= 1000 && $3 != 65534 { print "group", $0 }'"'"' /etc/group
+    grep -h uxc-demo /etc/shadow /etc/gshadow /etc/group | sed "s/^/named /"
+    sed "s/^/subuid /" /etc/subuid; sed "s/^/subgid /" /etc/subgid
+    for f in /etc/uxc /etc/lxc/lxc-usernet /home/uxc-demo; do [ -e "$f" ] && echo "left $f"; done
+    for f in "$(dirname "$(sed -n "s/^#define UXC_LIBEXECDIR \"\(.*\)\"$/\1/p" "$UXC_BUILD/gen/paths.h")")"/uxc; do
+      [ -e "$f" ] && echo "installed $f"
+    done
+    as_user uxtest1 sh -c "command -v uxc uxc-admin" | sed "s/^/found /"
+    echo "uxtest1 groups $(as_user uxtest1 id -G)"
+  ' 2>&1)
+  want="passwd uxtest1:*:61001:61001:uxc test user 1:/home/uxtest1:/bin/bash
+passwd uxtest2:*:61002:61002:uxc test user 2:/home/uxtest2:/bin/bash
+passwd uxtest3:*:61003:61003:uxc test user 3:/home/uxtest3:/bin/bash
+group uxtest1:x:61001:
+group uxtest2:x:61002:
+group uxtest3:x:61003:
+group uxnet:x:61100:uxtest1,uxtest2
+subuid uxtest1:100000:65536
+subuid uxtest2:200000:65536
+subgid uxtest1:100000:65536
+subgid uxtest2:200000:65536
+uxtest1 groups 61001 61100"
+  [ "$got" = "$want" ] || { echo "the world from a dirty host: $got"; return 1; }
+}
+if out=$( (make_dirty_host) 2>&1); then
+  check world_starts_from_its_own_accounts_and_files world_from_dirty_host
+else
+  fail world_starts_from_its_own_accounts_and_files "could not dirty this world: $out"
+fi

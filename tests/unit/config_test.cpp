@@ -232,6 +232,13 @@ const ConfigCase kCases[] = {
     {"nic spellings are per file", "lxc.net.0.type = veth\nlxc.net.0.link = a\nlxc.include = /old.conf\n", "",
      [](const Config& c) { return c.nics.size() == 2 && c.nics[1].legacy && c.nics[1].link == "b"; },
      {{"/old.conf", "lxc.network.type = veth\nlxc.network.link = b\n"}}},
+    {"image record",
+     "uxc.image.dist = debian\nuxc.image.release = bookworm\nuxc.image.arch = amd64\nuxc.image.variant = default\n"
+     "uxc.image.build = 20260101_05:24\nuxc.image.server = localhost:8443\n",
+     "", [](const Config& c) {
+       return c.image.dist == "debian" && c.image.release == "bookworm" && c.image.arch == "amd64" &&
+              c.image.variant == "default" && c.image.build == "20260101_05:24" && c.image.server == "localhost:8443";
+     }},
 
     // ---- malformed or hostile
     {"unknown key", "lxc.rootfs.path = /r\nlxc.bogus = 1\n", "cfg:2: unknown key lxc.bogus", nullptr},
@@ -283,6 +290,9 @@ const ConfigCase kCases[] = {
     {"cgroup key without file", "lxc.cgroup2.memory = 1\n", "expected a controller file", nullptr},
     {"environment without =", "lxc.environment = PATH\n", "expected NAME=VALUE", nullptr},
     {"non-ASCII value", "lxc.uts.name = h\xC3\xA9llo\n", "printable ASCII", nullptr},
+    {"unknown image field", "uxc.image.colour = red\n", "cfg:1: unknown key uxc.image.colour", nullptr},
+    {"image dist with a slash", "uxc.image.dist = ../etc\n", "uxc.image.dist: '../etc' is not a valid value", nullptr},
+    {"image server over http", "uxc.image.server = http://x\n", "not a valid value", nullptr},
     {"error line number is right after comments", "# one\n\n# three\nlxc.nope = 1\n", "cfg:4: unknown key lxc.nope", nullptr},
     {"long line is one setting", "lxc.init.cmd = " + std::string(190, 'a') + "lxc.cap.keep = none\n", "",
      [](const Config& c) { return c.cap_keep.empty() && c.init_cmd.size() == 190 + 19; }},

@@ -21,14 +21,14 @@ const UserCase kUserCases[] = {
     // ---- accepted
     {"empty file: every default", "", "", [](const UserSettings& s) {
        return s.default_template.empty() && s.image_server == "images.linuxcontainers.org" &&
-              s.console_escape == 1 && s.log_level == "ERROR";
+              !s.image_server_given && s.console_escape == 1 && s.log_level == "ERROR";
      }},
     {"comments and blanks", "; a comment\n# another\n\n   \n[log]\n", "", nullptr},
     {"every key", "[create]\ntemplate = busybox\n[images]\nserver = images.example.org:8443\n"
                   "[console]\nescape = ^b\n[log]\nlevel = debug\n", "",
      [](const UserSettings& s) {
        return s.default_template == "busybox" && s.image_server == "images.example.org:8443" &&
-              s.console_escape == 2 && s.log_level == "DEBUG";
+              s.image_server_given && s.console_escape == 2 && s.log_level == "DEBUG";
      }},
     {"inih's ':' separator and inline comment", "[console]\nescape: x ; Ctrl+x\n", "",
      [](const UserSettings& s) { return s.console_escape == 24; }},
@@ -97,6 +97,7 @@ struct AdminCase {
   std::string text;
   std::string error;
   SetgroupsPolicy setgroups = SetgroupsPolicy::kAuto;
+  std::string image_server = "";
 };
 std::ostream& operator<<(std::ostream& os, const AdminCase& c) { return os << c.name; }
 
@@ -108,6 +109,9 @@ const AdminCase kAdminCases[] = {
     {"bad value", "[idmap]\nsetgroups = allow\n", "a.conf:2: [idmap] setgroups: 'allow' is neither auto nor deny"},
     {"value case matters", "[idmap]\nsetgroups = Deny\n", "a.conf:2: [idmap] setgroups: 'Deny' is neither"},
     {"a comment without a blank is part of the value", "[idmap]\nsetgroups = deny;\n", "a.conf:2: [idmap] setgroups: 'deny;'"},
+    {"a mirror for every user", "[images]\nserver = mirror.example.org:8443\n", "", SetgroupsPolicy::kAuto,
+     "mirror.example.org:8443"},
+    {"mirror with a scheme", "[images]\nserver = http://mirror\n", "a.conf:2: [images] server: 'http://mirror' is not HOST"},
     {"user sections are not the administrator's", "[log]\nlevel = INFO\n", "a.conf:1: unknown section [log]"},
     {"unknown key", "[idmap]\nsetgroup = deny\n", "a.conf:2: unknown key setgroup in [idmap]"},
     {"set twice", "[idmap]\nsetgroups = auto\nsetgroups = deny\n", "a.conf:3: [idmap] setgroups is set twice (first on line 2)"},
@@ -122,6 +126,7 @@ BOOST_DATA_TEST_CASE(admin_settings_table, boost::unit_test::data::make(kAdminCa
   if (c.error.empty()) {
     BOOST_TEST(ok, error);
     BOOST_TEST((s.setgroups == c.setgroups));
+    BOOST_TEST(s.image_server == c.image_server);
   } else {
     BOOST_TEST(!ok);
     BOOST_TEST(error.find(c.error) == 0u, error << " does not start with: " << c.error);

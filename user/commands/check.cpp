@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include <cstdio>
 
 #include "paths.h"  // generated: UXC_SYSCONFDIR
+#include "policy/acl.h"
 #include "policy/proc.h"
 #include "policy/text.h"
 #include "policy/usernet.h"
@@ -216,7 +218,25 @@ bool in_ranges(const std::vector<policy::IdExtent>& map, uint32_t id) {
 // uid the user does not otherwise own. It maps the user's own ids too, so
 // a directory whose owner and group are both mapped is reachable through
 // the namespace's capabilities; any other directory on the way must let
-// that uid search it (LXC's "grant it x access" trap).
+// that uid search it (LXC's "grant it x access" trap). The fix offered is
+// an ACL entry for that one uid, not "chmod o+x", which would let every
+// user of the host through too.
+// Can host uid root_uid (group root_gid) search directory `dir`? Its
+// access ACL decides when it has one, else the mode bits.
+bool root_can_search(const std::string& dir, const struct stat& st, uint32_t root_uid, uint32_t root_gid) {
+  char acl[4096];
+  const ssize_t n = getxattr(dir.c_str(), "system.posix_acl_access", acl, sizeof acl);
+  const uint32_t groups[] = {root_gid};
+  if (n > 0) {
+    const auto verdict = policy::acl_permits(std::string_view(acl, static_cast<size_t>(n)), st.st_uid, st.st_gid,
+                                             root_uid, groups, policy::kAclExecute);
+    if (verdict != policy::AclVerdict::kMalformed) return verdict == policy::AclVerdict::kAllow;
+  }
+  if (st.st_uid == root_uid) return (st.st_mode & S_IXUSR) != 0;
+  if (st.st_gid == root_gid) return (st.st_mode & S_IXGRP) != 0;
+  return (st.st_mode & S_IXOTH) != 0;
+}
+
 void check_paths(Report& r, const policy::Config& config, const User& user, const Paths& paths,
                  const policy::IdmapRequest& maps) {
   uint32_t root_uid = 0, root_gid = 0;
@@ -241,18 +261,35 @@ void check_paths(Report& r, const policy::Config& config, const User& user, cons
       if (stat(dir.c_str(), &st) != 0) break;  // created later, by the user
       if (!S_ISDIR(st.st_mode)) break;
       const bool mapped = in_ranges(uids, st.st_uid) && in_ranges(gids, st.st_gid);
-      const bool searchable = (st.st_mode & S_IXOTH) || (st.st_uid == root_uid && (st.st_mode & S_IXUSR)) ||
-                              (st.st_gid == root_gid && (st.st_mode & S_IXGRP));
-      if (mapped || searchable) continue;
+      if (mapped || root_can_search(dir, st, root_uid, root_gid)) continue;
       r.fail("the container's root (host uid " + std::to_string(root_uid) + ") cannot reach " + dir + " (owner " +
                  std::to_string(st.st_uid) + ":" + std::to_string(st.st_gid) + ", mode " + octal_mode(st.st_mode) +
                  "), so uxc cannot create or remove rootfs files under " + target,
-             "grant it x access: chmod o+x " + dir + (st.st_uid == user.uid ? " (or chgrp it to your own group)" : ""));
+             "grant that uid alone x access: setfacl -m u:" + std::to_string(root_uid) + ":x " + dir +
+                 " (package acl)" + (st.st_uid == user.uid ? ", or chgrp it to your own group" : ""));
       all_ok = false;
       break;
     }
   }
   if (all_ok) r.ok("paths: the container's root (host uid " + std::to_string(root_uid) + ") can reach " + join(targets, " and "));
+}
+
+// Containers made by an older uxc (0755 directories, 0644 configs) can be
+// read by every user of the host, and a running one's /tmp reached.
+void check_private_containers(Report& r, const Paths& paths) {
+  std::vector<std::string> open_to_others;
+  for (const auto& name : list_containers(paths)) {
+    struct stat dir_st, config_st;
+    const std::string dir = container_dir(paths, name);
+    if (lstat(dir.c_str(), &dir_st) == 0 && (dir_st.st_mode & 077) != 0) open_to_others.push_back(dir);
+    else if (lstat(container_config(paths, name).c_str(), &config_st) == 0 && (config_st.st_mode & 077) != 0)
+      open_to_others.push_back(container_config(paths, name));
+  }
+  if (open_to_others.empty()) return;
+  std::string fix;
+  for (const auto& path : open_to_others)
+    fix += std::string(fix.empty() ? "" : "; ") + "chmod go= " + path + (path.ends_with("/config") ? "" : " " + path + "/config");
+  r.warn("containers open to other users (made by an older uxc): " + join(open_to_others, ", "), fix);
 }
 
 void check_cgroups(Report& r, const policy::Config& config) {
@@ -324,6 +361,13 @@ int cmd_check(int argc, char** argv) {
   for (const auto& nic : config.nics) has_veth = has_veth || nic.type == "veth";
   check_helper(r, "uxc-idmap", true);
   check_helper(r, "uxc-nic", has_veth);
+  // Not setuid, and only `create -t download` and `-t local` need it.
+  const std::string image_tool = helper_path("uxc-image");
+  if (access(image_tool.c_str(), X_OK) == 0)
+    r.ok("uxc-image: " + image_tool + " (create -t download and -t local)");
+  else
+    r.warn("uxc-image is not installed at " + image_tool + ": create -t download and -t local need it",
+           "ask your administrator to install uxc: make install (as root)");
   if (usable) {
     try {
       const policy::IdmapRequest maps = container_idmap(config, user);
@@ -345,6 +389,7 @@ int cmd_check(int argc, char** argv) {
   }
   check_user_namespaces(r);
   check_cgroups(r, config);
+  check_private_containers(r, paths);
   if (r.failures == 0) {
     std::printf("uxc check: everything the default configuration needs is in place\n");
     return 0;

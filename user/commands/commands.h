@@ -18,6 +18,7 @@ int cmd_attach(int argc, char** argv);
 int cmd_console(int argc, char** argv);
 int cmd_check(int argc, char** argv);
 int cmd_autostart(int argc, char** argv);
+int cmd_image(int argc, char** argv);
 int cmd_unshare(int argc, char** argv);
 int cmd_copy(int argc, char** argv);
 int cmd_snapshot(int argc, char** argv);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "policy/rootfs.h"
 #include "user/commands/cli.h"
@@ -74,7 +75,7 @@ void remove_if_ephemeral(const Paths& paths, const User& user, const std::string
   policy::Config config;
   if (!ephemeral_config(paths, name, &config)) return;
   try {
-    const Fd store = lock_store(paths, user);
+    const Fd store = lock_store(paths);
     remove_container_files(paths, name, container_root(file_work_idmap(config, user)));
   } catch (const Error& e) {
     std::fprintf(stderr, "uxc: cannot remove the ephemeral container %s: %s\n", name.c_str(), e.what());
@@ -139,13 +140,13 @@ int cmd_copy(int argc, char** argv) {
 
   if (overlay) {
     // Who uses which layer changes here: one such command at a time.
-    const Fd store = lock_store(paths, user);
+    const Fd store = lock_store(paths);
     if (config.ephemeral)
       throw Error("cannot clone " + source + ": it is ephemeral (destroyed when it stops, which its clone's layers "
                   "would not survive); make a full copy of it (-B dir) once it is stopped");
     policy::RootfsPath layers;
-    const Fd source_lock = try_lock_stopped(paths, user, source);
-    if (!source_lock.valid()) {
+    const std::optional<Fd> source_lock = try_lock_stopped(paths, user, source);
+    if (!source_lock) {
       // Running: only its read-only layers can be shared; its upper layer
       // changes under it.
       layers = container_rootfs(paths, source, config);
@@ -157,7 +158,7 @@ int cmd_copy(int argc, char** argv) {
                    "changes it made since (stop it to include those)\n",
                    source.c_str(), name.c_str(), source.c_str());
     }
-    if (source_lock.valid()) layers = freeze_layers(paths, source, as_root);
+    if (source_lock) layers = freeze_layers(paths, source, as_root);
     policy::RootfsPath clone;
     clone.overlay = true;
     clone.lowers = layers.lowers;
@@ -169,6 +170,9 @@ int cmd_copy(int argc, char** argv) {
                      [&] { make_upper_layer(clone.upper, clone.lowers.front()); });
     std::printf("Created container %s as an overlay clone of %s\n", name.c_str(), source.c_str());
   } else {
+    // For the whole copy: the source cannot start, nor a snapshot or
+    // restore change its layers.
+    const Fd store = lock_store(paths);
     const Fd source_lock = lock_stopped(paths, user, source, "make a full copy of it");
     const policy::RootfsPath rootfs = container_rootfs(paths, source, config);
     const std::string dst = container_dir(paths, name) + "/rootfs";

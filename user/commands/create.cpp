@@ -1,14 +1,26 @@
 // uxc create: a new container's config, from default.conf and the
-// template, and its rootfs (storage/rootfs.h), written as the
-// container's root.
+// template, and its rootfs (storage/rootfs.h, storage/images.h), written
+// as the container's root.
+//
+// The config is written last: a directory without one, marked unfinished
+// (storage/store.h), is not a container, so a create that is interrupted,
+// even by SIGKILL, never shows up in `uxc ls`. Its directory stays locked
+// while the create runs; the next create of the same name removes what a
+// dead one left.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 
 #include "paths.h"  // generated: UXC_SYSCONFDIR
 #include "policy/config.h"
+#include "policy/image.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/settings.h"
@@ -16,12 +28,15 @@
 #include "user/host/helpers.h"
 #include "user/host/userns.h"
 #include "user/storage/container.h"
+#include "user/storage/images.h"
 #include "user/storage/rootfs.h"
 #include "user/storage/store.h"
 
 namespace uxc {
 
 namespace {
+
+const char kTemplates[] = "use -t busybox, -t download -- -d DIST -r RELEASE, or -t local -- PATH";
 
 std::string default_config_text(const Paths& paths, const std::string& override_path, std::string* source) {
   std::string text;
@@ -40,25 +55,69 @@ std::string default_config_text(const Paths& paths, const std::string& override_
   return "";
 }
 
+std::string record_lines(const policy::ImageRecord& r) {
+  std::string out;
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"dist", &r.dist},       {"release", &r.release}, {"arch", &r.arch},
+      {"variant", &r.variant}, {"build", &r.build},     {"server", &r.server}};
+  for (const auto& [key, value] : fields)
+    if (!value->empty()) out += std::string("uxc.image.") + key + " = " + *value + "\n";
+  return out;
+}
+
+// The container's directory, new and locked for as long as the create
+// runs. A directory without a config that is marked unfinished is what a
+// killed create left: it is removed, unless another create still holds
+// it. One without the mark is a container whose config went missing
+// (storage/store.h): its files may matter, so the refusal says what to do.
+Fd claim_container_dir(const Paths& paths, const std::string& dir, const std::string& name,
+                       const policy::IdmapRequest& maps) {
+  const bool made = mkdir(dir.c_str(), 0700) == 0;
+  if (!made && errno != EEXIST) throw_errno("cannot create " + dir);
+  if (!made && path_exists(dir + "/config")) throw Error("container " + name + " already exists (" + dir + ")");
+  Fd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) throw_errno("cannot open " + dir);
+  if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) throw Error("container " + name + " is being created by another uxc create");
+  if (!made && !path_exists(dir + "/config") && !path_exists(dir + "/" + kUnfinishedMarker))
+    throw Error(name_taken_message(paths, name));
+  if (made) mark_unfinished(dir);
+  // A leftover of an interrupted create made before directories were private.
+  if (!made && fchmod(fd.get(), 0700) != 0) throw_errno("cannot make " + dir + " private");
+  if (!made) {
+    if (path_exists(dir + "/config")) throw Error("container " + name + " already exists (" + dir + ")");
+    const std::string rootfs = dir + "/rootfs";
+    if (path_exists(rootfs)) run_as_container_root(maps, [&] { remove_tree(rootfs); });
+  }
+  return fd;
+}
+
 }  // namespace
 
 int cmd_create(int argc, char** argv) {
   const auto args = parse_args(
-      argc, argv, "create", "-n NAME -t TEMPLATE [-f CONFIG] [-- TEMPLATE-ARGS]",
+      argc, argv, "create", "-n NAME -t TEMPLATE [-f CONFIG] [-q] [-- TEMPLATE-ARGS]",
       "Create a container from a template. Templates:\n"
+      "  download  a distribution image from an LXC image server, kept in a cache:\n"
+      "            -- -d DIST -r RELEASE [-a ARCH] [--variant V] [--server HOST[:PORT]]\n"
+      "               [--flush-cache | --force-cache | --no-cache]\n"
+      "  local     a root filesystem from a tarball (.tar, .tar.gz, .tar.xz, .tar.zst)\n"
+      "            or a directory: -- PATH\n"
       "  busybox   a small system from Debian's busybox-static: init, getty on the\n"
       "            console, DHCP on interfaces without a static address\n"
-      "  local     a root filesystem from a tarball or directory: -- PATH\n"
       "The new config starts from ~/.config/uxc/default.conf (or -f CONFIG), with each\n"
-      "'xx' of an hwaddr template replaced by random hex digits.",
+      "'xx' of an hwaddr template replaced by random hex digits. uxc-create(1) and\n"
+      "'uxc image --help' say more.",
       {{'n', "name", "NAME", "name of the new container"},
-       {'t', "template", "TEMPLATE", "busybox or local (default: uxc.conf's [create] template)"},
-       {'f', "config", "CONFIG", "start from this file instead of default.conf"}});
+       {'t', "template", "TEMPLATE", "download, local or busybox (default: uxc.conf's [create] template)"},
+       {'f', "config", "CONFIG", "start from this file instead of default.conf"},
+       {'q', "quiet", nullptr, "no progress lines and notes"}});
   const std::string name = require_name(args, "create");
-  const std::string tmpl = args.has('t') ? args.get('t') : load_user_settings(user_paths(current_user())).default_template;
-  if (tmpl.empty()) throw Error("-t TEMPLATE is required: use -t busybox, or -t local -- PATH");
-  if (tmpl != "busybox" && tmpl != "local")
-    throw Error("unknown template '" + tmpl + "': use busybox, or local -- PATH");
+  const policy::UserSettings user_settings = load_user_settings(user_paths(current_user()));
+  const std::string tmpl = args.has('t') ? args.get('t') : user_settings.default_template;
+  if (tmpl.empty()) throw Error(std::string("-t TEMPLATE is required: ") + kTemplates);
+  const bool quiet = args.has('q');
+  if (tmpl != "busybox" && tmpl != "local" && tmpl != "download")
+    throw Error("unknown template '" + tmpl + "': " + kTemplates);
   std::string local_source;
   if (tmpl == "local") {
     if (args.rest.size() != 1) throw Error("-t local needs the rootfs as one argument: uxc create -n NAME -t local -- PATH");
@@ -69,7 +128,7 @@ int cmd_create(int argc, char** argv) {
       if (getcwd(cwd, sizeof cwd) == nullptr) throw_errno("getcwd");
       local_source = std::string(cwd) + "/" + local_source;
     }
-  } else if (!args.rest.empty()) {
+  } else if (tmpl == "busybox" && !args.rest.empty()) {
     throw Error("the busybox template takes no arguments");
   }
   const std::string busybox = "/bin/busybox";
@@ -79,7 +138,8 @@ int cmd_create(int argc, char** argv) {
   const User user = current_user();
   const Paths paths = user_paths(user);
   const std::string dir = container_dir(paths, name);
-  if (path_exists(dir)) throw Error(name_taken_message(paths, name));
+  if (path_exists(dir + "/config")) throw Error("container " + name + " already exists (" + dir + ")");
+  if (is_directory(dir) && !is_unfinished(dir)) throw Error(name_taken_message(paths, name));
 
   std::string source;
   const std::string defaults = default_config_text(paths, args.get('f'), &source);
@@ -89,12 +149,41 @@ int cmd_create(int argc, char** argv) {
     if (!policy::parse_config(defaults, source, &check, &errors, &config_includes()))
       throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   }
+  // The image first: a create whose image cannot be had leaves nothing.
+  std::unique_ptr<FetchedImage> image;
+  std::string distribution;
+  if (tmpl == "download") {
+    // The user's uxc.conf, then the administrator's, then LXC's default.
+    std::string server = user_settings.image_server;
+    if (!user_settings.image_server_given) {
+      const policy::AdminSettings admin = load_admin_settings();
+      if (!admin.image_server.empty()) server = admin.image_server;
+    }
+    image = std::make_unique<FetchedImage>(args.rest, server, quiet);
+    std::string config_user;
+    if (!image->get("config").empty()) config_user = read_file_or_throw(image->get("config"));
+    std::vector<std::string> errors;
+    if (!policy::check_image_config(config_user, &errors))
+      throw Error("the image's " + image->get("config") + " cannot be used:\n  " + join(errors, "\n  "));
+    if (!config_user.empty() && config_user.back() != '\n') config_user += '\n';
+    distribution = config_user;
+    policy::ImageRecord record{image->get("dist"), image->get("release"), image->get("arch"),
+                               image->get("variant"), image->get("build"), image->get("server")};
+    distribution = "\n# Distribution configuration: " + record.dist + " " + record.release + " " + record.arch + " (" +
+                   record.variant + "), build " + record.build + " from " + record.server + "\n" + distribution +
+                   record_lines(record);
+  }
+
   const std::string rootfs = dir + "/rootfs";
-  std::string text = "# Container " + name + ", created by 'uxc create -t " + tmpl + "' from " + source + "\n";
+  std::string text = "# Container " + name + ", created by 'uxc create -t " + tmpl;
+  if (!args.rest.empty()) text += " -- " + join(args.rest, " ");
+  text += "' from " + source + "\n";
   text += "lxc.rootfs.path = dir:" + rootfs + "\n";
   text += "lxc.uts.name = " + name + "\n";
   if (tmpl == "busybox") text += "# busybox's init halts on SIGUSR1\nlxc.signal.halt = SIGUSR1\nlxc.tty.max = 1\n";
-  text += "\n" + policy::instantiate_hwaddrs(defaults, random_bytes(12 * 64));
+  text += distribution;
+  const std::string settings = "\n" + policy::instantiate_hwaddrs(defaults, random_bytes(12 * 64));
+  text += settings;
 
   // Parse the result as start will, and check the id map before any file
   // is written.
@@ -103,29 +192,85 @@ int cmd_create(int argc, char** argv) {
   if (!policy::parse_config(text, source, &config, &errors, &config_includes()) || !policy::validate_config(config, source, &errors))
     throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   const policy::IdmapRequest maps = file_work_idmap(config, user);
+  const policy::IdmapRequest container_maps = container_idmap(config, user);
   const std::vector<std::string> applets = tmpl == "busybox" ? busybox_applets(busybox) : std::vector<std::string>{};
 
-  make_dirs(paths.data_dir, 0755);
-  if (mkdir(dir.c_str(), 0755) != 0) {
-    if (errno == EEXIST) throw Error(name_taken_message(paths, name));
-    throw_errno("cannot create " + dir);
-  }
+  // Private: other users must not read a config or rootfs, nor reach a
+  // running container's /tmp (1777 inside) through the host. The data
+  // directory only lists names; it is closed too, and an older one made
+  // readable by everyone is closed on the way.
+  make_dirs(paths.data_dir, 0700);
+  struct stat data_st;
+  if (lstat(paths.data_dir.c_str(), &data_st) == 0 && data_st.st_uid == user.uid && (data_st.st_mode & 077) != 0 &&
+      chmod(paths.data_dir.c_str(), data_st.st_mode & 07700) != 0)
+    throw_errno("cannot make " + paths.data_dir + " private");
+  const Fd dir_lock = claim_container_dir(paths, dir, name, maps);
+  const InterruptGuard interrupt;
   // From here on a failure removes everything created.
-  Defer undo([&] {
+  auto remove_all = [&] {
     try {
       if (path_exists(rootfs)) run_as_container_root(maps, [&] { remove_tree(rootfs); });
-    } catch (const Error&) {
+      unlink((dir + "/config").c_str());
+      mark_finished(dir);
+      rmdir(dir.c_str());
+    } catch (const Error& e) {
+      std::fprintf(stderr, "uxc create: could not remove all of %s: %s\n", dir.c_str(), e.what());
     }
-    unlink((dir + "/config").c_str());
-    rmdir(dir.c_str());
-  });
-  write_file_atomic(dir + "/config", text, 0644);
-  run_as_container_root(maps, [&] {
-    if (tmpl == "busybox") build_busybox_rootfs(rootfs, busybox, applets);
-    else build_local_rootfs(rootfs, local_source, maps.uid_map.back().inside, maps.gid_map.back().inside);
-  });
+  };
+  Defer undo(remove_all);
+  UnpackResult unpacked;
+  try {
+    if (tmpl == "busybox") {
+      run_as_container_root(maps, [&] { build_busybox_rootfs(rootfs, busybox, applets); });
+    } else {
+      UnpackRequest req;
+      req.rootfs = rootfs;
+      req.quiet = quiet;
+      if (image) {
+        req.source = image->get("rootfs");
+        req.label = image->get("dist") + " " + image->get("release");
+        req.excludes = image->get("excludes");
+        req.templates = image->get("templates");
+        req.name = name;
+        req.path = dir;
+        req.tee_fd = image->tee_fd();
+      } else {
+        req.source = local_source;
+        req.label = local_source.substr(local_source.rfind('/') + 1);
+      }
+      unpacked = unpack_rootfs(maps, container_maps, req);
+      if (image) image->close_tee();
+    }
+    if (interrupt.signal() != 0) throw Error("interrupted");
+    if (tmpl == "local") {
+      // What the imported tree says it is, for `uxc ls -F`.
+      const std::string record = record_lines(identify_rootfs(rootfs));
+      if (!record.empty()) text.insert(text.size() - settings.size(), "\n# The imported rootfs\n" + record);
+    }
+    write_file_atomic(dir + "/config", text, 0600);
+    mark_finished(dir);
+  } catch (const Error&) {
+    if (interrupt.signal() == 0) throw;
+    undo.dismiss();
+    remove_all();  // before reporting, so the message is true
+    throw Error(std::string("interrupted by SIG") + sigabbrev_np(interrupt.signal()) +
+                ": the half-made container " + name + " was removed");
+  }
   undo.dismiss();
+  std::string message;
+  if (image && !image->get("create-message").empty()) message = read_file_or_throw(image->get("create-message"));
+  if (image) image->release(true);
+  if (unpacked.devices > 0 && !quiet)
+    std::printf("Skipped %llu device node%s of the image: uxc creates /dev at every start\n",
+                static_cast<unsigned long long>(unpacked.devices), unpacked.devices == 1 ? "" : "s");
+  if (unpacked.dropped_xattrs > 0 && !quiet)
+    std::printf("Skipped %llu extended attribute%s a container cannot own (trusted.*, security.selinux, ...)\n",
+                static_cast<unsigned long long>(unpacked.dropped_xattrs), unpacked.dropped_xattrs == 1 ? "" : "s");
   std::printf("Created container %s\n", name.c_str());
+  if (!message.empty()) {
+    std::printf("\n---\n%s", message.c_str());
+    if (message.back() != '\n') std::printf("\n");
+  }
   return 0;
 }
 

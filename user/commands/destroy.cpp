@@ -61,24 +61,22 @@ int cmd_destroy(int argc, char** argv) {
   }
   // Once stopped (an ephemeral one's monitor takes this lock to remove
   // it), and again under it: no clone can be made from it meanwhile.
-  const Fd store = lock_store(paths, user);
+  const Fd store = lock_store(paths);
   (void)check_dependants(paths, name, false);
   const std::string dir = container_dir(paths, name);
-  const std::string rootfs = dir + "/rootfs";
-  if (path_exists(dir)) {
-    policy::Config config;
-    std::vector<std::string> errors;
-    std::string text;
-    (void)read_file(dir + "/config", &text);
-    // The id map must be readable to reach the files; a config broken by
-    // hand still has its idmap lines, or the user's default ranges apply.
-    (void)policy::parse_config(text, "config", &config, &errors, &config_includes());
-    if (!errors.empty()) config = policy::Config{};
-    // The whole directory: an overlay container's layers (delta0, ...)
-    // belong to the container's root too.
-    run_as_container_root(file_work_idmap(config, user), [&] { remove_tree(dir); });
-  }
-  remove_tree(dir);
+  // The id map must be readable to reach the files; a config broken by
+  // hand still has its idmap lines, or the user's default ranges apply.
+  // The whole tree (an overlay container's layers and snapshots too) is
+  // checked before anything goes: a rootfs with one entry the container's
+  // root cannot remove (a directory of another uid's, say) would
+  // otherwise be left half removed, its /etc gone and the rest stuck
+  // until root cleans up.
+  run_as_container_root(file_work_idmap(idmap_config(paths, name), user), [&] {
+    const std::string problem = find_unremovable(dir);
+    if (!problem.empty())
+      throw Error("cannot destroy " + name + ": " + problem + ". Nothing was removed: ask an administrator to remove it (or give it to one of your subordinate ids), then run uxc destroy -n " + name + " again");
+    remove_tree(dir);
+  });
   // The runtime directory holds only the idle lock file by now.
   const std::string runtime = container_runtime(paths, name);
   unlink((runtime + "/lock").c_str());

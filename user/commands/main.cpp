@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
           {"console", uxc::cmd_console, "connect to a running container's console (Ctrl+a q detaches)"},
           {"autostart", uxc::cmd_autostart, "start, stop or reboot the containers with lxc.start.auto, in order"},
           {"check", uxc::cmd_check, "check this host's set-up for your containers, and say how to fix it"},
+          {"image", uxc::cmd_image, "list (ls) or remove (rm) the distribution images uxc keeps"},
           {"copy", uxc::cmd_copy, "copy or clone a container (-s: an overlay clone; -e: ephemeral)"},
           {"snapshot", uxc::cmd_snapshot, "take, list, restore or destroy a container's snapshots"},
           {"unshare", uxc::cmd_unshare, "run a command as root of a container's user namespace, on its files"},

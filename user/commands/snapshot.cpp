@@ -189,7 +189,7 @@ int cmd_snapshot(int argc, char** argv) {
     if (args.has('N')) {
       const std::string new_name = args.get('N');
       check_container_name(new_name);
-      restore_snapshot_as(paths, user, name, snap, new_name, as_root);
+      restore_snapshot_as(paths, name, snap, new_name, as_root);
       std::printf("Created container %s from snapshot %s of %s\n", new_name.c_str(), snap.c_str(), name.c_str());
     } else {
       restore_snapshot(paths, user, name, snap, as_root);
@@ -198,7 +198,7 @@ int cmd_snapshot(int argc, char** argv) {
     return 0;
   }
   if (destroying) {
-    destroy_snapshot(paths, user, name, args.get('d'), as_root);
+    destroy_snapshot(paths, name, args.get('d'), as_root);
     std::printf("Destroyed %s of %s\n", args.get('d') == "ALL" ? "every snapshot" : ("snapshot " + args.get('d')).c_str(),
                 name.c_str());
     return 0;

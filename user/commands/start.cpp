@@ -58,10 +58,7 @@ int cmd_start(int argc, char** argv) {
 
   // A private runtime directory; its lock says "running" for as long as
   // the monitor lives.
-  const size_t slash = req.paths.runtime_dir.rfind('/');
-  if (slash != std::string::npos && slash > 0 && !is_directory(req.paths.runtime_dir.substr(0, slash)))
-    make_dirs(req.paths.runtime_dir.substr(0, slash), 0700);
-  make_private_dir(req.paths.runtime_dir, req.user.uid);
+  make_runtime_dir(&req.paths, req.user);
   const std::string runtime = container_runtime(req.paths, req.name);
   make_private_dir(runtime, req.user.uid);
   Fd lock(open((runtime + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));

@@ -1,7 +1,9 @@
 #include "user/common/dirs.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +39,57 @@ void make_private_dir(const std::string& dir, uid_t uid) {
     throw Error(dir + " is not a private directory of yours (owner, mode 0700): remove it or set XDG_RUNTIME_DIR");
 }
 
+namespace {
+
+std::string runtime_record(const Paths& p) { return p.data_dir + "/.runtime"; }
+
+// The directory the record names, if it is still a private directory of
+// ours with a name of the form mkdtemp gave it; else "" (a reboot empties
+// /tmp, a cleaner may remove it).
+std::string recorded_runtime_dir(const Paths& p, uid_t uid) {
+  std::string text;
+  if (!read_file(runtime_record(p), &text, 4096)) return "";
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  const std::string prefix = "/tmp/uxc-" + std::to_string(uid) + ".";
+  if (text.size() != prefix.size() + 6 || text.compare(0, prefix.size(), prefix) != 0 ||
+      text.find_first_of("/\n", prefix.size()) != std::string::npos)
+    return "";
+  struct stat st;
+  if (lstat(text.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != uid || (st.st_mode & 077) != 0)
+    return "";
+  return text;
+}
+
+}  // namespace
+
+void make_runtime_dir(Paths* paths, const User& user) {
+  if (!paths->runtime_in_tmp) {
+    const size_t slash = paths->runtime_dir.rfind('/');
+    if (slash != std::string::npos && slash > 0 && !is_directory(paths->runtime_dir.substr(0, slash)))
+      make_dirs(paths->runtime_dir.substr(0, slash), 0700);
+    make_private_dir(paths->runtime_dir, user.uid);
+    return;
+  }
+  // One start at a time decides (the data directory's lock), so two
+  // starts never make two directories.
+  make_dirs(paths->data_dir, 0700);
+  Fd data(open(paths->data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!data.valid() || flock(data.get(), LOCK_EX) != 0) throw_errno("cannot lock " + paths->data_dir);
+  std::string dir = recorded_runtime_dir(*paths, user.uid);
+  if (dir.empty()) {
+    std::string name = "/tmp/uxc-" + std::to_string(user.uid) + ".XXXXXX";
+    if (mkdtemp(name.data()) == nullptr) throw_errno("cannot create a runtime directory in /tmp");
+    dir = name;
+    try {
+      write_file_atomic(runtime_record(*paths), dir + "\n", 0600);
+    } catch (...) {
+      rmdir(dir.c_str());
+      throw;
+    }
+  }
+  paths->runtime_dir = dir;
+}
+
 Paths user_paths(const User& user) {
   Paths p;
   const char* xdg_config = getenv("XDG_CONFIG_HOME");
@@ -50,10 +103,15 @@ Paths user_paths(const User& user) {
     const std::string run_user = "/run/user/" + std::to_string(user.uid);
     struct stat st;
     if (lstat(run_user.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == user.uid &&
-        (st.st_mode & 022) == 0)
+        (st.st_mode & 022) == 0) {
       p.runtime_dir = run_user + "/uxc";
-    else
-      p.runtime_dir = "/tmp/uxc-" + std::to_string(user.uid);
+    } else {
+      p.runtime_in_tmp = true;
+      p.runtime_dir = recorded_runtime_dir(p, user.uid);
+      // No directory yet: nothing of ours runs. A name under our own data
+      // directory that no one makes.
+      if (p.runtime_dir.empty()) p.runtime_dir = p.data_dir + "/.runtime-none";
+    }
   }
   return p;
 }

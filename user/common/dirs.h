@@ -5,9 +5,12 @@
 //   $XDG_RUNTIME_DIR/uxc/NAME/            monitor socket, lock, state
 //
 // Without XDG_RUNTIME_DIR the runtime directory is /run/user/UID/uxc when
-// that directory is ours, else /tmp/uxc-UID, created 0700 and refused if
-// anyone else owns it or can write to it (another user could otherwise
-// plant a socket that answers in our name).
+// that directory is ours. Else it is a directory of ours in /tmp whose
+// name mkdtemp chose (/tmp/uxc-UID.XXXXXX), recorded in the data
+// directory (~/.local/share/uxc/.runtime) so that every uxc of the user
+// finds it: a fixed name in a shared directory could be taken first by
+// another user, who would then keep us from starting anything (or plant
+// a socket that answers in our name).
 #pragma once
 
 #include <sys/types.h>
@@ -29,8 +32,15 @@ struct Paths {
   std::string config_dir;   // ~/.config/uxc
   std::string data_dir;     // ~/.local/share/uxc
   std::string runtime_dir;  // .../uxc
+  // runtime_dir is the fallback in /tmp (see above); until start makes
+  // it, a path under data_dir that does not exist (nothing runs then).
+  bool runtime_in_tmp = false;
 };
 Paths user_paths(const User& user);
+
+// For start: makes the runtime directory (0700, ours) if it is not there
+// yet; in /tmp, a new mkdtemp directory, recorded for the next uxc.
+void make_runtime_dir(Paths* paths, const User& user);
 
 // Container names: 1-64 bytes of [A-Za-z0-9_.-], not starting with '.'
 // or '-'; they become directory and host names.

@@ -33,16 +33,17 @@ _uxc_snapshots() {
 _uxc_flags() {
   local common="-h --help --version"
   case $1 in
-    create) echo "-n --name -t --template -f --config $common" ;;
+    create) echo "-n --name -t --template -f --config -q --quiet $common" ;;
     start) echo "-n --name -d --daemon -F --foreground -f --rcfile -l --logpriority -o --logfile $common" ;;
     stop) echo "-n --name -k --kill -t --timeout $common" ;;
     info) echo "-n --name -p --pid -i --ips -s --state -H --no-humanize $common" ;;
-    ls) echo "-f --fancy --running --stopped --format $common" ;;
+    ls) echo "-f --fancy -F --fancy-format --running --stopped --format $common" ;;
     destroy) echo "-n --name -f --force -s --snapshots $common" ;;
     attach) echo "-n --name $common" ;;
     console) echo "-n --name -t --tty -e --escape $common" ;;
     autostart) echo "-a --all -g --group -A --ignore-auto -k --kill -s --shutdown -r --reboot -t --timeout -L --list $common" ;;
     check) echo "$common" ;;
+    image) ;;  # its subcommands, below
     unshare) echo "-n --name $common" ;;
     snapshot) echo "-n --name -c --comment -L --list -C --showcomments -r --restore -N --newname -d --destroy --format $common" ;;
     copy) echo "-n --name -N --newname -s --snapshot -B --backingstorage -K --keepname -M --keepmac -e --ephemeral -D --keepdata -d --daemon -F --foreground $common" ;;
@@ -56,7 +57,7 @@ _uxc_takes_value() {
     create:-t|create:--template|create:-f|create:--config) return 0 ;;
     start:-f|start:--rcfile|start:-l|start:--logpriority|start:-o|start:--logfile) return 0 ;;
     stop:-t|stop:--timeout|console:-t|console:--tty|console:-e|console:--escape) return 0 ;;
-    ls:--format|autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
+    ls:--format|ls:-F|ls:--fancy-format|autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
     copy:-N|copy:--newname|copy:-B|copy:--backingstorage) return 0 ;;
     snapshot:-c|snapshot:--comment|snapshot:-r|snapshot:--restore|snapshot:-N|snapshot:--newname) return 0 ;;
     snapshot:-d|snapshot:--destroy|snapshot:--format) return 0 ;;
@@ -66,7 +67,7 @@ _uxc_takes_value() {
 
 _uxc() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' container='' i word
-  local commands="create start stop info ls destroy attach console autostart check copy snapshot unshare"
+  local commands="create start stop info ls destroy attach console autostart check image copy snapshot unshare"
   COMPREPLY=()
   # --flag=value: bash splits it into "--flag" "=" "value".
   if [ "$COMP_CWORD" -ge 2 ] && [ "${COMP_WORDS[COMP_CWORD - 1]}" = "=" ]; then
@@ -104,7 +105,7 @@ _uxc() {
     case $command:$prev in
       create:-n|create:--name) ;;   # a new name
       *:-n|*:--name) _uxc_reply -W "$(_uxc_containers)" -- "$cur" ;;
-      create:-t|create:--template) _uxc_reply -W "busybox local" -- "$cur" ;;
+      create:-t|create:--template) _uxc_reply -W "busybox download local" -- "$cur" ;;
       start:-l|start:--logpriority)
         _uxc_reply -W "TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL" -- "$cur" ;;
       ls:--format) _uxc_reply -W "json" -- "$cur" ;;
@@ -120,6 +121,12 @@ _uxc() {
         compopt -o filenames 2>/dev/null
         _uxc_reply -f -- "$cur" ;;
     esac
+    return 0
+  fi
+
+  # uxc image ls|rm: the subcommand first.
+  if [ "$command" = image ]; then
+    [ "$COMP_CWORD" -eq 2 ] && [[ $cur != -* ]] && _uxc_reply -W "ls rm" -- "$cur"
     return 0
   fi
 

@@ -17,15 +17,17 @@
 
 namespace uxc {
 
-void run_as_container_root(const policy::IdmapRequest& maps, const std::function<void()>& work) {
-  if (run_as_container_root_status(maps, work) != 0) throw Error("file work in the user namespace failed");
+void run_as_container_root(const policy::IdmapRequest& maps, const std::function<void()>& work,
+                           const std::function<void(pid_t)>& started) {
+  if (run_as_container_root_status(maps, work, started) != 0) throw Error("file work in the user namespace failed");
 }
 
 std::function<void(const std::function<void()>&)> container_root(const policy::IdmapRequest& maps) {
   return [maps](const std::function<void()>& work) { run_as_container_root(maps, work); };
 }
 
-int run_as_container_root_status(const policy::IdmapRequest& maps, const std::function<void()>& work) {
+int run_as_container_root_status(const policy::IdmapRequest& maps, const std::function<void()>& work,
+                                 const std::function<void(pid_t)>& started) {
   auto [ready_read, ready_write] = make_pipe();
   auto [go_read, go_write] = make_pipe();
   auto [err_read, err_write] = make_pipe();
@@ -58,6 +60,7 @@ int run_as_container_root_status(const policy::IdmapRequest& maps, const std::fu
   ready_write.reset();
   go_read.reset();
   err_write.reset();
+  if (started) started(pid);
   Defer reap([pid] {
     kill(pid, SIGKILL);
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {

@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "policy/monitor.h"
 #include "user/common/util.h"
@@ -130,6 +132,91 @@ void remove_entries(int dirfd, dev_t dev, const std::string& where) {
 }
 
 }  // namespace
+
+namespace {
+
+const char kOutside[] = "it belongs to an id outside the container's id map (not one of your subordinate ids)";
+
+struct TreeCheck {
+  dev_t dev;
+  std::string problem;
+
+  bool fail(const std::string& where, const std::string& why) {
+    problem = where + ": " + why;
+    return false;
+  }
+
+  // May the entry `name` of directory `dirfd` (stat `st`, sticky or not
+  // by `sticky`, owned by our root by `dir_ours`) be removed, all of it?
+  bool entry(int dirfd, const std::string& where, const std::string& name, bool sticky, bool dir_ours) {
+    const std::string path = where + "/" + name;
+    struct statx sx;
+    if (statx(dirfd, name.c_str(), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx) != 0)
+      return fail(path, std::string("cannot be inspected: ") + std::strerror(errno));
+    if (sx.stx_attributes & STATX_ATTR_IMMUTABLE) return fail(path, "it is immutable (chattr +i); only root can clear that");
+    if (sx.stx_attributes & STATX_ATTR_APPEND) return fail(path, "it is append-only (chattr +a); only root can clear that");
+    const bool is_dir = S_ISDIR(sx.stx_mode), is_reg = S_ISREG(sx.stx_mode);
+    if (is_dir && makedev(sx.stx_dev_major, sx.stx_dev_minor) != dev)
+      return fail(path, "it is a mount point; unmount it first");
+    // In a sticky directory only the entry's owner, the directory's owner
+    // or a process with CAP_FOWNER over the entry (its ids mapped) may
+    // remove it. O_NOATIME asks the kernel exactly that question of a
+    // file or directory without changing it.
+    if (sticky && !dir_ours && sx.stx_uid != 0) {
+      if (is_dir || is_reg) {
+        const int fd = openat(dirfd, name.c_str(), O_RDONLY | O_NOATIME | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) return fail(path, std::string("it is in a sticky directory and cannot be removed from it (") +
+                                          std::strerror(errno) + "): " + kOutside);
+        close(fd);
+      }
+    }
+    if (!is_dir) return true;
+    return tree(dirfd, name, path, (sx.stx_mode & S_ISVTX) != 0, sx.stx_uid == 0);
+  }
+
+  // Directory `name` of `parent`: its entries, then may they go.
+  bool tree(int parent, const std::string& name, const std::string& path, bool sticky, bool ours) {
+    Fd fd(openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid())
+      return fail(path, std::string("it cannot be read (") + std::strerror(errno) + ")" +
+                            (errno == EACCES ? std::string(": ") + kOutside : ""));
+    Fd dup_fd(dup(fd.get()));
+    DIR* dir = dup_fd.valid() ? fdopendir(dup_fd.get()) : nullptr;
+    if (dir == nullptr) return fail(path, std::string("it cannot be listed: ") + std::strerror(errno));
+    dup_fd.release();
+    std::vector<std::string> names;
+    errno = 0;
+    while (const dirent* e = readdir(dir)) {
+      const std::string n = e->d_name;
+      if (n != "." && n != "..") names.push_back(n);
+    }
+    const int read_errno = errno;
+    closedir(dir);
+    if (read_errno != 0) return fail(path, std::string("it cannot be listed: ") + std::strerror(read_errno));
+    if (!names.empty() && faccessat(parent, name.c_str(), W_OK | X_OK, AT_EACCESS | AT_SYMLINK_NOFOLLOW) != 0)
+      return fail(path, std::string("its entries cannot be removed (") + std::strerror(errno) + "): " + kOutside);
+    for (const auto& n : names)
+      if (!entry(fd.get(), path, n, sticky, ours)) return false;
+    return true;
+  }
+};
+
+}  // namespace
+
+std::string find_unremovable(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return "";
+    return path + ": cannot be inspected: " + std::strerror(errno);
+  }
+  TreeCheck check{st.st_dev, ""};
+  const size_t slash = path.rfind('/');
+  const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
+  Fd parent_fd(open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!parent_fd.valid()) return parent + ": cannot be opened: " + std::strerror(errno);
+  (void)check.tree(parent_fd.get(), path.substr(slash + 1), path, false, true);
+  return check.problem;
+}
 
 void remove_tree(const std::string& path) {
   Fd fd(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));

@@ -47,6 +47,16 @@ std::string state_file_text(pid_t monitor, pid_t init, const std::vector<std::st
 // other filesystems. Used as the container's root on rootfs trees.
 void remove_tree(const std::string& path);
 
+// Before remove_tree, as the same identity: "" if every entry of the tree
+// can be removed, else the first that cannot, and why ("PATH: REASON").
+// It asks the kernel wherever it can (may this process list the
+// directory, write and search it, own or override the owner of an entry
+// in a sticky one), so an id outside the namespace's map is judged as the
+// removal would meet it. One guess is left: a symlink, fifo, socket or
+// device in a sticky directory that is not the container's root's is
+// taken as removable (asking would mean opening it).
+std::string find_unremovable(const std::string& path);
+
 void require_container(const Paths& paths, const std::string& name);
 
 }  // namespace uxc

@@ -5,7 +5,6 @@
 #include "user/storage/rootfs.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,40 +75,6 @@ void copy_file(const std::string& from, const std::string& to, mode_t mode) {
   write_new_file(to, data, mode);
 }
 
-void run_program(const std::vector<std::string>& argv) {
-  const pid_t pid = fork();
-  if (pid < 0) throw_errno("fork");
-  if (pid == 0) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw Error(join(argv, " ") + " failed");
-}
-
-// Files that were the user's own on the host (`own_inside` in the
-// namespace) become the container root's.
-void give_own_files_to_root(const std::string& rootfs, uid_t own_uid, gid_t own_gid) {
-  static uid_t s_uid;
-  static gid_t s_gid;
-  s_uid = own_uid;
-  s_gid = own_gid;
-  auto fix = [](const char* path, const struct stat* st, int, FTW*) -> int {
-    if (st->st_uid == s_uid || st->st_gid == s_gid) {
-      const uid_t u = st->st_uid == s_uid ? 0 : st->st_uid;
-      const gid_t g = st->st_gid == s_gid ? 0 : st->st_gid;
-      if (lchown(path, u, g) != 0) return -1;
-    }
-    return 0;
-  };
-  if (nftw(rootfs.c_str(), fix, 64, FTW_PHYS | FTW_MOUNT) != 0) throw_errno("cannot set owners under " + rootfs);
-}
-
 }  // namespace
 
 // `busybox --list-full`, read before entering the namespace.
@@ -165,19 +130,6 @@ void build_busybox_rootfs(const std::string& rootfs, const std::string& busybox,
   write_new_file(rootfs + "/etc/group", "root:x:0:root\ntty:x:5:\n", 0644);
   write_new_file(rootfs + "/etc/resolv.conf", "", 0644);
   write_new_file(rootfs + "/etc/fstab", "", 0644);
-}
-
-// A directory is copied with its owners (a rootfs already owned by the
-// user's subordinate ids keeps them; the user's own files become root's);
-// a tarball is unpacked with its numeric owners.
-void build_local_rootfs(const std::string& rootfs, const std::string& source, uid_t own_uid, gid_t own_gid) {
-  make_dir(rootfs, 0755);
-  if (is_directory(source)) {
-    run_program({"/bin/cp", "-a", "--", source + "/.", rootfs + "/"});
-    give_own_files_to_root(rootfs, own_uid, own_gid);
-  } else {
-    run_program({"/bin/tar", "-x", "-p", "--numeric-owner", "-f", source, "-C", rootfs});
-  }
 }
 
 }  // namespace uxc

@@ -1,5 +1,6 @@
-// Root filesystems for new containers (uxc create's templates). Image
-// downloads and their cache go next to this, in storage/.
+// Root filesystems for new containers (uxc create's templates): the
+// busybox template here; images and imported tarballs or directories in
+// images.h (uxc-image).
 #pragma once
 
 #include <sys/types.h>
@@ -17,11 +18,5 @@ std::vector<std::string> busybox_applets(const std::string& busybox);
 // inittab, rcS and a DHCP script. Run as the container's root.
 void build_busybox_rootfs(const std::string& rootfs, const std::string& busybox,
                           const std::vector<std::string>& applets);
-
-// The local template: a directory is copied with its owners (files of
-// `own_uid`/`own_gid`, the user's own ids inside the namespace, become
-// root's), a tarball unpacked with its numeric owners. Run as the
-// container's root.
-void build_local_rootfs(const std::string& rootfs, const std::string& source, uid_t own_uid, gid_t own_gid);
 
 }  // namespace uxc

@@ -94,7 +94,7 @@ std::string restored_config(const Snapshot& snap, const std::string& upper, cons
       policy::set_config_value(snap.config, "lxc.rootfs.path", "lxc.rootfs", policy::format_rootfs_path(rootfs));
   policy::Config check;
   std::vector<std::string> errors;
-  if (!policy::parse_config(text, source, &check, &errors) || !policy::validate_config(check, source, &errors))
+  if (!policy::parse_config(text, source, &check, &errors, &config_includes()) || !policy::validate_config(check, source, &errors))
     throw Error("the config of snapshot " + snap.name + " cannot be read:\n  " + join(errors, "\n  "));
   return text;
 }
@@ -130,7 +130,7 @@ Snapshot read_snapshot(const Paths& paths, const std::string& name, const std::s
 std::string create_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& comment,
                             const AsContainerRoot& as_root) {
   require_container(paths, name);
-  const Fd store = lock_store(paths, user);
+  const Fd store = lock_store(paths);
   const Fd lock = lock_stopped(paths, user, name, "snapshot it");
   const std::string config_path = container_config(paths, name);
   (void)load_config(config_path);  // a broken config is refused here, with its lines
@@ -159,7 +159,7 @@ std::string create_snapshot(const Paths& paths, const User& user, const std::str
 void restore_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot,
                       const AsContainerRoot& as_root) {
   if (!is_directory(container_dir(paths, name))) throw Error(name + " doesn't exist");
-  const Fd store = lock_store(paths, user);
+  const Fd store = lock_store(paths);
   const Snapshot snap = read_snapshot(paths, name, snapshot);
   const Fd lock = lock_stopped(paths, user, name, "restore it");
   require_user_overlay("restoring a snapshot");
@@ -177,11 +177,11 @@ void restore_snapshot(const Paths& paths, const User& user, const std::string& n
   collect_garbage(paths, name, as_root);
 }
 
-void restore_snapshot_as(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot,
+void restore_snapshot_as(const Paths& paths, const std::string& name, const std::string& snapshot,
                          const std::string& new_name, const AsContainerRoot& as_root) {
   check_container_name(new_name);
   if (path_exists(container_dir(paths, new_name))) throw Error(name_taken_message(paths, new_name));
-  const Fd store = lock_store(paths, user);
+  const Fd store = lock_store(paths);
   const Snapshot snap = read_snapshot(paths, name, snapshot);
   require_user_overlay("restoring a snapshot");
   require_layers(snap, name);
@@ -201,17 +201,17 @@ void restore_snapshot_as(const Paths& paths, const User& user, const std::string
   const std::string text = policy::copy_config(snap.config, edits, random_bytes(12 * 64));
   policy::Config config;
   std::vector<std::string> errors;
-  if (!policy::parse_config(text, snapshot, &config, &errors) || !policy::validate_config(config, snapshot, &errors))
+  if (!policy::parse_config(text, snapshot, &config, &errors, &config_includes()) || !policy::validate_config(config, snapshot, &errors))
     throw Error("the config of snapshot " + snapshot + " cannot be read:\n  " + join(errors, "\n  "));
   // The snapshot's files belong to its ids, which the new container's
   // config (the snapshot's) maps as its source did.
   create_container(paths, new_name, text, as_root, [&] { make_upper_layer(upper, snap.layers.front()); });
 }
 
-void destroy_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot,
+void destroy_snapshot(const Paths& paths, const std::string& name, const std::string& snapshot,
                       const AsContainerRoot& as_root) {
   if (!is_directory(container_dir(paths, name))) throw Error(name + " doesn't exist");
-  const Fd store = lock_store(paths, user);
+  const Fd store = lock_store(paths);
   std::vector<std::string> doomed;
   if (snapshot == "ALL") {
     doomed = snapshot_names(paths, name);

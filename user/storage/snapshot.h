@@ -48,11 +48,11 @@ void restore_snapshot(const Paths& paths, const User& user, const std::string& n
 
 // A new container `new_name` on the layers of `snapshot` of `name` (which
 // may run), with its own host name and MAC addresses.
-void restore_snapshot_as(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot,
+void restore_snapshot_as(const Paths& paths, const std::string& name, const std::string& snapshot,
                          const std::string& new_name, const AsContainerRoot& as_root);
 
 // Removes a snapshot ("ALL": every one) and the layers only it used.
-void destroy_snapshot(const Paths& paths, const User& user, const std::string& name, const std::string& snapshot,
+void destroy_snapshot(const Paths& paths, const std::string& name, const std::string& snapshot,
                       const AsContainerRoot& as_root);
 
 // The disk space of each directory tree (blocks in use, each inode once),

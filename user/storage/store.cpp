@@ -102,15 +102,32 @@ std::string container_problem(const Paths& paths, const std::string& name) {
   }
   policy::Config config;
   std::vector<std::string> errors;
-  if (!policy::parse_config(text, path, &config, &errors) || !policy::validate_config(config, path, &errors))
+  if (!policy::parse_config(text, path, &config, &errors, &config_includes()) || !policy::validate_config(config, path, &errors))
     return "its config is broken: " + (errors.empty() ? std::string("?") : errors.front());
   return "";
 }
 
+bool is_unfinished(const std::string& dir) {
+  if (path_exists(dir + "/config")) return false;
+  if (path_exists(dir + "/" + kUnfinishedMarker)) return true;
+  // Made, not marked yet: its creator already holds the lock.
+  Fd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  return fd.valid() && flock(fd.get(), LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+}
+
+void mark_unfinished(const std::string& dir) {
+  const std::string path = dir + "/" + kUnfinishedMarker;
+  Fd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd.valid()) throw_errno("cannot create " + path);
+}
+
+void mark_finished(const std::string& dir) { unlink((dir + "/" + kUnfinishedMarker).c_str()); }
+
 std::vector<StoreEntry> list_store(const Paths& paths) {
   std::vector<StoreEntry> out;
   for (const auto& n : dir_entries(paths.data_dir)) {
-    if (!valid_name(n) || !is_real_directory(paths.data_dir + "/" + n)) continue;
+    const std::string dir = paths.data_dir + "/" + n;
+    if (!valid_name(n) || !is_real_directory(dir) || is_unfinished(dir)) continue;
     out.push_back({n, container_problem(paths, n)});
   }
   return out;
@@ -143,43 +160,38 @@ policy::Config idmap_config(const Paths& paths, const std::string& name) {
 
 // ---------------------------------------------------------------- locks
 
-namespace {
-
-// The runtime directory as uxc start makes it: private, ours.
-void make_runtime_dir(const Paths& paths, const User& user) {
-  const size_t slash = paths.runtime_dir.rfind('/');
-  if (slash != std::string::npos && slash > 0 && !is_directory(paths.runtime_dir.substr(0, slash)))
-    make_dirs(paths.runtime_dir.substr(0, slash), 0700);
-  make_private_dir(paths.runtime_dir, user.uid);
-}
-
-}  // namespace
-
-Fd lock_store(const Paths& paths, const User& user) {
-  make_runtime_dir(paths, user);
-  const std::string path = paths.runtime_dir + "/.store-lock";
-  Fd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd.valid()) throw_errno("cannot open " + path);
+Fd lock_store(const Paths& paths) {
+  make_dirs(paths.data_dir, 0700);
+  Fd fd(open(paths.data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) throw_errno("cannot open " + paths.data_dir);
   while (flock(fd.get(), LOCK_EX) != 0)
-    if (errno != EINTR) throw_errno("cannot lock " + path);
+    if (errno != EINTR) throw_errno("cannot lock " + paths.data_dir);
   return fd;
 }
 
 Fd lock_stopped(const Paths& paths, const User& user, const std::string& name, const std::string& doing) {
-  Fd lock = try_lock_stopped(paths, user, name);
-  if (!lock.valid()) throw Error(name + " is running: stop it first (uxc stop -n " + name + ") to " + doing);
-  return lock;
+  std::optional<Fd> lock = try_lock_stopped(paths, user, name);
+  if (!lock) throw Error(name + " is running: stop it first (uxc stop -n " + name + ") to " + doing);
+  return std::move(*lock);
 }
 
-Fd try_lock_stopped(const Paths& paths, const User& user, const std::string& name) {
-  make_runtime_dir(paths, user);
+std::optional<Fd> try_lock_stopped(const Paths& paths, const User& user, const std::string& name) {
+  // In /tmp and not made yet: nothing of ours has ever run, and a start
+  // makes it under the data directory's lock, which the caller holds.
+  if (paths.runtime_in_tmp && !is_directory(paths.runtime_dir)) return Fd();
+  // (In /tmp it exists: make_runtime_dir would take the data directory's
+  // lock, which the caller holds.)
+  if (!paths.runtime_in_tmp) {
+    Paths made = paths;
+    make_runtime_dir(&made, user);
+  }
   const std::string runtime = container_runtime(paths, name);
   make_private_dir(runtime, user.uid);
   Fd lock(open((runtime + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!lock.valid()) throw_errno("cannot open " + runtime + "/lock");
   if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) throw_errno("cannot lock " + runtime + "/lock");
-    return Fd();
+    return std::nullopt;
   }
   return lock;
 }
@@ -304,7 +316,7 @@ void commit_rootfs(const std::string& config_path, const policy::RootfsPath& roo
   const std::string updated = policy::set_config_value(text, "lxc.rootfs.path", "lxc.rootfs", policy::format_rootfs_path(rootfs));
   policy::Config check;
   std::vector<std::string> errors;
-  if (!policy::parse_config(updated, config_path, &check, &errors) || !policy::validate_config(check, config_path, &errors))
+  if (!policy::parse_config(updated, config_path, &check, &errors, &config_includes()) || !policy::validate_config(check, config_path, &errors))
     throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   struct stat st;
   if (stat(config_path.c_str(), &st) != 0) throw_errno("cannot inspect " + config_path);
@@ -379,10 +391,29 @@ void collect_garbage(const Paths& paths, const std::string& name, const AsContai
 void create_container(const Paths& paths, const std::string& name, const std::string& config_text,
                       const AsContainerRoot& as_root, const std::function<void()>& fill) {
   const std::string dir = container_dir(paths, name);
-  make_dirs(paths.data_dir, 0755);
-  if (mkdir(dir.c_str(), 0755) != 0) {
-    if (errno == EEXIST) throw Error(name_taken_message(paths, name));
-    throw_errno("cannot create " + dir);
+  make_dirs(paths.data_dir, 0700);
+  // Private, as uxc create makes it; locked and marked unfinished until
+  // the config is written (is_unfinished). What a killed create or copy
+  // left under this name is taken over.
+  const bool made = mkdir(dir.c_str(), 0700) == 0;
+  if (!made && errno != EEXIST) throw_errno("cannot create " + dir);
+  if (!made && path_exists(dir + "/config")) throw Error(name_taken_message(paths, name));
+  Fd lock(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!lock.valid()) throw_errno("cannot open " + dir);
+  if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) throw Error("container " + name + " is being created by another command");
+  if (!made && !path_exists(dir + "/" + kUnfinishedMarker)) throw Error(name_taken_message(paths, name));
+  if (made) {
+    mark_unfinished(dir);
+  } else {
+    std::vector<std::string> leftovers;
+    for (const auto& n : dir_entries(dir))
+      if (n != kUnfinishedMarker) leftovers.push_back(dir + "/" + n);
+    as_root([&] {
+      for (const auto& l : leftovers) {
+        if (is_real_directory(l)) remove_tree(l);
+        else if (unlink(l.c_str()) != 0 && errno != ENOENT) throw_errno("cannot remove " + l);
+      }
+    });
   }
   Defer undo([&] {
     try {
@@ -392,7 +423,8 @@ void create_container(const Paths& paths, const std::string& name, const std::st
     }
   });
   as_root(fill);
-  write_file_atomic(dir + "/config", config_text, 0644);
+  write_file_atomic(dir + "/config", config_text, 0600);
+  mark_finished(dir);
   undo.dismiss();
 }
 
@@ -418,7 +450,10 @@ void destroy_broken_container(const Paths& paths, const User& user, const std::s
                               const AsContainerRoot& as_root) {
   const std::string dir = container_dir(paths, name);
   if (!is_real_directory(dir)) throw Error(name + " doesn't exist");
-  const Fd store = lock_store(paths, user);
+  Fd dir_lock(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir_lock.valid() || flock(dir_lock.get(), LOCK_EX | LOCK_NB) != 0)
+    throw Error("container " + name + " is being created: wait for that to end");
+  const Fd store = lock_store(paths);
   (void)check_dependants(paths, name, false);
   const Fd lock = lock_stopped(paths, user, name, "destroy it");
   try {
@@ -433,7 +468,7 @@ bool ephemeral_config(const Paths& paths, const std::string& name, policy::Confi
   const std::string path = container_config(paths, name);
   if (!read_file(path, &text, policy::kMaxConfigBytes + 1)) return false;
   std::vector<std::string> errors;
-  return policy::parse_config(text, path, config, &errors) && config->ephemeral;
+  return policy::parse_config(text, path, config, &errors, &config_includes()) && config->ephemeral;
 }
 
 }  // namespace uxc

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,17 @@ std::string container_problem(const Paths& paths, const std::string& name);
 // directory there is a broken container.
 std::string name_taken_message(const Paths& paths, const std::string& name);
 
+// A container's config is written last. Until then its directory holds
+// this marker (made first, removed once the config is in place) and is
+// locked (flock) by the create or copy filling it: it is unfinished, not
+// a container, so ls skips it and the next create of the name reuses it
+// once nobody holds it. A directory without a config and without the
+// marker is a container whose config went missing: BROKEN.
+inline constexpr char kUnfinishedMarker[] = ".creating";
+bool is_unfinished(const std::string& dir);
+void mark_unfinished(const std::string& dir);
+void mark_finished(const std::string& dir);
+
 // ---------------------------------------------------------------- id maps
 
 // File work as the container's root: the commands hand it in
@@ -61,19 +73,20 @@ policy::Config idmap_config(const Paths& paths, const std::string& name);
 // ---------------------------------------------------------------- locks
 
 // Serialises the commands that change who uses which layer (copy,
-// snapshot, destroy's check for dependants). Blocks until it is free.
-// The lock file is RUNTIME/.store-lock, beside the containers' runtime
-// directories (no container name starts with '.'), so the store itself
-// holds only containers.
-Fd lock_store(const Paths& paths, const User& user);
+// snapshot, destroy's check for dependants): a lock on the data directory
+// itself, so no file is left for it. Blocks until it is free.
+Fd lock_store(const Paths& paths);
 
 // Holds the container's runtime lock, which a running container's
 // monitor holds for its whole life (storage/container.h): while it is
 // held, the container is stopped and cannot be started. Refuses, naming
-// the container and `doing`, if it runs; try_lock_stopped returns no fd
-// then.
+// the container and `doing`, if it runs; try_lock_stopped returns
+// nullopt then. The caller holds lock_store: when no runtime directory
+// exists yet (nothing ever ran, without XDG_RUNTIME_DIR), the returned fd
+// is empty, and a start that would make one waits for the data
+// directory's lock (dirs.h, make_runtime_dir).
 Fd lock_stopped(const Paths& paths, const User& user, const std::string& name, const std::string& doing);
-Fd try_lock_stopped(const Paths& paths, const User& user, const std::string& name);
+std::optional<Fd> try_lock_stopped(const Paths& paths, const User& user, const std::string& name);
 
 // ---------------------------------------------------------------- layers
 

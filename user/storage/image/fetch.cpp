@@ -1,0 +1,324 @@
+// uxc-image fetch: an image of an LXC image server into the user's cache
+// (docs/images.md), or into a private directory with --no-cache. It
+// answers where the files are, then holds the cache's shared lock until
+// uxc closes its stdin, so no other fetch replaces the build while uxc
+// unpacks it.
+//
+// As LXC's download template: while a cached build exists and has not
+// expired, the server is not asked at all (creating works offline);
+// --force-cache uses any cached build; --flush-cache drops it first. A
+// server that cannot be reached is not fatal while a cached build exists.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <map>
+#include <memory>
+
+#include "policy/image.h"
+#include "user/common/dirs.h"
+#include "user/storage/image/cache.h"
+#include "user/storage/image/image.h"
+#include "user/storage/image/zstd_copy.h"
+
+namespace uxc::image {
+
+namespace {
+
+constexpr const char* kFiles[] = {"rootfs.tar.xz", "meta.tar.xz"};
+
+
+std::string date_of(uint64_t when) {
+  const time_t t = static_cast<time_t>(when);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+std::vector<policy::ImageEntry> fetch_index(Http& http, bool show) {
+  if (show) say("Downloading the image index from " + http.server());
+  std::string text;
+  const std::string base = "/meta/1.0/index-user";
+  if (!http.get_small(base + "." + std::to_string(policy::kImageCompatLevel), &text, policy::kMaxIndexBytes) &&
+      !http.get_small(base, &text, policy::kMaxIndexBytes))
+    throw Error(http.server() + " has no image index (" + base + "): is it an LXC image server?");
+  std::vector<policy::ImageEntry> entries;
+  std::vector<std::string> bad;
+  std::string err;
+  if (!policy::parse_image_index(text, &entries, &bad, &err))
+    throw Error("the image index of " + http.server() + " is unreadable: " + err);
+  return entries;
+}
+
+std::string file_sum(const std::string& path) {
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) throw_errno("cannot open " + path);
+  return sha256_file(fd.get());
+}
+
+
+// The image's two files into `dir`, checked against SHA256SUMS when the
+// server offers one; then meta.tar.xz is unpacked there.
+void download_build(Http& http, const policy::ImageEntry& entry, const std::string& dir, bool show) {
+  std::string sums_text;
+  std::map<std::string, std::string> sums;
+  const bool have_sums = http.get_small(entry.path + "SHA256SUMS", &sums_text, policy::kMaxMetaFileBytes);
+  std::string err;
+  if (have_sums && !policy::parse_sha256sums(sums_text, &sums, &err))
+    throw Error("the SHA256SUMS of " + http.server() + " for this image is unreadable (" + err + ")");
+  std::string record;
+  for (const char* file : kFiles) {
+    const std::string path = dir + "/" + file;
+    Fd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!fd.valid()) throw_errno("cannot create " + path);
+    // No fsync: every use checks the file against the sum recorded below,
+    // so one a crash cut short is downloaded again rather than trusted.
+    const std::string sum = http.get_file(entry.path + file, fd.get(), file, show);
+    if (have_sums) {
+      const auto it = sums.find(file);
+      if (it == sums.end())
+        throw Error("the SHA256SUMS of " + http.server() + " for this image does not list " + file +
+                    ": refusing an unchecked file");
+      if (it->second != sum)
+        throw Error(std::string(file) + " from " + http.server() + " does not match its SHA256SUMS (expected " +
+                    it->second + ", got " + sum + "): the download was corrupted or the mirror is inconsistent; "
+                    "nothing was cached, try again later");
+    }
+    record += sum + "  " + file + "\n";
+  }
+  if (!have_sums && show) say(http.server() + " offers no SHA256SUMS for this image: relying on HTTPS alone");
+  extract_meta(dir + "/meta.tar.xz", dir);
+  if (unlink((dir + "/meta.tar.xz").c_str()) != 0) throw_errno("cannot remove " + dir + "/meta.tar.xz");
+  if (policy::choose_meta_file("config", build_files(dir)).empty())
+    throw Error("the image's meta.tar.xz has no config file: is " + http.server() + " an LXC image server?");
+  write_sums(dir, record);
+}
+
+std::map<std::string, std::string> recorded_sums(const std::string& build_dir) {
+  std::string record;
+  std::map<std::string, std::string> sums;
+  std::string err;
+  if (!read_file(build_dir + "/.sums", &record, 4096) || !policy::parse_sha256sums(record, &sums, &err)) sums.clear();
+  return sums;
+}
+
+bool file_matches(const std::string& build_dir, const std::string& file) {
+  const auto sums = recorded_sums(build_dir);
+  const auto it = sums.find(file);
+  return it != sums.end() && path_exists(build_dir + "/" + file) && file_sum(build_dir + "/" + file) == it->second;
+}
+
+// A cached build is used only while the file to unpack is what was
+// downloaded (or recompressed): a file cut short by a crash or changed on
+// disk is not used. A damaged zstd copy is dropped, the xz file kept.
+bool cached_build_intact(const std::string& build_dir) {
+  if (path_exists(build_dir + "/" + kZstdCopy)) {
+    if (file_matches(build_dir, kZstdCopy)) return true;
+    unlink((build_dir + "/" + kZstdCopy).c_str());
+  }
+  return file_matches(build_dir, "rootfs.tar.xz");
+}
+
+// Answers uxc with the build in `dir`, then holds it until uxc is done.
+// In the cache, the first create that unpacks a build also receives the
+// decompressed tar from uxc-image unpack (fd 4) and keeps it as a zstd
+// copy, which later creates unpack at a fraction of xz's cost.
+int serve_build(Answer& answer, const CacheKey& key, const std::string& build, const std::string& dir, bool cached) {
+  answer.put("server", key.server);
+  answer.put("dist", key.dist);
+  answer.put("release", key.release);
+  answer.put("arch", key.arch);
+  answer.put("variant", key.variant);
+  answer.put("build", build);
+  const bool have_copy = cached && path_exists(dir + "/" + kZstdCopy);
+  answer.put("rootfs", dir + "/" + (have_copy ? kZstdCopy : "rootfs.tar.xz"));
+  const auto files = build_files(dir);
+  for (const char* base : {"config", "templates", "excludes", "create-message"}) {
+    const std::string file = policy::choose_meta_file(base, files);
+    if (!file.empty()) answer.put(base, dir + "/" + file);
+  }
+  std::unique_ptr<ZstdCopy> copy;
+  if (cached && !have_copy) copy = ZstdCopy::claim(dir);
+  answer.put("tee", copy ? "1" : "0");
+  answer.ok();
+  if (copy) copy->receive(4);
+  // Until uxc closes our stdin: it has unpacked the image (and says
+  // "keep" when the whole tar went through), or died.
+  std::string released;
+  (void)read_all(0, &released, 4096);
+  if (copy) copy->finish(released.find("keep") != std::string::npos);
+  return 0;
+}
+
+// Partial downloads of --no-cache runs that were killed: each live one
+// holds a lock on its directory.
+void remove_stale_private_dirs(const std::string& root) {
+  for (const auto& n : build_files(root)) {
+    if (n.rfind(".nocache-", 0) != 0) continue;
+    const std::string p = root + "/" + n;
+    Fd fd(open(p.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (fd.valid() && flock(fd.get(), LOCK_EX | LOCK_NB) == 0) remove_user_tree(p);
+  }
+}
+
+}  // namespace
+
+int cmd_fetch(int argc, char** argv, Answer& answer) {
+  bool quiet = false;
+  std::string default_server;
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--quiet") {
+      quiet = true;
+    } else if (a == "--default-server" && i + 1 < argc) {
+      std::string err;
+      if (!policy::parse_image_server(argv[++i], &default_server, &err)) throw Error(err);
+    } else if (a == "--") {
+      args.assign(argv + i + 1, argv + argc);
+      break;
+    } else {
+      throw Error("fetch: unknown option " + a);
+    }
+  }
+  if (isatty(0)) throw Error("fetch holds the image until its stdin closes: run it from uxc create");
+  policy::DownloadArgs d;
+  std::string err;
+  if (!policy::parse_download_args(args, &d, &err)) throw Error(err);
+  struct utsname u {};
+  uname(&u);
+  if (d.server.empty() && default_server.empty()) throw Error("fetch: --default-server is required");
+  CacheKey key{d.server.empty() ? default_server : d.server, d.dist, d.release,
+               d.arch.empty() ? policy::image_arch_for_machine(u.machine) : d.arch,
+               d.variant.empty() ? policy::kDefaultImageVariant : d.variant};
+  const bool show = progress_wanted(quiet);
+  const policy::ImageQuery query{key.dist, key.release, key.arch, key.variant};
+  const std::string root = cache_root();
+  make_dirs(root, 0755);
+  remove_stale_private_dirs(root);
+
+  if (d.no_cache) {
+    char templ[4096];
+    std::snprintf(templ, sizeof templ, "%s/.nocache-XXXXXX", root.c_str());
+    if (mkdtemp(templ) == nullptr) throw_errno("cannot create a directory in " + root);
+    const std::string dir = templ;
+    Fd mark(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!mark.valid() || flock(mark.get(), LOCK_EX) != 0) throw_errno("cannot lock " + dir);
+    Defer cleanup([&] {
+      try {
+        remove_user_tree(dir);
+      } catch (const Error&) {
+      }
+    });
+    Http http(key.server);
+    const auto entries = fetch_index(http, show);
+    const policy::ImageEntry* entry = policy::find_image(entries, query);
+    if (entry == nullptr) throw Error(policy::describe_missing_image(entries, query, key.server));
+    download_build(http, *entry, dir, show);
+    return serve_build(answer, key, entry->build, dir, false);
+  }
+
+  const std::string vdir = key.dir();
+  VariantLock lock(vdir);
+  if (d.flush_cache) {
+    lock.exclusive();
+    if (!current_build(vdir).empty() && show) say("Flushing the cached " + key.describe());
+    prune_variant(vdir, "");
+    lock.unlock();
+  }
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    // Deciding needs only the shared lock: creates of a cached image never
+    // wait for each other, and a create that must download waits only for
+    // a download of the same image.
+    lock.shared();
+    const std::string build = current_build(vdir);
+    const bool intact = !build.empty() && cached_build_intact(vdir + "/" + build);
+    if (!build.empty() && !intact) say("The cached " + key.describe() + " is damaged: downloading it again");
+    bool use_cache = false;
+    if (intact) {
+      const uint64_t expiry = cached_expiry(vdir + "/" + build);
+      use_cache = d.force_cache || expiry == 0 || expiry > static_cast<uint64_t>(time(nullptr));
+      if (!use_cache && show)
+        say("The cached " + key.describe() + " expired on " + date_of(expiry) + ": asking " + key.server +
+            " for a newer build");
+      else if (show)
+        say("Using the cached " + key.describe() + ", build " + build);
+    }
+    std::unique_ptr<Http> http;
+    policy::ImageEntry wanted;
+    if (!use_cache) {
+      http = std::make_unique<Http>(key.server);
+      std::vector<policy::ImageEntry> entries;
+      try {
+        entries = fetch_index(*http, show);
+      } catch (const UnreachableError& e) {
+        if (!intact) throw;
+        say(std::string(e.what()) + ": using the cached " + key.describe() + ", build " + build);
+        use_cache = true;
+      }
+      if (!use_cache) {
+        const policy::ImageEntry* entry = policy::find_image(entries, query);
+        if (entry == nullptr) throw Error(policy::describe_missing_image(entries, query, key.server));
+        wanted = *entry;
+        use_cache = intact && wanted.build == build;
+        if (use_cache && show) say("The cached " + key.describe() + " is the newest build");
+      }
+    }
+    if (use_cache) {
+      return serve_build(answer, key, build, vdir + "/" + build, true);
+    }
+    // A download: exclusively. A create already downloading the same
+    // build is waited for through the shared lock, then its build used.
+    lock.unlock();
+    if (!lock.try_exclusive()) {
+      lock.shared();
+      const std::string now = current_build(vdir);
+      if (now == wanted.build && cached_build_intact(vdir + "/" + now)) {
+        return serve_build(answer, key, now, vdir + "/" + now, true);
+      }
+      lock.unlock();
+      lock.exclusive();
+    }
+    const std::string now = current_build(vdir);
+    if (now != wanted.build || !cached_build_intact(vdir + "/" + now)) {
+      prune_variant(vdir, now);  // partial downloads of killed fetches
+      char templ[4096];
+      std::snprintf(templ, sizeof templ, "%s/.partial-XXXXXX", vdir.c_str());
+      if (mkdtemp(templ) == nullptr) throw_errno("cannot create a directory in " + vdir);
+      const std::string partial = templ;
+      Defer drop([&] {
+        try {
+          remove_user_tree(partial);
+        } catch (const Error&) {
+        }
+      });
+      if (chmod(partial.c_str(), 0755) != 0) throw_errno("cannot chmod " + partial);
+      download_build(*http, wanted, partial, show);
+      const std::string target = vdir + "/" + wanted.build;
+      remove_user_tree(target);
+      if (rename(partial.c_str(), target.c_str()) != 0) throw_errno("cannot move the download into " + vdir);
+      drop.dismiss();
+      set_current_build(vdir, wanted.build);
+      prune_variant(vdir, wanted.build);
+    }
+    // flock(2) turns exclusive into shared by dropping and retaking: check
+    // that no flush slipped in between.
+    lock.shared();
+    if (current_build(vdir) != wanted.build) {
+      lock.unlock();
+      continue;
+    }
+    return serve_build(answer, key, wanted.build, vdir + "/" + wanted.build, true);
+  }
+  throw Error("the cache of " + key.describe() + " keeps changing under this create: try again");
+}
+
+}  // namespace uxc::image

@@ -1,0 +1,93 @@
+// uxc's side of uxc-image (storage/image/image.h): the program that
+// downloads, caches and unpacks images, run for `create -t download`,
+// `create -t local` and `uxc image`. uxc itself links none of its
+// libraries.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "policy/config.h"
+#include "policy/idmap.h"
+#include "user/common/util.h"
+
+namespace uxc {
+
+// An image in the user's cache (or a private download with --no-cache),
+// held by a running `uxc-image fetch` until release(): no other create
+// can replace the build meanwhile.
+class FetchedImage {
+ public:
+  // Runs `uxc-image fetch -- ARGS` (the download template's arguments)
+  // and waits for its answer; throws its error. `default_server` serves
+  // when ARGS name no --server (uxc.conf's [images] server).
+  FetchedImage(const std::vector<std::string>& template_args, const std::string& default_server, bool quiet);
+  ~FetchedImage();
+  FetchedImage(const FetchedImage&) = delete;
+  FetchedImage& operator=(const FetchedImage&) = delete;
+  // "server", "dist", "release", "arch", "variant", "build", "rootfs",
+  // and, when the image has them, "config", "templates", "excludes",
+  // "create-message" (paths).
+  std::string get(const std::string& key) const;
+  // Where the unpack writes the decompressed tar, for the cache's zstd
+  // copy (storage/image/zstd_copy.h); -1 when none is wanted.
+  int tee_fd() const { return tee_.get(); }
+  void close_tee() { tee_.reset(); }
+  // `whole`: the unpack succeeded, so the copy it fed is complete.
+  void release(bool whole = false);
+
+ private:
+  pid_t pid_ = -1;
+  Fd hold_;
+  Fd tee_;
+  std::map<std::string, std::string> answer_;
+};
+
+struct UnpackRequest {
+  std::string rootfs;     // created by the unpack
+  std::string source;     // a tarball, or a directory
+  std::string label;      // for the progress line
+  std::string excludes, templates;  // files of the image's metadata, or empty
+  std::string name, path;           // LXC_NAME and LXC_PATH for templates
+  int tee_fd = -1;                  // FetchedImage::tee_fd()
+  bool quiet = false;
+};
+
+struct UnpackResult {
+  uint64_t devices = 0;         // device nodes left out
+  uint64_t dropped_xattrs = 0;  // attributes the container cannot own
+};
+
+// Unpacks into req.rootfs as the container's root: `file_maps` is the
+// namespace to work in (file_work_idmap), `container_maps` the ids the
+// files may have (container_idmap). A directory is read by
+// `uxc-image pack` as the user and streamed in. On failure the rootfs may
+// be half-written: the caller removes it.
+UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::IdmapRequest& container_maps,
+                           const UnpackRequest& req);
+
+// What an unpacked rootfs says it is: /etc/os-release's ID and codename
+// (or version), and the architecture of its /bin/sh. Read as the user,
+// every path resolved inside the rootfs (openat2 RESOLVE_IN_ROOT), so an
+// absolute symlink in the image never points at the host's files.
+policy::ImageRecord identify_rootfs(const std::string& rootfs);
+
+// Runs `uxc-image ARGS...` in place of this process (uxc image ls/rm).
+[[noreturn]] void exec_image_tool(const std::vector<std::string>& args);
+
+// While a create runs: SIGINT, SIGTERM and SIGHUP kill the uxc-image
+// processes it started, so the create fails and removes what it made,
+// then the create reports the signal.
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  int signal() const;  // the signal received, or 0
+};
+
+}  // namespace uxc
