@@ -21,7 +21,15 @@
 // creating RTM_NEWLINK, so the tag follows in a second call; a helper
 // killed between the two leaves an untagged host end that is down, still
 // holds its slot, and is removed by the next create that picks the slot
-// (creates hold a root-owned lock, so it cannot be one in progress).
+// (creates of a line hold its lock, so it cannot be one in progress).
+//
+// The lock is per line: a byte of the root-owned lock file at the line's
+// slot hash (lines whose slots share a range share the byte), an OFD lock
+// taken by every create that may charge the line, held across probing,
+// creating and tagging only. It is released before anything is written
+// to a descriptor the caller chose, so no caller can extend it; a caller
+// that stops its own helper inside it holds up only creates that may be
+// charged to the same line, each for at most kLockWaitSeconds.
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/magic.h>
@@ -55,8 +63,8 @@ using core::Fd;
 
 constexpr char kPolicyPath[] = UXC_SYSCONFDIR "/uxc/usernet";
 constexpr char kLockPath[] = UXC_RUNSTATEDIR "/uxc-nic.lock";
-// A caller can stop its own helper while it holds the lock; others give
-// up after this long instead of hanging behind it.
+// A caller can stop its own helper while it holds a line's lock; others
+// of that line give up after this long instead of hanging behind it.
 constexpr unsigned kLockWaitSeconds = 10;
 constexpr core::CapSet kNetAdmin = core::cap_bit(CAP_NET_ADMIN);
 
@@ -130,12 +138,17 @@ bool allowed_by_policy(const Fd& file, const core::Caller& caller, const policy:
          first.verdict != policy::NicVerdict::kNoLine;
 }
 
-[[nodiscard]] bool lock_quota(int fd) {
+// All of them within kLockWaitSeconds, or none (closing the file releases
+// what was taken). No SA_RESTART: F_OFD_SETLKW returns EINTR.
+[[nodiscard]] bool lock_lines(int fd, const std::vector<uint32_t>& keys) {
   struct sigaction wake {};
-  wake.sa_handler = [](int) {};  // no SA_RESTART: flock() returns EINTR
-  if (sigaction(SIGALRM, &wake, nullptr) != 0) return false;
+  wake.sa_handler = [](int) {};
+  bool locked = sigaction(SIGALRM, &wake, nullptr) == 0;
   alarm(kLockWaitSeconds);
-  const bool locked = flock(fd, LOCK_EX) == 0;
+  for (uint32_t key : keys) {
+    struct flock range {F_WRLCK, SEEK_SET, static_cast<off_t>(key), 1, 0};
+    locked = locked && fcntl(fd, F_OFD_SETLKW, &range) == 0;
+  }
   alarm(0);
   return locked;
 }
@@ -233,7 +246,7 @@ int main(int argc, char** argv) {
   // 2. The lock, so that no caller can hold it, and the policy, which may
   // be readable by root only. No policy file grants nothing.
   Fd lock, policy_file;
-  if (!core::open_root_owned(kLockPath, O_RDONLY | O_CREAT | O_NOFOLLOW, &lock) ||
+  if (!core::open_root_owned(kLockPath, O_RDWR | O_CREAT | O_NOFOLLOW, &lock) ||
       !core::open_root_owned(kPolicyPath, O_RDONLY, &policy_file))
     return refuse(form, core::kStepRootFiles, kSystem,
                   "the lock or policy file is unusable or unsafe; ask the administrator");
@@ -264,21 +277,30 @@ int main(int argc, char** argv) {
   std::vector<std::string> groups;
   if (!allowed_by_policy(policy_file, caller, req, &usernet, &groups, &why))
     return refuse(form, core::kStepPolicy, kDenied, why);
-  // 8. The lock: counting and creating, one request at a time.
-  if (!lock_quota(lock.get()))
-    return refuse(form, kStepLock, kSystem, "another uxc-nic request holds the lock; try again");
+  // 8. The lock of each line the nic may be charged to: counting and
+  // creating, one request of a line at a time. Released (closed) before
+  // any refusal or answer writes to the caller's descriptors.
+  // Every matching line at count 0: refused before the lock.
+  const auto refuse_unlocked = [&](int step, protocol::ErrorCode err, const std::string& line) {
+    lock = Fd();
+    return refuse(form, step, err, line);
+  };
+  const std::vector<uint32_t> keys = policy::lock_keys(usernet, caller.name, groups, req.type, req.link);
+  if (keys.empty()) return refuse(form, kStepQuota, kQuota, why + " (every count is 0)");
+  if (!lock_lines(lock.get(), keys))
+    return refuse_unlocked(kStepLock, kSystem, "another uxc-nic request holds the lock; try again");
   // 9. The netlink socket.
   Socket nl(nullptr, nl_socket_free);
   if (!with_net_admin([&] { return (nl = open_netlink()) != nullptr; }))
-    return refuse(form, kStepNetlink, kSystem, "cannot open a netlink socket");
+    return refuse_unlocked(kStepNetlink, kSystem, "cannot open a netlink socket");
   // 10. The link is a bridge.
   Link bridge, host, leftover;
   if (!get_link(nl.get(), req.link, &bridge) || bridge.kind != "bridge")
-    return refuse(form, kStepBridge, kLink, req.link + " is not a bridge");
+    return refuse_unlocked(kStepBridge, kLink, req.link + " is not a bridge");
   // 11. A free slot of a matching line: policy decides, the probe looks.
   uint8_t random[9];
   if (getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random))
-    return refuse(form, kStepQuota, kSystem, "cannot read random bytes");
+    return refuse_unlocked(kStepQuota, kSystem, "cannot read random bytes");
   const policy::NicDecision slot = policy::choose_slot(
       usernet, caller.name, groups, req.type, req.link,
       static_cast<uint32_t>(random[0] << 24 | random[1] << 16 | random[2] << 8 | random[3]),
@@ -286,19 +308,20 @@ int main(int argc, char** argv) {
         return probe_slot(nl.get(), bridge, policy::slot_name(key, n), &leftover);
       });
   if (slot.verdict != policy::NicVerdict::kAllow)
-    return refuse(form, kStepQuota, kQuota, std::string(kPolicyPath) + ": " + slot.reason);
+    return refuse_unlocked(kStepQuota, kQuota, std::string(kPolicyPath) + ": " + slot.reason);
   // 12. The slot's leftover removed (we hold the lock, so it is nobody's
   // work in progress); the pair, born with its peer in the target
   // namespace; tagged and up.
   if (slot.leftover && !with_net_admin([&] { return remove_link(nl.get(), leftover.ifindex); }))
-    return refuse(form, kStepAct, kSystem, "cannot remove the leftover " + leftover.name);
+    return refuse_unlocked(kStepAct, kSystem, "cannot remove the leftover " + leftover.name);
   const VethSpec spec{req.name, policy::slot_name(slot.charged, slot.slot), req.hwaddr,
                       policy::host_end_mac(std::span<const uint8_t, 5>(random + 4, 5)),
                       req.has_hwaddr, bridge.mtu, bridge.ifindex, target.get()};
   protocol::ErrorCode code = kSystem;
   if (!create_and_tag(nl.get(), spec, policy::format_nic_tag(caller.uid, slot.charged), &host,
                       &code, &why))
-    return refuse(form, kStepAct, code, why);
+    return refuse_unlocked(kStepAct, code, why);
+  lock = Fd();  // tagged: the nic counts for everyone; the line is free
   // 13. No capability left.
   if (!core::narrow_caps(caller, 0))
     return refuse(form, kStepFinalDrop, kSystem, "cannot drop CAP_NET_ADMIN");

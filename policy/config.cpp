@@ -673,8 +673,63 @@ void Reader::apply(const Setting& s) {
   if (!is_printable_ascii(s.value)) return fail(s, "value must be printable ASCII");
   const KeySpec* spec = find_key(s.key);
   if (spec == nullptr) return unknown_key(*this, s);
+  config_->settings.push_back({std::string(s.file), s.line, std::string(s.key), std::string(s.value)});
   spec->apply(*this, s);
 }
+
+}  // namespace
+
+std::string canonical_config_key(std::string_view key) {
+  const KeySpec* spec = find_key(key);
+  if (spec == nullptr) return "";
+  if (spec->name.back() == '.') return std::string(key);
+  return std::string(spec->name);
+}
+
+bool is_list_config_key(std::string_view key) {
+  constexpr std::string_view kLists[] = {"lxc.include", "lxc.idmap", "lxc.mount.entry", "lxc.group", "lxc.cap.drop",
+                                         "lxc.cap.keep", "lxc.environment"};
+  for (std::string_view l : kLists)
+    if (key == l) return true;
+  return starts_with(key, "lxc.cgroup.") || starts_with(key, "lxc.cgroup2.") ||
+         (starts_with(key, "lxc.net.") && (key.ends_with(".ipv4.address") || key.ends_with(".ipv6.address"))) ||
+         key == "lxc.network.ipv4" || key == "lxc.network.ipv6";
+}
+
+std::string replace_config_lines(std::string_view text, std::span<const size_t> lines, std::string_view replacement) {
+  std::string out;
+  bool placed = false;
+  size_t number = 0, start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    ++number;
+    if (std::find(lines.begin(), lines.end(), number) == lines.end()) {
+      out.append(text.substr(start, end - start));
+    } else if (!placed) {
+      out.append(replacement);
+      placed = true;
+    }
+    start = end;
+  }
+  if (!placed) out.append(replacement);
+  return out;
+}
+
+std::vector<std::string> config_values(const Config& config, std::string_view key) {
+  const std::string canonical = canonical_config_key(key);
+  std::vector<std::string> values;
+  if (canonical.empty()) return values;
+  const bool list = is_list_config_key(canonical);
+  for (const RawSetting& s : config.settings) {
+    if (canonical_config_key(s.key) != canonical) continue;
+    if (!list || s.value.empty()) values.clear();
+    if (!s.value.empty() || !list) values.push_back(s.value);
+  }
+  return values;
+}
+
+namespace {
 
 void Reader::read(std::string_view text, std::string_view file) {
   if (text.size() > kMaxConfigBytes)

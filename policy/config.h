@@ -128,6 +128,14 @@ struct IgnoredKey {
   std::string file;
 };
 
+// A KEY = VALUE line as read (includes followed), for `uxc info -c`.
+struct RawSetting {
+  std::string file;
+  size_t line = 0;
+  std::string key;    // as the file spells it
+  std::string value;  // blanks and one pair of quotes removed
+};
+
 struct Config {
   std::vector<IdmapLine> idmap;
   std::vector<Nic> nics;  // ordered by index
@@ -158,6 +166,7 @@ struct Config {
   uint64_t console_buffer_size = 0;  // bytes, as given ("auto": 128 KiB); 0: none
   ImageRecord image;
   std::vector<IgnoredKey> ignored;
+  std::vector<RawSetting> settings;  // every setting line, in the order read
 };
 
 // Room for an overlay rootfs of the kernel's 500 lower layers on one
@@ -204,6 +213,25 @@ const char* builtin_include_text(std::string_view name);
 // a setting; a blank or comment line gives true with an empty key.
 [[nodiscard]] bool split_setting(std::string_view line, std::string_view* key,
                                  std::string_view* value, std::string* why);
+
+// A key of the reader's table in its modern spelling ("lxc.idmap" for
+// "lxc.id_map"; a key under a prefix, "lxc.net.0.link", as it is); ""
+// for a key the reader does not know.
+std::string canonical_config_key(std::string_view key);
+
+// Whether a key takes a list (each line adds one; an empty value clears
+// the list) rather than one value (the last line wins).
+bool is_list_config_key(std::string_view canonical_key);
+
+// The values `config` gives a key (any spelling), as LXC's
+// get_config_item would: every entry of a list key, in order, after the
+// last empty value; the last value of another key; nothing when unset.
+std::vector<std::string> config_values(const Config& config, std::string_view key);
+
+// `text` with the lines numbered in `lines` (1-based) removed and
+// `replacement` (whole lines, each ending in '\n') put where the first of
+// them was; every other byte is kept. For `uxc check --fix`.
+std::string replace_config_lines(std::string_view text, std::span<const size_t> lines, std::string_view replacement);
 
 // Rewrites a configuration text for a new container: every hwaddr value
 // (lxc.net.N.hwaddr, lxc.network.hwaddr, quoted or not) with template

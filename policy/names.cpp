@@ -154,12 +154,50 @@ bool is_valid_hostname(std::string_view name) {
   });
 }
 
-bool is_valid_container_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 && name.front() != '.' && name.front() != '-' &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                  c == '.' || c == '-';
-         });
+std::string container_name_problem(std::string_view name) {
+  if (name.empty()) return "a name must not be empty";
+  if (name.size() > 64) return "a name has at most 64 bytes";
+  if (name.front() == '.') return "a name must not start with '.'";
+  for (char c : name) {
+    if (c == '/') return "a name must not hold '/' (it is one directory)";
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "a name must not hold control characters";
+    if (static_cast<unsigned char>(c) >= 0x80)
+      return "a name must be printable ASCII (its config, which holds its paths, is)";
+  }
+  return "";
+}
+
+bool is_valid_container_name(std::string_view name) { return container_name_problem(name).empty(); }
+
+std::string hostname_for_container(std::string_view name, std::string* changed) {
+  if (changed != nullptr) changed->clear();
+  if (is_valid_hostname(name)) return std::string(name);
+  std::string host, dropped;
+  bool gap = false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    if (ok) {
+      if (gap && !host.empty()) host += '-';
+      gap = false;
+      host += c;
+    } else {
+      gap = true;
+      const std::string shown = static_cast<unsigned char>(c) >= 0x80 ? "non-ASCII letters" : "'" + std::string(1, c) + "'";
+      if (dropped.find(shown) == std::string::npos) dropped += (dropped.empty() ? "" : ", ") + shown;
+    }
+  }
+  while (!host.empty() && (host.front() == '-' || host.front() == '.')) {
+    if (dropped.find("a leading") == std::string::npos) dropped += (dropped.empty() ? "" : ", ") + std::string("a leading '") + host.front() + "'";
+    host.erase(0, 1);
+  }
+  if (host.size() > 64) {
+    host.resize(64);
+    dropped += (dropped.empty() ? "" : ", ") + std::string("more than 64 bytes");
+  }
+  while (!host.empty() && host.back() == '-') host.pop_back();
+  if (!is_valid_hostname(host)) host.clear();
+  if (changed != nullptr) *changed = dropped;
+  return host;
 }
 
 }  // namespace uxc::policy

@@ -42,9 +42,22 @@ std::string capability_name(int capability);
 // with '-' or '.'.
 bool is_valid_hostname(std::string_view name);
 
-// Container names: 1-64 bytes of [A-Za-z0-9_.-], not starting with '.' or
-// '-'; they become directory names (so never "." or ".." or a path) and,
-// unless lxc.uts.name says otherwise, host names.
+// Container names, as LXC takes them: any 1-64 bytes of printable ASCII
+// but '/' (a name is one directory) and a leading '.' (hidden in the
+// container directory, and kept for uxc's own entries of the runtime
+// directory). Control characters are refused (names are printed one a
+// line, and on terminals), and so is anything beyond ASCII, which the
+// config holding the container's paths cannot hold. Spaces, '_' and '@'
+// are fine: a name is not a host name (hostname_for_container). container_name_problem says what is wrong,
+// "" for a valid name.
 bool is_valid_container_name(std::string_view name);
+std::string container_name_problem(std::string_view name);
+
+// The host name a container gets when its config sets no lxc.uts.name:
+// its name where that is a valid host name; else the name with each run
+// of other bytes turned into one '-' (and none at either end), cut to 64
+// bytes: "a_b" -> "a-b", "my web" -> "my-web". "" when nothing is left
+// ("ééé"). *changed (if given) then says what was not allowed.
+std::string hostname_for_container(std::string_view name, std::string* changed = nullptr);
 
 }  // namespace uxc::policy

@@ -126,6 +126,19 @@ bool has_group_line(const UsernetFile& policy, std::string_view type, std::strin
   });
 }
 
+std::vector<AllowedLink> allowed_links(const UsernetFile& policy, std::string_view user,
+                                       std::span<const std::string> groups, std::string_view type) {
+  std::vector<AllowedLink> out;
+  if (!policy.ok()) return out;
+  for (const UsernetLine& line : policy.lines) {
+    if (!matches(line.key, user, groups, type, line.key.link)) continue;
+    auto it = std::find_if(out.begin(), out.end(), [&](const AllowedLink& a) { return a.link == line.key.link; });
+    if (it == out.end()) out.push_back({line.key.link, line.count});
+    else it->count += line.count;
+  }
+  return out;
+}
+
 namespace {
 
 std::string key_text(const UsernetKey& key) {
@@ -135,16 +148,34 @@ std::string key_text(const UsernetKey& key) {
 constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 constexpr uint32_t kSlotDigits = 4;  // base 36: room for 1,679,616 slots
 
+uint32_t slot_hash(const UsernetKey& key) {
+  uint32_t hash = 2166136261u;  // FNV-1a, 32 bits
+  for (char c : key_text(key)) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+  return hash;
+}
+
 }  // namespace
 
 std::string slot_name(const UsernetKey& key, uint32_t slot) {
-  uint32_t hash = 2166136261u;  // FNV-1a, 32 bits
-  for (char c : key_text(key)) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+  const uint32_t hash = slot_hash(key);
   std::string name = "uxc";
   for (int shift = 28; shift >= 0; shift -= 4) name += kDigits[(hash >> shift) & 0xf];
   char digits[kSlotDigits];
   for (uint32_t i = kSlotDigits; i-- > 0; slot /= 36) digits[i] = kDigits[slot % 36];
   return name.append(digits, kSlotDigits);
+}
+
+std::vector<uint32_t> lock_keys(const UsernetFile& policy, std::string_view user,
+                                std::span<const std::string> groups, std::string_view type,
+                                std::string_view link) {
+  std::vector<uint32_t> keys;
+  for (const UsernetLine& line : policy.lines) {
+    if (line.count == 0 || !matches(line.key, user, groups, type, link)) continue;
+    keys.push_back(slot_hash(line.key));
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
 }
 
 bool is_slot_name(std::string_view name) {

@@ -139,6 +139,18 @@ NicDecision decide_nic(const UsernetFile& policy, std::string_view user,
 // group database, which can cost more than the rest of a create, only then.
 bool has_group_line(const UsernetFile& policy, std::string_view type, std::string_view link);
 
+// The links on which `user` (or one of `groups`) may put nics of `type`,
+// in file order, each with the sum of the counts of the lines that allow
+// it (0 for lines that give none), for messages that say which bridges a
+// user may use. A file with errors allows nothing.
+struct AllowedLink {
+  std::string link;
+  uint64_t count = 0;
+  bool operator==(const AllowedLink&) const = default;
+};
+std::vector<AllowedLink> allowed_links(const UsernetFile& policy, std::string_view user,
+                                       std::span<const std::string> groups, std::string_view type);
+
 // Quota slots. A nic charged to a line holds one of the line's COUNT
 // slots, and the slot is the host end's interface name:
 //
@@ -154,6 +166,15 @@ std::string slot_name(const UsernetKey& key, uint32_t slot);
 // "uxc" + 8 hex + 4 base-36 digits, lower case: the host-end name space,
 // reserved for uxc-nic.
 bool is_slot_name(std::string_view name);
+
+// The lock keys of a create: for each matching line with a count above 0,
+// its slot hash (the 8 hex digits of its slot names, so lines sharing a
+// slot range share a key), ascending and without repeats, so that two
+// creates that lock several keys never wait on each other crosswise.
+// Empty when every matching line has count 0 (refuse before locking).
+std::vector<uint32_t> lock_keys(const UsernetFile& policy, std::string_view user,
+                                std::span<const std::string> groups, std::string_view type,
+                                std::string_view link);
 
 // kLeftover: the slot's host end is one a helper killed half-way left
 // behind (uxc-nic tells them apart); the slot is free once it is removed.

@@ -88,7 +88,7 @@ same autostart_failure_others_started "$(states zeta mid)" "zeta=RUNNING mid=RUN
 uxc_as $U autostart -a -k >/dev/null
 
 out=$(uxc_as $U autostart -k -s 2>&1); status=$?
-check autostart_exclusive_actions test "$status:$out" = "1:uxc autostart: -k, -s and -r exclude each other"
+check autostart_exclusive_actions test "$status:$out" = "2:uxc autostart: -k, -s and -r exclude each other (try 'uxc autostart --help')"
 
 # ------------------------------------------------- the systemd user unit
 rm -rf /tmp/inst

@@ -127,8 +127,10 @@ check cgroup_info_memory_nonzero grep -Eq '^Memory use: +[0-9.]+ (KiB|MiB|GiB)$'
 check cgroup_info_kmem grep -Eq '^KMem use: +[0-9.]+ (bytes|KiB|MiB)$' <<<"$info"
 check cgroup_info_blkio grep -Eq '^BlkIO use: +[0-9.]+ (bytes|KiB|MiB)$' <<<"$info"
 check cgroup_info_order grep -Pzq 'PID:[^\n]*\nCPU use:[^\n]*\nBlkIO use:[^\n]*\nMemory use:[^\n]*\nKMem use:' <<<"$info"
-raw=$(uxc_as $U info -n lim -H | sed -n 4p)
+# LXC's -H: labels kept, numbers raw.
+raw=$(uxc_as $U info -n lim -H | sed -n 's/^CPU use: *//p')
 check cgroup_info_raw_cpu_ns test "${raw:-0}" -gt 1000000
+check cgroup_info_stats_only grep -Pzq '^CPU use:[^\n]*\nBlkIO use:[^\n]*\nMemory use:[^\n]*\nKMem use:' <<<"$(uxc_as $U info lim -S)"
 
 uxc_as $U stop -n lim -k
 check cgroup_removed_at_stop test -z "$(find "${CG_ROOTS[@]}" -name uxc.payload.lim)"

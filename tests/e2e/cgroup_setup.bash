@@ -23,22 +23,23 @@ _cg_v1_mount() {
   return 1
 }
 
-# cgroup_delegate USER: a subtree owned by USER in the v2 hierarchy and
-# in the v1 hierarchies of memory, pids, cpu, cpuacct and blkio; this
-# script moves into a leaf of it, so every process it starts from now
-# on (uxc as USER included) is inside. Prints nothing; fails if no
-# hierarchy could be delegated.
+# cgroup_delegate USER [v1]: a subtree owned by USER in the v2 hierarchy
+# (not with "v1") and in the v1 hierarchies of memory, pids, cpu,
+# cpuacct, blkio and freezer; this script moves into a leaf of it, so
+# every process it starts from now on (uxc as USER included) is inside.
+# Prints nothing; fails if no hierarchy could be delegated.
 cgroup_delegate() {
-  local user=$1 tag id ctrls path mnt dir
+  local user=$1 only=${2:-} tag id ctrls path mnt dir
   tag=uxc-world-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
   local mine
   mine=$(cat /proc/self/cgroup)  # read once: this script moves as it goes
   while IFS=: read -r id ctrls path; do
     if [ "$id" = 0 ]; then
+      [ "$only" = v1 ] && continue
       mnt=$(findmnt -rn -t cgroup2 -o TARGET | head -1)
     else
       case ",$ctrls," in *,cpuset,*|*,name=*) continue ;; esac
-      case ",$ctrls," in *,memory,*|*,pids,*|*,cpu,*|*,cpuacct,*|*,blkio,*) ;; *) continue ;; esac
+      case ",$ctrls," in *,memory,*|*,pids,*|*,cpu,*|*,cpuacct,*|*,blkio,*|*,freezer,*) ;; *) continue ;; esac
       mnt=$(_cg_v1_mount "$ctrls")
     fi
     [ -n "$mnt" ] && [ -d "$mnt" ] || continue

@@ -66,7 +66,8 @@ expect_problem check_no_subuid "id map: no subordinate uids for uxtest3 in /etc/
 check check_no_subuid_fix grep -q "fix: ask your administrator to add a line like 'uxtest3:100000:65536' to /etc/subuid" <<<"$out"
 with_conf 's/^lxc.id_map = u 0 100000 65536$/lxc.id_map = u 0 100000 70000/'
 check_as $U
-expect_problem check_idmap_range_too_small "id map: lxc.idmap: .*/etc/subuid"
+expect_problem check_idmap_range_too_small "id map: $conf:[0-9]+: lxc.id_map = u 0 100000 70000: uids 100000-169999 are not yours: /etc/subuid gives uxtest1 100000-165535$"
+check check_idmap_range_too_small_fix grep -qx "      fix: write lxc.id_map = u 0 100000 65536 and lxc.id_map = g 0 100000 65536 instead (uxc check --fix does it)" <<<"$out"
 restore_conf
 
 # ------------------------------------------------------ usernet, bridge

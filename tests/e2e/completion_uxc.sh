@@ -46,7 +46,7 @@ expect completion_nothing_after_double_dash_is_a_name "" uxc attach -n db -- web
 
 # Each subcommand's flags are exactly those its --help lists.
 for command in $commands; do
-  wanted=$("$UXC" "$command" --help | grep -oE '^ +(-[A-Za-z], )?--[a-z-]+' | tr -d ' ' | tr ',' '\n' |
+  wanted=$("$UXC" "$command" --help | grep -oE '^ +(-[A-Za-z0-9], )?--[a-z-]+' | tr -d ' ' | tr ',' '\n' |
     grep . | sort | tr '\n' ' ')
   expect "completion_flags_of_$command" "${wanted% }" uxc "$command" -
 done

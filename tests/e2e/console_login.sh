@@ -137,7 +137,7 @@ as_user $U rm /home/$U/.config/uxc/uxc.conf
 out=$(uxc_as $U console -n $C -t 2 </dev/null 2>&1); status=$?
 check console_no_tty2 test "$status:$out" = "1:uxc console: $C has no tty 2 (lxc.tty.max = 1)"
 out=$(uxc_as $U console -n $C -e 1 </dev/null 2>&1); status=$?
-check console_bad_escape test "$status:$out" = "1:uxc console: -e ESCAPE takes a letter: -e a (or ^a) for Ctrl+a"
+check console_bad_escape test "$status:$out" = "2:uxc console: -e ESCAPE takes a letter: -e a (or ^a) for Ctrl+a (try 'uxc console --help')"
 out=$(uxc_as $U console -n nope </dev/null 2>&1); status=$?
 check console_missing_container test "$status:$out" = "1:uxc console: nope doesn't exist"
 

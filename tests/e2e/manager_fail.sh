@@ -32,8 +32,10 @@ expect_failure manager_fail_no_subuid_default_map "no subordinate uids for uxtes
   uxc_as uxtest3 create -n c -t busybox
 # A map outside the user's ranges.
 write_plain_default_conf uxtest1 200000
-expect_failure manager_fail_idmap_not_owned "^uxc create: lxc.idmap: .*/etc/subuid" \
-  uxc_as uxtest1 create -n c -t busybox
+out=$(uxc_as uxtest1 create -n c -t busybox 2>&1); status=$?
+check manager_fail_idmap_not_owned test "$status:$out" = "1:uxc create: /home/uxtest1/.config/uxc/default.conf:1: lxc.idmap = u 0 200000 65536: uids 200000-265535 are not yours: /etc/subuid gives uxtest1 100000-165535; write these lines instead (uxc check --fix writes them into your default.conf):
+  lxc.idmap = u 0 100000 65536
+  lxc.idmap = g 0 100000 65536"
 check manager_fail_idmap_not_owned_nothing_left test ! -e /home/uxtest1/.local/share/uxc/c
 
 # ------------------------------------------------------- config and names
@@ -41,8 +43,11 @@ write_plain_default_conf uxtest1 100000
 uxc_as uxtest1 create -n c1 -t busybox >/dev/null
 expect_failure manager_fail_name_already_used "^uxc create: container c1 already exists" \
   uxc_as uxtest1 create -n c1 -t busybox
-expect_failure manager_fail_bad_name "not a valid container name" uxc_as uxtest1 create -n ../x -t busybox
-expect_failure manager_fail_unknown_template "unknown template 'nope'" uxc_as uxtest1 create -n c2 -t nope
+# Usage errors: exit 2.
+out=$(uxc_as uxtest1 create -n ../x -t busybox 2>&1); status=$?
+check manager_fail_bad_name test "$status:$(grep -c 'not a valid container name' <<<"$out")" = 2:1
+out=$(uxc_as uxtest1 create -n c2 -t nope 2>&1); status=$?
+check manager_fail_unknown_template test "$status:$(grep -c "unknown template 'nope'" <<<"$out")" = 2:1
 cfg=/home/uxtest1/.local/share/uxc/c1/config
 cp "$cfg" /tmp/c1.config
 as_user uxtest1 sh -c "echo 'lxc.bogus = 1' >> $cfg"
@@ -69,7 +74,8 @@ expect_failure manager_fail_log_run_fails "cannot run /bin/nothing in the contai
   uxc_as uxtest1 start -n c1 -F -o /tmp/c1.log -l INFO -- /bin/nothing
 check manager_fail_log_names_error grep -Eq '^uxc c1 [0-9.]+ ERROR cannot run /bin/nothing in the container' /tmp/c1.log
 check manager_fail_log_info_lines grep -q ' INFO uid and gid maps written by uxc-idmap$' /tmp/c1.log
-expect_failure manager_fail_log_bad_level "unknown log level 'LOUD'" uxc_as uxtest1 start -n c1 -l LOUD
+out=$(uxc_as uxtest1 start -n c1 -l LOUD 2>&1); status=$?
+check manager_fail_log_bad_level test "$status:$(grep -c "unknown log level 'LOUD'" <<<"$out")" = 2:1
 expect_failure manager_fail_missing_container "^uxc start: nope doesn't exist$" uxc_as uxtest1 start -n nope
 expect_failure manager_fail_command_missing "cannot run /bin/nothing in the container" \
   uxc_as uxtest1 start -n c1 -F -- /bin/nothing
@@ -106,12 +112,25 @@ check manager_fail_quota_one_veth test "$(ip -o link show | grep -c 'uxc[0-9a-f]
 check manager_fail_quota_second_not_running grep -q '^State: *STOPPED' <<<"$(uxc_as uxtest1 info -n c2)"
 uxc_as uxtest1 stop -n c1 -k
 
-for br in nosuchbr notabridge; do
-  sed -i "s/^lxc.net.0.link = .*/lxc.net.0.link = $br/" "$cfg"
-  expect_failure manager_fail_bridge_$br "^uxc start: cannot create a veth on $br .*: check that the bridge exists \(ip link show $br\) or change lxc.net.0.link$" \
-    uxc_as uxtest1 start -n c1 -d
-  check manager_fail_bridge_${br}_nothing_left nothing_left uxtest1 c1
-done
+# A link that is no bridge is the user's to fix: said so, with the
+# bridges the usernet file lets the user use.
+line=$(grep -n '^lxc.net.0.type' "$cfg" | cut -d: -f1)
+sed -i "s/^lxc.net.0.link = .*/lxc.net.0.link = nosuchbr/" "$cfg"
+expect_failure manager_fail_bridge_nosuchbr \
+  "^uxc start: ${cfg//./\\.}:$line: lxc\.net\.0\.link = nosuchbr: there is no network interface nosuchbr on this host; the bridges you may use \(/etc/uxc/usernet\): lxcbr0 \(1 veth\): set lxc\.net\.0\.link to one of them$" \
+  uxc_as uxtest1 start -n c1 -d
+check manager_fail_bridge_nosuchbr_nothing_left nothing_left uxtest1 c1
+sed -i "s/^lxc.net.0.link = .*/lxc.net.0.link = notabridge/" "$cfg"
+expect_failure manager_fail_bridge_notabridge \
+  "^uxc start: ${cfg//./\\.}:$line: lxc\.net\.0\.link = notabridge: notabridge is not a bridge; the bridges you may use \(/etc/uxc/usernet\): lxcbr0 \(1 veth\): set lxc\.net\.0\.link to one of them$" \
+  uxc_as uxtest1 start -n c1 -d
+check manager_fail_bridge_notabridge_nothing_left nothing_left uxtest1 c1
+# A bridge the user has no line for: the bridges there are, or the line to ask for.
+sed -i "s/^lxc.net.0.link = .*/lxc.net.0.link = br1/" "$cfg"
+expect_failure manager_fail_bridge_not_allowed \
+  "^uxc start: no usernet line lets uxtest1 put a veth on br1 .*; the bridges you may use: lxcbr0 \(1 veth\): set lxc\.net\.0\.link to one of them, or ask your administrator to add 'uxtest1 veth br1 10' to /etc/uxc/usernet$" \
+  uxc_as uxtest1 start -n c1 -d
+check manager_fail_bridge_not_allowed_nothing_left nothing_left uxtest1 c1
 
 # A failure in the init once its root is set up, while uxc-nic may still
 # be at work: the init's own message, and nothing left.

@@ -38,7 +38,7 @@ ls_out=$(uxc_as $U ls -f)
 check manager_seed_ls_fancy_header grep -Eq '^NAME +STATE +AUTOSTART +GROUPS +IPV4 +IPV6 +UNPRIVILEGED$' <<<"$ls_out"
 check manager_seed_ls_fancy_row grep -Eq "^$C +RUNNING +0 +- +$ip +- +true$" <<<"$ls_out"
 json=$(uxc_as $U ls --format json)
-check manager_seed_ls_json test "$json" = "[{\"name\":\"$C\",\"state\":\"RUNNING\",\"autostart\":false,\"groups\":[],\"ipv4\":[\"$ip\"],\"ipv6\":[],\"unprivileged\":true,\"image\":null}]"
+check manager_seed_ls_json test "$json" = "[{\"name\":\"$C\",\"state\":\"RUNNING\",\"autostart\":false,\"groups\":[],\"ipv4\":[\"$ip\"],\"ipv6\":[],\"unprivileged\":true,\"pid\":$pid,\"interfaces\":[\"$link\"],\"memory_bytes\":null,\"image\":null}]"
 check manager_seed_bridge_reaches_container busybox ping -c 1 -W 2 "$ip"
 
 out=$(uxc_as $U destroy -n $C 2>&1); status=$?

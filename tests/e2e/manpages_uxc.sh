@@ -49,7 +49,7 @@ for command in $commands; do
   text=$(render "$file")
   missing=
   grep -q "uxc $command" <<<"$text" || missing+="'uxc $command' "
-  for flag in $("$UXC" "$command" --help | grep -oE '^ +(-[A-Za-z], )?--[a-z-]+' | tr -d ' ' | tr ',' '\n'); do
+  for flag in $("$UXC" "$command" --help | grep -oE '^ +(-[A-Za-z0-9], )?--[a-z-]+' | tr -d ' ' | tr ',' '\n'); do
     grep -qE -- "(^|[^a-z-])$flag([^a-z-]|$)" <<<"$text" || missing+="$flag "
   done
   [ -z "$missing" ] && pass "manpage_uxc-${command}_matches_help" || fail "manpage_uxc-${command}_matches_help" "not in uxc-$command(1): $missing"

@@ -160,11 +160,11 @@ check storage_copy_existing_name test "$status:$out" = "1:uxc copy: container fu
 out=$(uxc_as $U copy -n nope -N y 2>&1); status=$?
 check storage_copy_unknown_source test "$status:$out" = "1:uxc copy: nope doesn't exist"
 out=$(uxc_as $U copy -n a -N y -s -B dir 2>&1); status=$?
-check storage_copy_s_and_dir test "$status:$out" = "2:uxc copy: -s makes an overlay clone and -B dir a full copy: give one of them (see uxc copy --help)"
+check storage_copy_s_and_dir test "$status:$out" = "2:uxc copy: -s makes an overlay clone and -B dir a full copy: give one of them (try 'uxc copy --help')"
 out=$(uxc_as $U copy -n a -N y -B lvm 2>&1); status=$?
-check storage_copy_bad_backing test "$status:$out" = "2:uxc copy: -B takes dir or overlay, not 'lvm' (see uxc copy --help)"
+check storage_copy_bad_backing test "$status:$out" = "2:uxc copy: -B takes dir or overlay, not 'lvm' (try 'uxc copy --help')"
 out=$(uxc_as $U copy -n a 2>&1); status=$?
-check storage_copy_needs_newname test "$status:$out" = "2:uxc copy: -N NEWNAME is required (see uxc copy --help)"
+check storage_copy_needs_newname test "$status:$out" = "2:uxc copy: -N NEWNAME is required (try 'uxc copy --help')"
 check storage_copy_refusals_left_nothing test "$(ls $data; cat $data/*/config | md5sum)" = "$before"
 
 # ---- dependants

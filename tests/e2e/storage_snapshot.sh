@@ -88,7 +88,7 @@ check storage_snapshot_running_restore_refused test "$status:$out" = "1:uxc snap
 check storage_snapshot_running_restore_as_new uxc_as $U snapshot -n c -r snap0 -N c2
 uxc_as $U stop -n c -k
 out=$(uxc_as $U snapshot -n c -L -r snap0 2>&1); status=$?
-check storage_snapshot_usage test "$status:$out" = "2:uxc snapshot: -L, -r and -d exclude each other (see uxc snapshot --help)"
+check storage_snapshot_usage test "$status:$out" = "2:uxc snapshot: -L, -r and -d exclude each other (try 'uxc snapshot --help')"
 check storage_snapshot_refusals_changed_nothing test "$(cat $c/config; ls $c $c/snaps)" = "$before"
 
 # ---- a restore killed at each system call: the old state or the new

@@ -528,12 +528,105 @@ BOOST_AUTO_TEST_CASE(capability_names_round_trip) {
   BOOST_TEST(n == CAP_CHECKPOINT_RESTORE);
 }
 
-BOOST_AUTO_TEST_CASE(container_names) {
-  for (const char* good : {"a", "web-1", "a_b", "x.y", "A9", "n123456789012345678901234567890123456789012345678901234567890123"})
-    BOOST_TEST(is_valid_container_name(good), good);
-  for (const char* bad : {"", ".", "..", ".hidden", "-rf", "a/b", "../x", "a b", "a\nb", "caf\xc3\xa9",
-                          "n1234567890123456789012345678901234567890123456789012345678901234"})
-    BOOST_TEST(!is_valid_container_name(bad), bad);
+// Every name LXC takes but a path, a control character or a hidden one.
+struct NameCase {
+  std::string name;
+  std::string problem;   // "" for a valid name
+  std::string hostname;  // hostname_for_container
+  std::string changed;
+};
+std::ostream& operator<<(std::ostream& os, const NameCase& c) { return os << '"' << c.name << '"'; }
+
+const NameCase kNameCases[] = {
+    {"web-1", "", "web-1", ""},
+    {"a_b", "", "a-b", "'_'"},                       // the name: valid, and a host name is derived
+    {"my web", "", "my-web", "' '"},
+    {"x.y", "", "x.y", ""},
+    {"A9", "", "A9", ""},
+    {"-rf", "", "rf", "a leading '-'"},               // LXC takes it (with -n)
+    {"db__2", "", "db-2", "'_'"},                     // a run of bytes is one '-'
+    {"_x_", "", "x", "'_'"},
+    {"__", "", "", "'_'"},                            // nothing left of a host name
+    {"caf\xc3\xa9", "a name must be printable ASCII (its config, which holds its paths, is)", "", ""},
+    {"user@host", "", "user-host", "'@'"},
+    {std::string(64, 'n'), "", std::string(64, 'n'), ""},
+    {"x" + std::string(63, '_') , "", "x", "'_'"},
+    {"", "a name must not be empty", "", ""},
+    {std::string(65, 'n'), "a name has at most 64 bytes", "", ""},
+    {".", "a name must not start with '.'", "", ""},
+    {"..", "a name must not start with '.'", "", ""},
+    {".hidden", "a name must not start with '.'", "", ""},
+    {"a/b", "a name must not hold '/' (it is one directory)", "", ""},
+    {"../x", "a name must not start with '.'", "", ""},
+    {"a\nb", "a name must not hold control characters", "", ""},
+    {"a\x1b[2J", "a name must not hold control characters", "", ""},
+    {"a\x7f", "a name must not hold control characters", "", ""},
+    {std::string("a\0b", 3), "a name must not hold control characters", "", ""},
+};
+
+BOOST_DATA_TEST_CASE(container_name_table, boost::unit_test::data::make(kNameCases), c) {
+  BOOST_TEST(container_name_problem(c.name) == c.problem);
+  BOOST_TEST(is_valid_container_name(c.name) == c.problem.empty());
+  if (!c.problem.empty()) return;
+  std::string changed = "untouched";
+  BOOST_TEST(hostname_for_container(c.name, &changed) == c.hostname);
+  BOOST_TEST(changed == c.changed);
+  const std::string host = hostname_for_container(c.name);
+  BOOST_TEST((host.empty() || is_valid_hostname(host)));
+}
+
+// uxc info -c KEY: what the configuration gives a key, in any spelling.
+struct ValuesCase {
+  std::string text;
+  std::string key;
+  std::vector<std::string> values;
+};
+std::ostream& operator<<(std::ostream& os, const ValuesCase& c) { return os << c.key; }
+
+const ValuesCase kValuesCases[] = {
+    {"lxc.uts.name = web\n", "lxc.uts.name", {"web"}},
+    {"lxc.uts.name = web\n", "lxc.utsname", {"web"}},                      // asked in the legacy spelling
+    {"lxc.utsname = web\n", "lxc.uts.name", {"web"}},                      // written in it
+    {"lxc.uts.name = a\nlxc.uts.name = b\n", "lxc.uts.name", {"b"}},       // the last one wins
+    {"lxc.uts.name = 'quoted'\n", "lxc.uts.name", {"quoted"}},
+    {"lxc.start.auto = 1\n", "lxc.uts.name", {}},                          // unset
+    {"lxc.id_map = u 0 100000 65536\nlxc.idmap = g 0 100000 65536\n", "lxc.idmap",
+     {"u 0 100000 65536", "g 0 100000 65536"}},                              // a list, both spellings
+    {"lxc.cap.drop = sys_time\nlxc.cap.drop =\nlxc.cap.drop = mknod\n", "lxc.cap.drop", {"mknod"}},  // emptied
+    {"lxc.cgroup2.memory.max = 1G\nlxc.cgroup2.pids.max = 10\n", "lxc.cgroup2.memory.max", {"1G"}},
+    {"lxc.net.0.type = veth\nlxc.net.0.link = br0\n", "lxc.net.0.link", {"br0"}},
+    {"lxc.net.0.type = veth\nlxc.net.0.link = br0\n", "lxc.net.1.link", {}},
+    {"lxc.uts.name = web\n", "lxc.nosuch", {}},                             // not a key
+};
+
+BOOST_DATA_TEST_CASE(config_values_table, boost::unit_test::data::make(kValuesCases), c) {
+  Config config;
+  std::vector<std::string> errors;
+  BOOST_TEST_REQUIRE(parse_config(c.text, "config", &config, &errors));
+  BOOST_TEST(config_values(config, c.key) == c.values, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(replace_config_lines_keeps_the_rest) {
+  const std::string text = "# mine\nlxc.id_map = u 0 1 2\nlxc.net.0.type = veth\nlxc.id_map = g 0 1 2\n";
+  const std::vector<size_t> both = {2, 4};
+  BOOST_TEST(replace_config_lines(text, both, "lxc.id_map = u 0 5 6\nlxc.id_map = g 0 5 6\n") ==
+             "# mine\nlxc.id_map = u 0 5 6\nlxc.id_map = g 0 5 6\nlxc.net.0.type = veth\n");
+  const std::vector<size_t> none;
+  BOOST_TEST(replace_config_lines("a = 1\n", none, "b = 2\n") == "a = 1\nb = 2\n");  // appended
+  const std::vector<size_t> last = {1};
+  BOOST_TEST(replace_config_lines("a = 1", last, "b = 2\n") == "b = 2\n");            // no final newline
+  BOOST_TEST(replace_config_lines("", none, "") == "");
+}
+
+BOOST_AUTO_TEST_CASE(canonical_config_keys) {
+  BOOST_TEST(canonical_config_key("lxc.id_map") == "lxc.idmap");
+  BOOST_TEST(canonical_config_key("lxc.idmap") == "lxc.idmap");
+  BOOST_TEST(canonical_config_key("lxc.rootfs") == "lxc.rootfs.path");
+  BOOST_TEST(canonical_config_key("lxc.net.3.ipv4.address") == "lxc.net.3.ipv4.address");
+  BOOST_TEST(canonical_config_key("lxc.nosuch") == "");
+  BOOST_TEST(canonical_config_key("") == "");
+  BOOST_TEST(is_list_config_key("lxc.mount.entry"));
+  BOOST_TEST(!is_list_config_key("lxc.uts.name"));
 }
 
 BOOST_AUTO_TEST_CASE(hwaddr_template_filled_unicast) {

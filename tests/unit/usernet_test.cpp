@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <ostream>
 #include <set>
 
@@ -219,6 +220,37 @@ BOOST_AUTO_TEST_CASE(usernet_has_group_line) {
   BOOST_TEST(!has_group_line(parse_usernet_file("alice veth br0 1\n"), "veth", "br0"));
   BOOST_TEST(!has_group_line(parse_usernet_file("@net veth br0 1\nbad\n"), "veth", "br0"));
   BOOST_TEST(!has_group_line(parse_usernet_file(""), "veth", "br0"));
+}
+
+// Which bridges a user may use, for the manager's messages.
+struct AllowedCase {
+  std::string policy;
+  std::string user;
+  std::vector<std::string> groups;
+  std::vector<AllowedLink> links;
+};
+std::ostream& operator<<(std::ostream& os, const AllowedCase& c) { return os << c.policy << " for " << c.user; }
+
+const AllowedCase kAllowedCases[] = {
+    {"", "alice", {}, {}},
+    {"alice veth lxcbr0 10\n", "alice", {}, {{"lxcbr0", 10}}},
+    {"alice veth lxcbr0 10\n", "bob", {}, {}},                              // another user's line
+    {"alice veth lxcbr0 10\nalice veth br1 2\n", "alice", {}, {{"lxcbr0", 10}, {"br1", 2}}},  // file order
+    {"alice veth br0 1\n@net veth br0 3\n", "alice", {"net"}, {{"br0", 4}}},  // lines add up
+    {"@net veth br0 3\n", "alice", {"other"}, {}},                          // not in the group
+    {"alice macvlan br0 3\n", "alice", {}, {}},                             // another type
+    {"alice veth br0 0\n", "alice", {}, {{"br0", 0}}},                      // listed, with no room
+    {"alice veth br0 1\nbad line\n", "alice", {}, {}},                     // a broken file allows nothing
+    {"alicia veth br0 1\n", "alice", {}, {}},                               // no prefix match
+};
+
+BOOST_DATA_TEST_CASE(usernet_allowed_links_table, boost::unit_test::data::make(kAllowedCases), c) {
+  const auto links = allowed_links(parse_usernet_file(c.policy), c.user, c.groups, "veth");
+  BOOST_TEST_REQUIRE(links.size() == c.links.size());
+  for (size_t i = 0; i < links.size(); ++i) {
+    BOOST_TEST(links[i].link == c.links[i].link);
+    BOOST_TEST(links[i].count == c.links[i].count);
+  }
 }
 
 // Without such a line, the groups change nothing: uxc-nic may skip them.
@@ -468,3 +500,22 @@ BOOST_AUTO_TEST_CASE(nic_tag_users_cannot_be_confused) {
 
 }  // namespace
 }  // namespace uxc::policy
+
+// lock_keys: one key per matching line with a count, sorted, unique; none
+// when every matching line has count 0.
+BOOST_AUTO_TEST_CASE(usernet_lock_keys_table) {
+  const auto file = uxc::policy::parse_usernet_file(
+      "alice veth br0 2\n@devs veth br0 1\nalice veth br1 3\nbob veth br0 0\n@devs veth br0 0\n");
+  BOOST_REQUIRE(file.ok());
+  const std::vector<std::string> devs{"devs"}, none;
+  const auto both = uxc::policy::lock_keys(file, "alice", devs, "veth", "br0");
+  BOOST_CHECK_EQUAL(both.size(), 2u);
+  BOOST_CHECK(std::is_sorted(both.begin(), both.end()));
+  const auto alone = uxc::policy::lock_keys(file, "alice", none, "veth", "br0");
+  BOOST_REQUIRE_EQUAL(alone.size(), 1u);
+  BOOST_CHECK(uxc::policy::slot_name({false, "alice", "veth", "br0"}, 0).substr(3, 8) ==
+              [&] { char b[9]; std::snprintf(b, sizeof b, "%08x", alone[0]); return std::string(b); }());
+  BOOST_CHECK(uxc::policy::lock_keys(file, "bob", none, "veth", "br0").empty());
+  BOOST_CHECK(uxc::policy::lock_keys(file, "carol", none, "veth", "br0").empty());
+  BOOST_CHECK(uxc::policy::lock_keys(file, "alice", none, "veth", "br2").empty());
+}

@@ -61,17 +61,26 @@ bool drain(Stream* s) {
 }  // namespace
 
 int cmd_attach(int argc, char** argv) {
-  const auto args = parse_args(
-      argc, argv, "attach", "-n NAME [-- COMMAND...]",
-      "Run COMMAND (default: root's shell from the container's /etc/passwd) in a running\n"
-      "container, as its root, in all its namespaces, with a clean environment (PATH,\n"
-      "HOME, TERM). When stdin and stdout are a terminal the command gets a new pty of\n"
-      "the container's own; otherwise its stdin, stdout and stderr are pipes. The exit\n"
-      "status is the command's.",
-      {{'n', "name", "NAME", "the container"}});
+  auto args = parse_args(
+      argc, argv, "attach", "[-n] NAME [[--] COMMAND...]",
+      "Run COMMAND (default: the user's shell from the container's /etc/passwd) in a\n"
+      "running container, as its root (or -u UID, -g GID), in all its namespaces and\n"
+      "cgroups, in / (or --cwd DIR), with a clean environment: PATH, HOME, TERM, then\n"
+      "--keep-var and -v. When stdin and stdout are a terminal the command gets a new\n"
+      "pty of the container's own; otherwise its stdin, stdout and stderr are pipes.\n"
+      "The exit status is the command's.",
+      {{'n', "name", "NAME", "the container"},
+       {'u', "uid", "UID", "run as this uid of the container (no capabilities unless 0)"},
+       {'g', "gid", "GID", "run as this gid of the container"},
+       {'v', "set-var", "VAR=VALUE", "set this variable (repeatable)"},
+       {0, "keep-var", "VAR", "keep this variable of the caller's (repeatable)"},
+       {0, "keep-env", nullptr, "keep the caller's whole environment (leaks it into the container)"},
+       {0, "clear-env", nullptr, "a clean environment (the default)"},
+       {0, "cwd", "DIR", "start in DIR of the container instead of /"},
+       {'e', "elevated-privileges", nullptr, "keep what lxc.cap.drop and lxc.cap.keep take away"}});
   const std::string name = require_name(args, "attach");
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   require_container(paths, name);
   const RuntimeState st = read_runtime_state(paths, name);
   if (st.state != RunState::kRunning)
@@ -81,6 +90,25 @@ int cmd_attach(int argc, char** argv) {
   plan.init_pid = st.init_pid;
   plan.config = load_config(container_config(paths, name));
   plan.command = args.rest;
+  // Long-only options carry their index + 1 as their code.
+  const char kKeepVar = 5, kKeepEnv = 6, kClearEnv = 7, kCwd = 8;
+  if (args.has(kKeepEnv) && args.has(kClearEnv)) throw UsageError("--keep-env and --clear-env exclude each other");
+  plan.uid = number_option(args, 'u', "UID", 0);
+  plan.gid = number_option(args, 'g', "GID", 0);
+  plan.keep_env = args.has(kKeepEnv);
+  plan.elevated = args.has('e');
+  if (args.has(kCwd)) plan.cwd = args.get(kCwd);
+  if (plan.cwd.empty() || plan.cwd[0] != '/') throw UsageError("--cwd takes an absolute path in the container");
+  for (const auto& [flag, value] : args.given) {
+    const size_t eq = value.find('=');
+    if (flag == 'v' && (eq == std::string::npos || eq == 0))
+      throw UsageError("-v takes VAR=VALUE, not '" + value + "'");
+    if (flag == 'v') plan.set_vars.push_back(value);
+    if (flag == kKeepVar) {
+      if (value.empty() || eq != std::string::npos) throw UsageError("--keep-var takes a variable's name, not '" + value + "'");
+      plan.keep_vars.push_back(value);
+    }
+  }
   // A pty only for a person at a terminal: with output going to a file
   // or pipe, the command writes through pipes (no CR before each LF).
   plan.pty = isatty(0) == 1 && isatty(1) == 1;

@@ -43,12 +43,12 @@ bool in_group(const policy::Config& config, const std::string& group) {
 
 // `uxc start -n NAME -d` as a child process of its own: a failed start
 // says why on stderr and does not stop the others.
-bool start_detached(const std::string& name) {
+bool start_detached(const std::string& name, const Paths& paths) {
   std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid < 0) throw_errno("fork");
   if (pid == 0) {
-    const char* argv[] = {"uxc", "start", "-n", name.c_str(), "-d", nullptr};
+    const char* argv[] = {"uxc", "start", "-n", name.c_str(), "-d", "-P", paths.data_dir.c_str(), nullptr};
     execv("/proc/self/exe", const_cast<char* const*>(argv));
     std::fprintf(stderr, "uxc autostart: cannot run uxc start: %s\n", errno_text(errno).c_str());
     _exit(127);
@@ -77,17 +77,16 @@ int cmd_autostart(int argc, char** argv) {
        {'t', "timeout", "TIMEOUT", "seconds before a shutdown kills (default 60)"},
        {'L', "list", nullptr, "only list what would be done (name and delay)"}});
   const int actions = args.has('k') + args.has('s') + args.has('r');
-  if (actions > 1) throw Error("-k, -s and -r exclude each other");
-  if (args.has('a') && args.has('g')) throw Error("-a and -g exclude each other");
+  if (actions > 1) throw UsageError("-k, -s and -r exclude each other");
+  if (args.has('a') && args.has('g')) throw UsageError("-a and -g exclude each other");
   const Action action = args.has('k') ? Action::kKill : args.has('s') ? Action::kShutdown
                         : args.has('r') ? Action::kReboot : Action::kStart;
-  uint32_t timeout = 60;
-  if (args.has('t') && !policy::parse_u32(args.get('t'), &timeout)) throw Error("-t TIMEOUT must be a number of seconds");
-  if (!args.rest.empty()) throw Error("unexpected argument '" + args.rest[0] + "'");
+  const uint32_t timeout = number_option(args, 't', "TIMEOUT", 60);
+  no_more_operands(args);
   const bool list_only = args.has('L');
 
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   std::vector<Candidate> all;
   int failures = 0;
   for (const auto& name : list_containers(paths)) {
@@ -147,7 +146,7 @@ int cmd_autostart(int argc, char** argv) {
       continue;
     }
     if (!starts) continue;
-    if (!start_detached(c->name)) {
+    if (!start_detached(c->name, paths)) {
       std::fprintf(stderr, "uxc autostart: %s did not start\n", c->name.c_str());
       ++failures;
       continue;

@@ -18,6 +18,7 @@
 
 #include "paths.h"  // generated: UXC_SYSCONFDIR
 #include "policy/acl.h"
+#include "policy/json.h"
 #include "policy/proc.h"
 #include "policy/text.h"
 #include "policy/usernet.h"
@@ -33,17 +34,47 @@ namespace uxc {
 
 namespace {
 
+// Each check's result, printed at the end as text or as JSON.
 class Report {
  public:
-  void ok(const std::string& what) { std::printf("ok    %s\n", what.c_str()); }
-  void warn(const std::string& what, const std::string& fix) {
-    std::printf("warn  %s\n      fix: %s\n", what.c_str(), fix.c_str());
-  }
+  void ok(const std::string& what) { entries_.push_back({"ok", what, ""}); }
+  void fixed(const std::string& what) { entries_.push_back({"fixed", what, ""}); }
+  void warn(const std::string& what, const std::string& fix) { entries_.push_back({"warn", what, fix}); }
   void fail(const std::string& what, const std::string& fix) {
-    std::printf("FAIL  %s\n      fix: %s\n", what.c_str(), fix.c_str());
+    entries_.push_back({"fail", what, fix});
     ++failures;
   }
+  // -q: only the problems.
+  void print_text() const {
+    for (const Entry& e : entries_) {
+      if (e.status == "ok") {
+        if (!quiet()) std::printf("ok    %s\n", e.what.c_str());
+      } else if (e.status == "fixed") {
+        std::printf("fixed %s\n", e.what.c_str());
+      } else {
+        std::printf("%s  %s\n      fix: %s\n", e.status == "fail" ? "FAIL" : "warn", e.what.c_str(), e.fix.c_str());
+      }
+    }
+  }
+  // docs/json.md, "uxc check".
+  void print_json() const {
+    std::string checks;
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      const Entry& e = entries_[i];
+      checks += std::string(i ? "," : "") + "{\"status\":" + policy::json_quote(e.status) +
+                ",\"what\":" + policy::json_quote(e.what) +
+                ",\"fix\":" + (e.fix.empty() ? std::string("null") : policy::json_quote(e.fix)) + "}";
+    }
+    std::printf("{\"ok\":%s,\"problems\":%d,\"checks\":[%s]}\n", failures == 0 ? "true" : "false", failures,
+                checks.c_str());
+  }
   int failures = 0;
+
+ private:
+  struct Entry {
+    std::string status, what, fix;
+  };
+  std::vector<Entry> entries_;
 };
 
 std::string octal_mode(mode_t mode) {
@@ -103,20 +134,6 @@ policy::Config default_config(Report& r, const Paths& paths, bool* usable) {
   return config;
 }
 
-std::vector<std::string> group_names(const User& user) {
-  int count = 64;
-  std::vector<gid_t> gids(static_cast<size_t>(count));
-  if (getgrouplist(user.name.c_str(), user.gid, gids.data(), &count) < 0) {
-    gids.resize(static_cast<size_t>(count));
-    if (getgrouplist(user.name.c_str(), user.gid, gids.data(), &count) < 0) count = 0;
-  }
-  gids.resize(static_cast<size_t>(count));
-  std::vector<std::string> names;
-  for (gid_t g : gids)
-    if (const struct group* gr = getgrgid(g)) names.emplace_back(gr->gr_name);
-  return names;
-}
-
 void check_network(Report& r, const policy::Config& config, const User& user) {
   const std::string usernet = std::string(UXC_SYSCONFDIR) + "/uxc/usernet";
   std::vector<std::string> links;
@@ -132,7 +149,7 @@ void check_network(Report& r, const policy::Config& config, const User& user) {
   if (readable) policy_file = policy::parse_usernet_file(text);
   if (readable && !policy_file.ok())
     r.fail(usernet + " is unusable: " + join(policy_file.errors, "; "), "ask your administrator to fix those lines (uxc-admin lint)");
-  const auto groups = group_names(user);
+  const auto groups = user_group_names(user);
   for (const auto& link : links) {
     if (readable && policy_file.ok()) {
       const auto d = policy::decide_nic(policy_file, user.name, groups, "veth", link, {});
@@ -340,20 +357,90 @@ void check_settings(Report& r, const Paths& paths) {
   }
 }
 
+// --fix: what the user can fix alone, before the checks look. A user
+// without a default.conf gets one with their own id map (and a bridge
+// the usernet file lets them use); a default.conf whose map is not the
+// user's gets the right lines in place of the wrong ones, the old file
+// kept as default.conf.old. The administrator's /etc/uxc/default.conf
+// is never written: a fixed copy becomes the user's own.
+void fix_default_conf(Report& r, const Paths& paths, const User& user) {
+  const std::string mine = paths.config_dir + "/default.conf";
+  const std::string system = std::string(UXC_SYSCONFDIR) + "/uxc/default.conf";
+  const std::string source = path_exists(mine) ? mine : path_exists(system) ? system : "";
+  if (source.empty()) {
+    std::string text = "# Written by 'uxc check --fix': your ranges of /etc/subuid and /etc/subgid";
+    const auto bridges = usable_bridge_list(user);
+    if (!bridges.empty())
+      text += ", and a bridge /etc/uxc/usernet lets you use.\nlxc.net.0.type = veth\nlxc.net.0.link = " + bridges.front().link +
+              "\nlxc.net.0.flags = up\nlxc.net.0.hwaddr = 00:16:3e:xx:xx:xx\n";
+    else
+      text += ".\n";
+    std::vector<std::string> lines;
+    try {
+      lines = idmap_lines_for(user, "lxc.idmap");
+    } catch (const Error& e) {
+      r.warn(std::string("--fix: no default.conf written: ") + e.what(), "ask your administrator, as below");
+      return;
+    }
+    text += join(lines, "\n") + "\n";
+    make_dirs(paths.config_dir, 0755);
+    write_file_atomic(mine, text, 0644);
+    r.fixed("wrote " + mine + ": " + join(lines, ", ") +
+            (bridges.empty() ? " (no network: /etc/uxc/usernet gives you no bridge here)" : ", a veth on " + bridges.front().link));
+    return;
+  }
+  std::string text;
+  if (!read_file(source, &text, policy::kMaxConfigBytes + 1)) return;  // the checks say why
+  policy::Config config;
+  std::vector<std::string> errors;
+  if (!policy::parse_config(text, source, &config, &errors, &config_includes())) return;
+  try {
+    (void)container_idmap(config, user);
+    return;
+  } catch (const IdmapLineError& e) {
+    if (e.file != source) {
+      r.warn("--fix: the wrong map is in " + e.file + ", which --fix does not change", "write " + join(e.lines, " and ") + " there");
+      return;
+    }
+    std::vector<size_t> lines;
+    for (const auto& m : config.idmap)
+      if (m.file == source) lines.push_back(m.line);
+    const std::string fixed = policy::replace_config_lines(text, lines, join(e.lines, "\n") + "\n");
+    make_dirs(paths.config_dir, 0755);
+    if (source == mine) {
+      write_file_atomic(mine + ".old", text, 0644);
+      write_file_atomic(mine, fixed, 0644);
+      r.fixed("rewrote the id map of " + mine + ": " + join(e.lines, ", ") + " (the old file is " + mine + ".old)");
+    } else {
+      write_file_atomic(mine, fixed, 0644);
+      r.fixed("wrote " + mine + ": a copy of " + system + " with your id map: " + join(e.lines, ", "));
+    }
+  } catch (const Error&) {
+    // Not the user's to fix (no subordinate ids): the checks say so.
+  }
+}
+
 }  // namespace
 
 int cmd_check(int argc, char** argv) {
-  (void)parse_args(argc, argv, "check", "",
+  const auto args = parse_args(argc, argv, "check", "[--fix] [--format json]",
                    "Check what your containers need from this host, and say how to fix what is\n"
                    "missing: the setuid helpers, subordinate ids for lxc.idmap, a usernet line\n"
                    "and a bridge for each veth of the default configuration, unprivileged user\n"
                    "namespaces, paths the container's root must reach, cgroup delegation, and\n"
                    "uxc's settings files (uxc.conf).\n"
-                   "Exit status 0 only when the default configuration can start.",
-                   {});
+                   "Exit status 0 only when the default configuration can start. --format json\n"
+                   "prints the same checks as one JSON object (docs/json.md). --fix first writes\n"
+                   "what you can fix alone: a default.conf with your own id map.",
+                   {{0, "format", "FORMAT", "json: the checks as one JSON object"},
+                    {0, "fix", nullptr, "write a default.conf with your own id map when yours is missing or wrong"}});
+  const bool json = args.has(1);
+  if (json && args.get(1) != "json") throw UsageError("--format takes only 'json'");
+  no_more_operands(args);
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   Report r;
+  if (args.has(2)) fix_default_conf(r, paths, user);
   check_settings(r, paths);
   bool usable = false;
   const policy::Config config = default_config(r, paths, &usable);
@@ -378,6 +465,8 @@ int cmd_check(int argc, char** argv) {
         text += " g " + std::to_string(e.inside) + " " + std::to_string(e.outside) + " " + std::to_string(e.count);
       r.ok("id map:" + text + " is within your ranges in /etc/subuid and /etc/subgid");
       check_paths(r, config, user, paths, maps);
+    } catch (const IdmapLineError& e) {
+      r.fail("id map: " + e.finding, "write " + join(e.lines, " and ") + " instead (uxc check --fix does it)");
     } catch (const Error& e) {
       // The message names the file and what to add or change.
       const std::string msg = e.what();
@@ -390,8 +479,13 @@ int cmd_check(int argc, char** argv) {
   check_user_namespaces(r);
   check_cgroups(r, config);
   check_private_containers(r, paths);
+  if (json) {
+    r.print_json();
+    return r.failures == 0 ? 0 : 1;
+  }
+  r.print_text();
   if (r.failures == 0) {
-    std::printf("uxc check: everything the default configuration needs is in place\n");
+    if (!quiet()) std::printf("uxc check: everything the default configuration needs is in place\n");
     return 0;
   }
   std::printf("uxc check: %d problem%s to fix\n", r.failures, r.failures == 1 ? "" : "s");

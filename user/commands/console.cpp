@@ -121,8 +121,8 @@ Ended relay(int master, int monitor, char escape) {
 }  // namespace
 
 int cmd_console(int argc, char** argv) {
-  const auto args = parse_args(
-      argc, argv, "console", "-n NAME [-t TTY] [-e ESCAPE]",
+  auto args = parse_args(
+      argc, argv, "console", "[-n] NAME [-t TTY] [-e ESCAPE]",
       "Connect this terminal to a running container's console. Ctrl+a q detaches\n"
       "(Ctrl+a Ctrl+a sends Ctrl+a); the session on the console keeps running and\n"
       "is there at the next connection. One client at a time: a second is refused.",
@@ -130,14 +130,14 @@ int cmd_console(int argc, char** argv) {
        {'t', "tty", "TTY", "0: the console (default); 1..N: /dev/ttyN (lxc.tty.max)"},
        {'e', "escape", "ESCAPE", "escape letter instead of a (Ctrl+a; uxc.conf's [console] escape)"}});
   const std::string name = require_name(args, "console");
-  uint32_t tty = 0;
-  if (args.has('t') && !policy::parse_u32(args.get('t'), &tty)) throw Error("-t TTY must be a number");
+  no_more_operands(args);
+  const uint32_t tty = number_option(args, 't', "TTY", 0);
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   // LXC's spelling: "a" or "^a" both mean Ctrl+a.
   char escape = load_user_settings(paths).console_escape;
   if (args.has('e') && !policy::parse_escape_key(args.get('e'), &escape))
-    throw Error("-e ESCAPE takes a letter: -e a (or ^a) for Ctrl+a");
+    throw UsageError("-e ESCAPE takes a letter: -e a (or ^a) for Ctrl+a");
   require_container(paths, name);
   if (read_runtime_state(paths, name).state != RunState::kRunning)
     throw Error(name + " is not running: start it first (uxc start -n " + name + ")");
@@ -159,7 +159,7 @@ int cmd_console(int argc, char** argv) {
   fcntl(master.get(), F_SETFL, fcntl(master.get(), F_GETFL) | O_NONBLOCK);
 
   const char letter = static_cast<char>('a' + escape - 1);
-  std::fprintf(stderr, "\nConnected to tty %u\nType <Ctrl+%c q> to exit the console, <Ctrl+%c Ctrl+%c> to enter Ctrl+%c itself\n\n",
+  if (!quiet()) std::fprintf(stderr, "\nConnected to tty %u\nType <Ctrl+%c q> to exit the console, <Ctrl+%c Ctrl+%c> to enter Ctrl+%c itself\n\n",
                tty, letter, letter, letter, letter);
   Ended ended;
   {
@@ -167,8 +167,8 @@ int cmd_console(int argc, char** argv) {
     raw.enter();
     ended = relay(master.get(), monitor.get(), escape);
   }
-  if (ended == Ended::kStopped) std::fprintf(stderr, "\n%s stopped\n", name.c_str());
-  else std::fprintf(stderr, "\n");
+  if (ended == Ended::kStopped && !quiet()) std::fprintf(stderr, "\n%s stopped\n", name.c_str());
+  else if (!quiet()) std::fprintf(stderr, "\n");
   return 0;
 }
 

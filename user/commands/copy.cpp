@@ -83,8 +83,8 @@ void remove_if_ephemeral(const Paths& paths, const User& user, const std::string
 }
 
 int cmd_copy(int argc, char** argv) {
-  const auto args = parse_args(
-      argc, argv, "copy", "-n NAME -N NEWNAME [-s] [-B dir|overlay] [-K] [-M] [-e [-D] [-d|-F]]",
+  auto args = parse_args(
+      argc, argv, "copy", "[-n] NAME -N NEWNAME [-s] [-B dir|overlay] [-K] [-M] [-e [-D] [-d|-F]]",
       "Make a new container from NAME, as lxc-copy does. By default a full copy: every file\n"
       "with its owner, mode, setuid bits, file capabilities, extended attributes, hard links\n"
       "and holes; NAME must be stopped. With -s (or -B overlay) an overlay clone, made at\n"
@@ -103,6 +103,7 @@ int cmd_copy(int argc, char** argv) {
        {'d', "daemon", nullptr, "with -e: run it in the background (the default)"},
        {'F', "foreground", nullptr, "with -e: run it in the foreground, console on this terminal"}});
   const std::string source = require_name(args, "copy");
+  no_more_operands(args);
   const bool ephemeral = args.has('e');
   if (!args.has('N') && !ephemeral) throw UsageError("-N NEWNAME is required");
   const std::string name = args.has('N') ? args.get('N') : ephemeral_name(source);
@@ -118,7 +119,7 @@ int cmd_copy(int argc, char** argv) {
   const bool overlay = args.has('s') || args.get('B') == "overlay" || (ephemeral && !args.has('B'));
 
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   const std::string problem = path_exists(container_dir(paths, source)) ? container_problem(paths, source) : "";
   if (!problem.empty()) throw Error(source + " is broken (" + problem + ")");
   require_container(paths, source);
@@ -153,7 +154,8 @@ int cmd_copy(int argc, char** argv) {
       if (!layers.overlay)
         throw Error("cannot clone " + source + " while it runs: its rootfs is a plain directory, which would change "
                     "under the clone; stop it first (uxc stop -n " + source + ")");
-      std::fprintf(stderr,
+      if (!quiet())
+        std::fprintf(stderr,
                    "uxc copy: %s is running: %s gets the layers %s was cloned or snapshotted from, without the "
                    "changes it made since (stop it to include those)\n",
                    source.c_str(), name.c_str(), source.c_str());
@@ -168,7 +170,7 @@ int cmd_copy(int argc, char** argv) {
     edits.rootfs = policy::format_rootfs_path(clone);
     create_container(paths, name, policy::copy_config(source_text, edits, random), as_root,
                      [&] { make_upper_layer(clone.upper, clone.lowers.front()); });
-    std::printf("Created container %s as an overlay clone of %s\n", name.c_str(), source.c_str());
+    if (!quiet()) std::printf("Created container %s as an overlay clone of %s\n", name.c_str(), source.c_str());
   } else {
     // For the whole copy: the source cannot start, nor a snapshot or
     // restore change its layers.
@@ -180,14 +182,18 @@ int cmd_copy(int argc, char** argv) {
     edits.rootfs = "dir:" + dst;
     create_container(paths, name, policy::copy_config(source_text, edits, random), as_root,
                      [&] { copy_files(rootfs, dst); });
-    std::printf("Created container %s as a copy of %s\n", name.c_str(), source.c_str());
+    if (!quiet()) std::printf("Created container %s as a copy of %s\n", name.c_str(), source.c_str());
   }
   if (!ephemeral) return 0;
 
-  std::string cmd = "start", n = "-n", mode = args.has('F') ? "-F" : "-d", new_name = name;
-  std::vector<char*> start_argv = {cmd.data(), n.data(), new_name.data(), mode.data(), nullptr};
+  std::vector<std::string> words = {"start", "-n", name, args.has('F') ? "-F" : "-d"};
+  if (args.has('q')) words.emplace_back("-q");
+  if (args.has('P')) words.insert(words.end(), {"-P", args.get('P')});
+  std::vector<char*> start_argv;
+  for (auto& w : words) start_argv.push_back(w.data());
+  start_argv.push_back(nullptr);
   try {
-    return cmd_start(static_cast<int>(start_argv.size()) - 1, start_argv.data());
+    return cmd_start(static_cast<int>(words.size()), start_argv.data());
   } catch (const Error&) {
     // A start refused before its monitor ran leaves the copy: it goes too.
     if (!args.has('D')) remove_if_ephemeral(paths, user, name);

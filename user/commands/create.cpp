@@ -21,6 +21,7 @@
 #include "paths.h"  // generated: UXC_SYSCONFDIR
 #include "policy/config.h"
 #include "policy/image.h"
+#include "policy/names.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/settings.h"
@@ -94,8 +95,8 @@ Fd claim_container_dir(const Paths& paths, const std::string& dir, const std::st
 }  // namespace
 
 int cmd_create(int argc, char** argv) {
-  const auto args = parse_args(
-      argc, argv, "create", "-n NAME -t TEMPLATE [-f CONFIG] [-q] [-- TEMPLATE-ARGS]",
+  auto args = parse_args(
+      argc, argv, "create", "[-n] NAME -t TEMPLATE [-f CONFIG] [[--] TEMPLATE-ARGS]",
       "Create a container from a template. Templates:\n"
       "  download  a distribution image from an LXC image server, kept in a cache:\n"
       "            -- -d DIST -r RELEASE [-a ARCH] [--variant V] [--server HOST[:PORT]]\n"
@@ -109,18 +110,17 @@ int cmd_create(int argc, char** argv) {
       "'uxc image --help' say more.",
       {{'n', "name", "NAME", "name of the new container"},
        {'t', "template", "TEMPLATE", "download, local or busybox (default: uxc.conf's [create] template)"},
-       {'f', "config", "CONFIG", "start from this file instead of default.conf"},
-       {'q', "quiet", nullptr, "no progress lines and notes"}});
+       {'f', "config", "CONFIG", "start from this file instead of default.conf"}});
   const std::string name = require_name(args, "create");
-  const policy::UserSettings user_settings = load_user_settings(user_paths(current_user()));
+  const policy::UserSettings user_settings = load_user_settings(command_paths(args, current_user()));
   const std::string tmpl = args.has('t') ? args.get('t') : user_settings.default_template;
-  if (tmpl.empty()) throw Error(std::string("-t TEMPLATE is required: ") + kTemplates);
-  const bool quiet = args.has('q');
+  if (tmpl.empty()) throw UsageError(std::string("-t TEMPLATE is required: ") + kTemplates);
+  const bool be_quiet = quiet();
   if (tmpl != "busybox" && tmpl != "local" && tmpl != "download")
-    throw Error("unknown template '" + tmpl + "': " + kTemplates);
+    throw UsageError("unknown template '" + tmpl + "': " + kTemplates);
   std::string local_source;
   if (tmpl == "local") {
-    if (args.rest.size() != 1) throw Error("-t local needs the rootfs as one argument: uxc create -n NAME -t local -- PATH");
+    if (args.rest.size() != 1) throw UsageError("-t local needs the rootfs as one argument: uxc create -n NAME -t local -- PATH");
     local_source = args.rest[0];
     if (!path_exists(local_source)) throw Error(local_source + " does not exist");
     if (local_source[0] != '/') {
@@ -129,24 +129,24 @@ int cmd_create(int argc, char** argv) {
       local_source = std::string(cwd) + "/" + local_source;
     }
   } else if (tmpl == "busybox" && !args.rest.empty()) {
-    throw Error("the busybox template takes no arguments");
+    throw UsageError("the busybox template takes no arguments");
   }
   const std::string busybox = "/bin/busybox";
   if (tmpl == "busybox" && access(busybox.c_str(), X_OK) != 0)
     throw Error(busybox + " not found: ask your administrator to install busybox-static");
 
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   const std::string dir = container_dir(paths, name);
   if (path_exists(dir + "/config")) throw Error("container " + name + " already exists (" + dir + ")");
   if (is_directory(dir) && !is_unfinished(dir)) throw Error(name_taken_message(paths, name));
 
   std::string source;
   const std::string defaults = default_config_text(paths, args.get('f'), &source);
+  policy::Config from_defaults;
   {
-    policy::Config check;
     std::vector<std::string> errors;
-    if (!policy::parse_config(defaults, source, &check, &errors, &config_includes()))
+    if (!policy::parse_config(defaults, source, &from_defaults, &errors, &config_includes()))
       throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
   }
   // The image first: a create whose image cannot be had leaves nothing.
@@ -159,7 +159,7 @@ int cmd_create(int argc, char** argv) {
       const policy::AdminSettings admin = load_admin_settings();
       if (!admin.image_server.empty()) server = admin.image_server;
     }
-    image = std::make_unique<FetchedImage>(args.rest, server, quiet);
+    image = std::make_unique<FetchedImage>(args.rest, server, be_quiet);
     std::string config_user;
     if (!image->get("config").empty()) config_user = read_file_or_throw(image->get("config"));
     std::vector<std::string> errors;
@@ -174,23 +174,42 @@ int cmd_create(int argc, char** argv) {
                    record_lines(record);
   }
 
+  // The lines uxc writes above the defaults. The host name is the
+  // container's name where that is one; a name that is not ("a_b") gets
+  // one derived from it, and the user is told where to change it.
+  const std::string config_path = dir + "/config";
   const std::string rootfs = dir + "/rootfs";
   std::string text = "# Container " + name + ", created by 'uxc create -t " + tmpl;
   if (!args.rest.empty()) text += " -- " + join(args.rest, " ");
   text += "' from " + source + "\n";
   text += "lxc.rootfs.path = dir:" + rootfs + "\n";
-  text += "lxc.uts.name = " + name + "\n";
+  std::string not_allowed;
+  const std::string host = policy::hostname_for_container(name, &not_allowed);
+  if (from_defaults.uts_name.empty()) {
+    if (host.empty())
+      throw Error("'" + name + "' leaves nothing for a host name (" + not_allowed +
+                  " cannot be in one, which holds letters, digits, '-' and '.'): set lxc.uts.name in a config and "
+                  "create from it: uxc create " + name + " -t " + tmpl + " -f CONFIG");
+    text += "lxc.uts.name = " + host + "\n";
+  }
   if (tmpl == "busybox") text += "# busybox's init halts on SIGUSR1\nlxc.signal.halt = SIGUSR1\nlxc.tty.max = 1\n";
   text += distribution;
   const std::string settings = "\n" + policy::instantiate_hwaddrs(defaults, random_bytes(12 * 64));
-  text += settings;
 
   // Parse the result as start will, and check the id map before any file
-  // is written.
+  // is written. Each part is read under its own name, so that a problem
+  // is reported where it is: uxc's lines (and the image's) in the new
+  // config, the defaults in the file they come from, at its own lines.
   policy::Config config;
   std::vector<std::string> errors;
-  if (!policy::parse_config(text, source, &config, &errors, &config_includes()) || !policy::validate_config(config, source, &errors))
+  if (!policy::parse_config(text, config_path, &config, &errors, &config_includes()) ||
+      !policy::parse_config(settings.substr(1), source, &config, &errors, &config_includes()) ||
+      !policy::validate_config(config, config_path, &errors))
     throw Error("bad configuration, fix these lines:\n  " + join(errors, "\n  "));
+  text += settings;
+  if (from_defaults.uts_name.empty() && config.uts_name == host && host != name && !be_quiet)
+    std::fprintf(stderr, "uxc create: '%s' is not a valid host name (%s cannot be in one): its host name is %s "
+                 "(lxc.uts.name in %s, line 3)\n", name.c_str(), not_allowed.c_str(), host.c_str(), config_path.c_str());
   const policy::IdmapRequest maps = file_work_idmap(config, user);
   const policy::IdmapRequest container_maps = container_idmap(config, user);
   const std::vector<std::string> applets = tmpl == "busybox" ? busybox_applets(busybox) : std::vector<std::string>{};
@@ -225,7 +244,7 @@ int cmd_create(int argc, char** argv) {
     } else {
       UnpackRequest req;
       req.rootfs = rootfs;
-      req.quiet = quiet;
+      req.quiet = be_quiet;
       if (image) {
         req.source = image->get("rootfs");
         req.label = image->get("dist") + " " + image->get("release");
@@ -247,7 +266,7 @@ int cmd_create(int argc, char** argv) {
       const std::string record = record_lines(identify_rootfs(rootfs));
       if (!record.empty()) text.insert(text.size() - settings.size(), "\n# The imported rootfs\n" + record);
     }
-    write_file_atomic(dir + "/config", text, 0600);
+    write_file_atomic(config_path, text, 0600);
     mark_finished(dir);
   } catch (const Error&) {
     if (interrupt.signal() == 0) throw;
@@ -260,15 +279,15 @@ int cmd_create(int argc, char** argv) {
   std::string message;
   if (image && !image->get("create-message").empty()) message = read_file_or_throw(image->get("create-message"));
   if (image) image->release(true);
-  if (unpacked.devices > 0 && !quiet)
+  if (unpacked.devices > 0 && !be_quiet)
     std::printf("Skipped %llu device node%s of the image: uxc creates /dev at every start\n",
                 static_cast<unsigned long long>(unpacked.devices), unpacked.devices == 1 ? "" : "s");
-  if (unpacked.dropped_xattrs > 0 && !quiet)
+  if (unpacked.dropped_xattrs > 0 && !be_quiet)
     std::printf("Skipped %llu extended attribute%s a container cannot own (trusted.*, security.selinux, ...)\n",
                 static_cast<unsigned long long>(unpacked.dropped_xattrs), unpacked.dropped_xattrs == 1 ? "" : "s");
-  std::printf("Created container %s\n", name.c_str());
+  if (!be_quiet) std::printf("Created container %s\n", name.c_str());
   if (!message.empty()) {
-    std::printf("\n---\n%s", message.c_str());
+    std::printf(be_quiet ? "%s" : "\n---\n%s", message.c_str());
     if (message.back() != '\n') std::printf("\n");
   }
   return 0;

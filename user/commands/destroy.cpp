@@ -1,5 +1,7 @@
-// uxc destroy: removes a stopped container's rootfs (as the container's
-// root), its config and its runtime directory.
+// uxc destroy: removes a stopped container's files (as the container's
+// root): its rootfs or layers, snapshots and config, and its runtime
+// directory; with -s the containers cloned from it first; with -f one
+// whose config is missing or broken.
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,14 +21,17 @@ namespace {
 
 // destroy -s: the clones first, each with its own clones (-s again),
 // which may include others on the list: asked again after each.
-void destroy_dependants(const Paths& paths, const std::string& name, bool force) {
+void destroy_dependants(const Paths& paths, const ParsedArgs& args, const std::string& name) {
   for (std::vector<std::string> left = dependants(paths, name); !left.empty(); left = dependants(paths, name)) {
     std::string dependant = left.front();
-    std::string cmd = "destroy", n = "-n", s = "-s", f = "-f";
-    std::vector<char*> argv = {cmd.data(), n.data(), dependant.data(), s.data()};
-    if (force) argv.push_back(f.data());
+    std::vector<std::string> words = {"destroy", "-n", dependant, "-s"};
+    if (args.has('f')) words.emplace_back("-f");
+    if (args.has('q')) words.emplace_back("-q");
+    if (args.has('P')) words.insert(words.end(), {"-P", args.get('P')});
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
     argv.push_back(nullptr);
-    if (cmd_destroy(static_cast<int>(argv.size()) - 1, argv.data()) != 0)
+    if (cmd_destroy(static_cast<int>(words.size()), argv.data()) != 0)
       throw Error("cannot destroy " + dependant + ", which is cloned from " + name);
   }
 }
@@ -34,23 +39,24 @@ void destroy_dependants(const Paths& paths, const std::string& name, bool force)
 }  // namespace
 
 int cmd_destroy(int argc, char** argv) {
-  const auto args = parse_args(argc, argv, "destroy", "-n NAME [-f] [-s]",
-                               "Remove a stopped container: its config, its rootfs and its snapshots. A\n"
-                               "container that others are cloned from (uxc copy -s) is refused unless -s\n"
-                               "destroys those too. -f also removes a directory whose config is missing\n"
-                               "or broken (uxc ls shows it as BROKEN).",
-                               {{'n', "name", "NAME", "the container"},
-                                {'f', "force", nullptr, "stop it first if it is running; remove it if broken"},
-                                {'s', "snapshots", nullptr, "also destroy the containers cloned from it"}});
+  auto args = parse_args(argc, argv, "destroy", "[-n] NAME [-f] [-s]",
+                         "Remove a stopped container: its config, its rootfs and its snapshots. A\n"
+                         "container that others are cloned from (uxc copy -s) is refused unless -s\n"
+                         "destroys those too. -f also removes a directory whose config is missing\n"
+                         "or broken (uxc ls shows it as BROKEN).",
+                         {{'n', "name", "NAME", "the container"},
+                          {'f', "force", nullptr, "stop it first if it is running; remove it if broken"},
+                          {'s', "snapshots", nullptr, "also destroy the containers cloned from it"}});
   const std::string name = require_name(args, "destroy");
+  no_more_operands(args);
   const User user = current_user();
-  const Paths paths = user_paths(user);
-  if (args.has('s')) destroy_dependants(paths, name, args.has('f'));
+  const Paths paths = command_paths(args, user);
+  if (args.has('s')) destroy_dependants(paths, args, name);
   if (!path_exists(container_config(paths, name)) && is_directory(container_dir(paths, name))) {
     if (!args.has('f'))
       throw Error(name + " is broken (" + container_problem(paths, name) + "): uxc destroy -f -n " + name + " removes it");
     destroy_broken_container(paths, user, name, container_root(file_work_idmap(idmap_config(paths, name), user)));
-    std::printf("Destroyed container %s\n", name.c_str());
+    if (!quiet()) std::printf("Destroyed container %s\n", name.c_str());
     return 0;
   }
   require_container(paths, name);
@@ -81,7 +87,7 @@ int cmd_destroy(int argc, char** argv) {
   const std::string runtime = container_runtime(paths, name);
   unlink((runtime + "/lock").c_str());
   rmdir(runtime.c_str());
-  std::printf("Destroyed container %s\n", name.c_str());
+  if (!quiet()) std::printf("Destroyed container %s\n", name.c_str());
   return 0;
 }
 

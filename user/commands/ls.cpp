@@ -1,14 +1,20 @@
 // uxc ls: the user's containers, their states, and for running ones the
-// addresses their monitors report.
+// addresses their monitors report, as lxc-ls prints them.
+#include <regex.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 
 #include "policy/config.h"
+#include "policy/json.h"
+#include "policy/text.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/util.h"
+#include "user/host/cgroup.h"
 #include "user/runtime/monitor.h"
+#include "user/runtime/watch.h"
 #include "user/storage/container.h"
 #include "user/storage/store.h"
 
@@ -16,151 +22,212 @@ namespace uxc {
 
 namespace {
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+struct Row {
+  std::string name;
+  std::string state;
+  pid_t pid = 0;
+  bool has_ram = false;
+  uint64_t ram = 0;
+  bool autostart = false;
+  std::vector<std::string> groups, interfaces, ipv4, ipv6;
+  policy::ImageRecord image;  // uxc.image.*: what the rootfs came from
+};
+
+// lxc-ls's -F columns, SWAP left out (uxc does not account swap), and
+// the image a container's rootfs came from (create -t download).
+constexpr const char* kColumns[] = {"NAME", "STATE", "PID", "RAM", "AUTOSTART", "GROUPS", "INTERFACE", "IPV4",
+                                    "IPV6", "UNPRIVILEGED", "IMAGE", "DIST", "RELEASE", "ARCH"};
+constexpr const char* kFancyDefault = "NAME,STATE,AUTOSTART,GROUPS,IPV4,IPV6,UNPRIVILEGED";
+
+std::string cell(const Row& r, const std::string& column) {
+  auto list = [](const std::vector<std::string>& v) { return v.empty() ? std::string("-") : join(v, ", "); };
+  const bool running = r.state != "STOPPED";
+  if (column == "NAME") return r.name;
+  if (column == "STATE") return r.state;
+  if (column == "PID") return running && r.pid > 0 ? std::to_string(r.pid) : "-";
+  if (column == "RAM") {
+    if (!r.has_ram) return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2fMB", static_cast<double>(r.ram) / (1024.0 * 1024.0));
+    return buf;
   }
-  return out + "\"";
+  if (column == "AUTOSTART") return r.autostart ? "1" : "0";
+  if (column == "GROUPS") return r.groups.empty() ? "-" : join(r.groups, ",");
+  if (column == "INTERFACE") return list(r.interfaces);
+  if (column == "IPV4") return list(r.ipv4);
+  if (column == "IPV6") return list(r.ipv6);
+  auto or_dash = [](const std::string& v) { return v.empty() ? std::string("-") : v; };
+  if (column == "IMAGE") {
+    std::string image;
+    for (const std::string* part : {&r.image.dist, &r.image.release, &r.image.arch})
+      if (!part->empty()) image += (image.empty() ? "" : " ") + *part;
+    return or_dash(image);
+  }
+  if (column == "DIST") return or_dash(r.image.dist);
+  if (column == "RELEASE") return or_dash(r.image.release);
+  if (column == "ARCH") return or_dash(r.image.arch);
+  return "true";  // UNPRIVILEGED: every uxc container is
 }
 
-std::string json_list(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + json_string(v[i]);
-  return out + "]";
+// docs/json.md: null, or the image's record.
+std::string image_json(const policy::ImageRecord& m) {
+  if (m.dist.empty()) return "null";
+  return "{\"dist\":" + policy::json_quote(m.dist) + ",\"release\":" + policy::json_quote(m.release) +
+         ",\"arch\":" + policy::json_quote(m.arch) + ",\"variant\":" + policy::json_quote(m.variant) +
+         ",\"build\":" + policy::json_quote(m.build) + ",\"server\":" + policy::json_quote(m.server) + "}";
 }
 
+std::vector<std::string> split_commas(const std::string& spec) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    const size_t comma = std::min(spec.find(',', start), spec.size());
+    out.push_back(spec.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> parse_columns(const std::string& spec) {
+  std::vector<std::string> columns;
+  for (std::string c : split_commas(spec)) {
+    for (char& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (std::find_if(std::begin(kColumns), std::end(kColumns), [&](const char* k) { return c == k; }) == std::end(kColumns))
+      throw UsageError("-F: unknown column '" + c + "': use a comma-separated list of " +
+                       join({std::begin(kColumns), std::end(kColumns)}, ","));
+    columns.push_back(c);
+  }
+  return columns;
+}
+
+void print_table(const std::vector<Row>& rows, const std::vector<std::string>& columns) {
+  if (rows.empty()) return;
+  std::vector<std::vector<std::string>> lines = {columns};
+  for (const Row& r : rows) {
+    std::vector<std::string> line;
+    for (const auto& c : columns) line.push_back(cell(r, c));
+    lines.push_back(std::move(line));
+  }
+  std::vector<size_t> width(columns.size(), 0);
+  for (const auto& line : lines)
+    for (size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], line[i].size());
+  for (const auto& line : lines) {
+    std::string out;
+    for (size_t i = 0; i < line.size(); ++i) {
+      out += line[i];
+      if (i + 1 < line.size()) out += std::string(width[i] - line[i].size() + 1, ' ');
+    }
+    std::printf("%s\n", out.c_str());
+  }
+}
 
 }  // namespace
 
 int cmd_ls(int argc, char** argv) {
-  const auto args = parse_args(argc, argv, "ls", "[-f] [-F FIELDS] [--running|--stopped] [--format json]",
-                               "List containers: names, or with -f a table of NAME STATE AUTOSTART GROUPS\n"
-                               "IPV4 IPV6 UNPRIVILEGED; -F picks the columns (as lxc-ls -F), from those and\n"
-                               "IMAGE (distribution, release and architecture the rootfs came from), DIST,\n"
-                               "RELEASE and ARCH; --format json prints all of it as JSON. A directory whose\n"
-                               "config is missing or broken is BROKEN (uxc destroy -f removes it).",
-                               {{'f', "fancy", nullptr, "one line per container with its details"},
-                                {'F', "fancy-format", "FIELDS", "comma-separated columns for -f (implies -f)"},
-                                {0, "running", nullptr, "only running containers"},
-                                {0, "stopped", nullptr, "only stopped containers"},
-                                {0, "format", "FORMAT", "json"}});
+  auto args = parse_args(argc, argv, "ls", "[-1|-f|-F COLUMNS|--format json] [--active|--running|--frozen|--stopped]\n"
+                         "              [-g GROUPS] [[--filter] REGEX]",
+                         "List containers, as lxc-ls does: names, one a line (-1, the default), or with -f a\n"
+                         "table of NAME STATE AUTOSTART GROUPS IPV4 IPV6 UNPRIVILEGED; -F picks the columns\n"
+                         "from NAME,STATE,PID,RAM,AUTOSTART,GROUPS,INTERFACE,IPV4,IPV6,UNPRIVILEGED and\n"
+                         "IMAGE (distribution, release and architecture of the rootfs), DIST, RELEASE, ARCH.\n"
+                         "REGEX (extended, matched anywhere in the name) and the state and group options\n"
+                         "select containers; each one given must hold. --format json prints every field.\n"
+                         "A directory whose config is missing or broken is BROKEN (uxc destroy -f).",
+                         {{'1', "line", nullptr, "one name a line (the default)"},
+                          {'f', "fancy", nullptr, "a table with the default columns"},
+                          {'F', "fancy-format", "COLUMNS", "a table with these columns (comma-separated)"},
+                          {0, "active", nullptr, "only containers that are not stopped"},
+                          {0, "running", nullptr, "only running containers"},
+                          {0, "frozen", nullptr, "only frozen containers"},
+                          {0, "stopped", nullptr, "only stopped containers"},
+                          {'g', "groups", "GROUPS", "only containers in one of these lxc.group groups (comma-separated)"},
+                          {0, "filter", "REGEX", "only names that REGEX matches"},
+                          {0, "format", "FORMAT", "json: every field, as docs/json.md describes"}});
   // Long-only options carry their index + 1 as their code.
-  const bool only_running = args.has(3), only_stopped = args.has(4);
-  const bool json = args.has(5);
-  if (json && args.get(5) != "json") throw Error("--format takes only 'json'");
-  static const char* const kFields[] = {"NAME", "STATE",        "AUTOSTART", "GROUPS", "IPV4",
-                                        "IPV6", "UNPRIVILEGED", "IMAGE",     "DIST",   "RELEASE", "ARCH"};
-  std::vector<size_t> columns = {0, 1, 2, 3, 4, 5, 6};
-  if (args.has('F')) {
-    columns.clear();
-    const std::string list = args.get('F');
-    size_t start = 0;
-    while (start <= list.size()) {
-      const size_t end = std::min(list.find(',', start), list.size());
-      std::string field = list.substr(start, end - start);
-      for (char& c : field) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      const auto it = std::find_if(std::begin(kFields), std::end(kFields), [&](const char* f) { return field == f; });
-      if (it == std::end(kFields))
-        throw UsageError("unknown field '" + field + "' for -F (fields: " +
-                         join(std::vector<std::string>(std::begin(kFields), std::end(kFields)), ",") + ")");
-      columns.push_back(static_cast<size_t>(it - std::begin(kFields)));
-      start = end + 1;
+  const char kActive = 4, kRunning = 5, kFrozen = 6, kStopped = 7, kFilter = 9, kFormat = 10;
+  const bool json = args.has(kFormat);
+  if (json && args.get(kFormat) != "json") throw UsageError("--format takes only 'json'");
+  if (args.rest.size() > 1 || (args.rest.size() == 1 && args.has(kFilter)))
+    throw UsageError("one REGEX at most: uxc ls REGEX, or --filter REGEX");
+  const std::string filter = args.has(kFilter) ? args.get(kFilter) : args.rest.empty() ? "" : args.rest[0];
+  regex_t regex{};
+  if (!filter.empty()) {
+    if (const int rc = regcomp(&regex, filter.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
+      char why[256];
+      regerror(rc, &regex, why, sizeof why);
+      throw UsageError("REGEX '" + filter + "': " + why);
     }
   }
+  Defer free_regex([&] {
+    if (!filter.empty()) regfree(&regex);
+  });
+  std::vector<std::string> groups;
+  if (args.has('g')) groups = split_commas(args.get('g'));
+  const std::vector<std::string> columns = parse_columns(args.has('F') ? args.get('F') : kFancyDefault);
+
   const User user = current_user();
-  const Paths paths = user_paths(user);
-  struct Row {
-    std::vector<std::string> cols;  // one per kFields entry
-    std::vector<std::string> groups_list, ipv4_list, ipv6_list;
-    bool autostart_on = false;
-    policy::ImageRecord image;
-  };
+  const Paths paths = command_paths(args, user);
   std::vector<Row> rows;
   // A directory whose config is missing or broken is listed as BROKEN
   // (uxc destroy -f removes it), not hidden; one a create is still making
   // (or a killed create left) is not a container yet.
   for (const auto& entry : list_store(paths)) {
     const std::string& name = entry.name;
+    if (!filter.empty() && regexec(&regex, name.c_str(), 0, nullptr, 0) != 0) continue;
     const RuntimeState st = read_runtime_state(paths, name);
-    const bool broken = !entry.broken.empty() && st.state == RunState::kStopped;
-    if (only_running && (broken || st.state == RunState::kStopped)) continue;
-    if (only_stopped && (broken || st.state != RunState::kStopped)) continue;
     Row r;
+    r.name = name;
+    r.state = container_state(paths, name);
+    if (!entry.broken.empty() && r.state == "STOPPED") r.state = "BROKEN";
+    if (args.has(kActive) && (r.state == "STOPPED" || r.state == "BROKEN")) continue;
+    if (args.has(kRunning) && r.state != "RUNNING") continue;
+    if (args.has(kFrozen) && r.state != "FROZEN") continue;
+    if (args.has(kStopped) && r.state != "STOPPED") continue;
     policy::Config config;
     std::vector<std::string> errors;
     std::string text;
-    if (read_file(container_config(paths, name), &text)) (void)policy::parse_config(text, "config", &config, &errors, &config_includes());
-    r.autostart_on = config.start_auto;
-    r.groups_list = config.groups;
+    if (read_file(container_config(paths, name), &text))
+      (void)policy::parse_config(text, "config", &config, &errors, &config_includes());
+    if (!groups.empty() && std::none_of(groups.begin(), groups.end(), [&](const std::string& g) {
+          return std::find(config.groups.begin(), config.groups.end(), g) != config.groups.end();
+        }))
+      continue;
+    r.autostart = config.start_auto;
+    r.groups = config.groups;
     r.image = config.image;
     if (st.state == RunState::kRunning) {
+      r.pid = st.init_pid;
+      r.interfaces = st.host_links;
       const Addresses a = ask_addresses(paths, name);
-      r.ipv4_list = a.ipv4;
-      r.ipv6_list = a.ipv6;
+      r.ipv4 = a.ipv4;
+      r.ipv6 = a.ipv6;
+      const CgroupUsage use = cgroup_usage(st.init_pid, name);
+      r.has_ram = use.has_memory;
+      r.ram = use.memory_bytes;
     }
-    auto or_dash = [](const std::string& v) { return v.empty() ? std::string("-") : v; };
-    std::string image;
-    for (const std::string* part : {&r.image.dist, &r.image.release, &r.image.arch})
-      if (!part->empty()) image += (image.empty() ? "" : " ") + *part;
-    r.cols = {name,
-              broken ? "BROKEN" : std::string(run_state_name(st.state)),
-              config.start_auto ? "1" : "0",
-              or_dash(join(config.groups, ",")),
-              or_dash(join(r.ipv4_list, ", ")),
-              or_dash(join(r.ipv6_list, ", ")),
-              "true",
-              or_dash(image),
-              or_dash(r.image.dist),
-              or_dash(r.image.release),
-              or_dash(r.image.arch)};
     rows.push_back(std::move(r));
   }
   if (json) {
+    // docs/json.md, "uxc ls".
     std::printf("[");
     for (size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
-      const policy::ImageRecord& m = r.image;
-      const std::string image =
-          m.dist.empty() ? "null"
-                         : "{\"dist\":" + json_string(m.dist) + ",\"release\":" + json_string(m.release) +
-                               ",\"arch\":" + json_string(m.arch) + ",\"variant\":" + json_string(m.variant) +
-                               ",\"build\":" + json_string(m.build) + ",\"server\":" + json_string(m.server) + "}";
-      std::printf("%s{\"name\":%s,\"state\":%s,\"autostart\":%s,\"groups\":%s,\"ipv4\":%s,\"ipv6\":%s,\"unprivileged\":true,"
-                  "\"image\":%s}",
-                  i ? "," : "", json_string(r.cols[0]).c_str(), json_string(r.cols[1]).c_str(),
-                  r.autostart_on ? "true" : "false", json_list(r.groups_list).c_str(), json_list(r.ipv4_list).c_str(),
-                  json_list(r.ipv6_list).c_str(), image.c_str());
+      std::printf("%s{\"name\":%s,\"state\":%s,\"autostart\":%s,\"groups\":%s,\"ipv4\":%s,\"ipv6\":%s,"
+                  "\"unprivileged\":true,\"pid\":%s,\"interfaces\":%s,\"memory_bytes\":%s,\"image\":%s}",
+                  i ? "," : "", policy::json_quote(r.name).c_str(), policy::json_quote(r.state).c_str(),
+                  r.autostart ? "true" : "false", policy::json_string_array(r.groups).c_str(),
+                  policy::json_string_array(r.ipv4).c_str(), policy::json_string_array(r.ipv6).c_str(),
+                  r.pid > 0 ? std::to_string(r.pid).c_str() : "null", policy::json_string_array(r.interfaces).c_str(),
+                  r.has_ram ? std::to_string(r.ram).c_str() : "null", image_json(r.image).c_str());
     }
     std::printf("]\n");
     return 0;
   }
-  if (!args.has('f') && !args.has('F')) {
-    for (const auto& r : rows) std::printf("%s\n", r.cols[0].c_str());
+  if (args.has('f') || args.has('F')) {
+    print_table(rows, columns);
     return 0;
   }
-  if (rows.empty()) return 0;
-  std::vector<size_t> width;
-  for (size_t c : columns) width.push_back(std::string(kFields[c]).size());
-  for (const auto& r : rows)
-    for (size_t i = 0; i < columns.size(); ++i) width[i] = std::max(width[i], r.cols[columns[i]].size());
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string out;
-    for (size_t i = 0; i < cells.size(); ++i) {
-      out += cells[i];
-      if (i + 1 < cells.size()) out += std::string(width[i] - cells[i].size() + 1, ' ');
-    }
-    std::printf("%s\n", out.c_str());
-  };
-  std::vector<std::string> header;
-  for (size_t c : columns) header.emplace_back(kFields[c]);
-  line(header);
-  for (const auto& r : rows) {
-    std::vector<std::string> cells;
-    for (size_t c : columns) cells.push_back(r.cols[c]);
-    line(cells);
-  }
+  for (const auto& r : rows) std::printf("%s\n", r.name.c_str());
   return 0;
 }
 

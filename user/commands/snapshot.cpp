@@ -152,8 +152,8 @@ int list(const Paths& paths, const std::string& name, bool comments, bool json, 
 }  // namespace
 
 int cmd_snapshot(int argc, char** argv) {
-  const auto args = parse_args(
-      argc, argv, "snapshot", "-n NAME [-c FILE] | -L [-C] [--format json] | -r SNAP [-N NEWNAME] | -d SNAP|ALL",
+  auto args = parse_args(
+      argc, argv, "snapshot", "[-n] NAME [-c FILE] | -L [-C] [--format json] | -r SNAP [-N NEWNAME] | -d SNAP|ALL",
       "Snapshots of a container, as lxc-snapshot takes them. Without -L, -r or -d: take\n"
       "one of the stopped container, named snapN: its files become read-only overlay\n"
       "layers (at once, taking no room) and it writes on in a new, empty upper layer.\n"
@@ -176,9 +176,9 @@ int cmd_snapshot(int argc, char** argv) {
   if ((json || args.has('C')) && !listing) throw UsageError("-C and --format go with -L");
   if (args.has('N') && !restoring) throw UsageError("-N goes with -r");
   if (args.has('c') && (listing || restoring || destroying)) throw UsageError("-c goes with taking a snapshot");
-  if (!args.rest.empty()) throw UsageError("unexpected argument '" + args.rest[0] + "'");
+  no_more_operands(args);
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   if (!is_directory(container_dir(paths, name))) throw Error(name + " doesn't exist");
   // Read leniently: a restore can repair a container whose config broke.
   const auto as_root = container_root(file_work_idmap(idmap_config(paths, name), user));
@@ -190,23 +190,23 @@ int cmd_snapshot(int argc, char** argv) {
       const std::string new_name = args.get('N');
       check_container_name(new_name);
       restore_snapshot_as(paths, name, snap, new_name, as_root);
-      std::printf("Created container %s from snapshot %s of %s\n", new_name.c_str(), snap.c_str(), name.c_str());
+      if (!quiet()) std::printf("Created container %s from snapshot %s of %s\n", new_name.c_str(), snap.c_str(), name.c_str());
     } else {
       restore_snapshot(paths, user, name, snap, as_root);
-      std::printf("Restored %s to snapshot %s\n", name.c_str(), snap.c_str());
+      if (!quiet()) std::printf("Restored %s to snapshot %s\n", name.c_str(), snap.c_str());
     }
     return 0;
   }
   if (destroying) {
     destroy_snapshot(paths, name, args.get('d'), as_root);
-    std::printf("Destroyed %s of %s\n", args.get('d') == "ALL" ? "every snapshot" : ("snapshot " + args.get('d')).c_str(),
+    if (!quiet()) std::printf("Destroyed %s of %s\n", args.get('d') == "ALL" ? "every snapshot" : ("snapshot " + args.get('d')).c_str(),
                 name.c_str());
     return 0;
   }
   std::string comment;
   if (args.has('c') && !read_file(args.get('c'), &comment, 1 << 20)) throw_errno("cannot read " + args.get('c'));
   const std::string snap = create_snapshot(paths, user, name, comment, as_root);
-  std::printf("Created snapshot %s of %s\n", snap.c_str(), name.c_str());
+  if (!quiet()) std::printf("Created snapshot %s of %s\n", snap.c_str(), name.c_str());
   return 0;
 }
 

@@ -7,12 +7,19 @@
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/util.h"
+#include "user/host/cgroup_control.h"
 #include "user/runtime/monitor.h"
 #include "user/storage/container.h"
 
 namespace uxc {
 
 void stop_container(const Paths& paths, const std::string& name, int timeout_seconds, bool kill_now) {
+  // A frozen container could not handle its halt signal (nor, on cgroup
+  // v1, die of SIGKILL): thaw it first, as lxc-stop does.
+  const RuntimeState st = read_runtime_state(paths, name);
+  if (st.state == RunState::kRunning && freeze_state(st.init_pid, name) != FreezeState::kNoFreezer &&
+      freeze_state(st.init_pid, name) != FreezeState::kThawed)
+    set_frozen(st.init_pid, name, false);
   const std::string request = policy::format_monitor_request(
       {kill_now ? policy::MonitorOp::kKill : policy::MonitorOp::kStop, static_cast<uint32_t>(timeout_seconds), 0});
   const std::string answer =
@@ -24,18 +31,17 @@ void stop_container(const Paths& paths, const std::string& name, int timeout_sec
 }
 
 int cmd_stop(int argc, char** argv) {
-  const auto args = parse_args(argc, argv, "stop", "-n NAME [-k] [-t TIMEOUT]",
+  auto args = parse_args(argc, argv, "stop", "[-n] NAME [-k] [-t TIMEOUT]",
                                "Stop a container: its halt signal (lxc.signal.halt, default SIGPWR), then\n"
                                "SIGKILL after TIMEOUT seconds (default 60).",
                                {{'n', "name", "NAME", "the container"},
                                 {'k', "kill", nullptr, "kill it at once"},
                                 {'t', "timeout", "TIMEOUT", "seconds to wait before SIGKILL"}});
   const std::string name = require_name(args, "stop");
-  uint32_t timeout = 60;
-  if (args.has('t') && !policy::parse_u32(args.get('t'), &timeout))
-    throw Error("-t TIMEOUT must be a number of seconds");
+  no_more_operands(args);
+  const uint32_t timeout = number_option(args, 't', "TIMEOUT", 60);
   const User user = current_user();
-  const Paths paths = user_paths(user);
+  const Paths paths = command_paths(args, user);
   require_container(paths, name);
   if (read_runtime_state(paths, name).state == RunState::kStopped) throw Error(name + " is not running");
   stop_container(paths, name, static_cast<int>(timeout), args.has('k'));

@@ -17,8 +17,8 @@
 namespace uxc {
 
 int cmd_unshare(int argc, char** argv) {
-  const auto args = parse_args(
-      argc, argv, "unshare", "[-n NAME] [-- COMMAND [ARG...]]",
+  auto args = parse_args(
+      argc, argv, "unshare", "[[-n] NAME] [-- COMMAND [ARG...]]",
       "Run COMMAND (default: your $SHELL) as root of a new user namespace that maps the\n"
       "container's ids (-n NAME: its lxc.idmap; without -n: default.conf's, else your first\n"
       "subordinate ids) and, above them, your own uid and gid, as lxc-usernsexec does.\n"
@@ -29,9 +29,10 @@ int cmd_unshare(int argc, char** argv) {
       {{'n', "name", "NAME", "use this container's id map"}});
   std::string name;
   const User user = current_user();
-  const Paths paths = user_paths(user);
-  if (args.has('n')) {
+  const Paths paths = command_paths(args, user);
+  if (args.has('n') || args.operands > 0) {
     name = require_name(args, "unshare");
+    if (args.operands > 0) throw UsageError("unexpected argument '" + args.rest.front() + "': the command goes after --");
     if (!is_directory(container_dir(paths, name))) throw Error(name + " doesn't exist");
   }
   std::vector<std::string> command = args.rest;

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pwd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -9,6 +10,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 
 #include "policy/names.h"
@@ -31,6 +34,20 @@ User current_user() {
   return u;
 }
 
+std::vector<std::string> user_group_names(const User& user) {
+  int count = 64;
+  std::vector<gid_t> gids(static_cast<size_t>(count));
+  if (getgrouplist(user.name.c_str(), user.gid, gids.data(), &count) < 0) {
+    gids.resize(static_cast<size_t>(count));
+    if (getgrouplist(user.name.c_str(), user.gid, gids.data(), &count) < 0) count = 0;
+  }
+  gids.resize(static_cast<size_t>(count));
+  std::vector<std::string> names;
+  for (gid_t g : gids)
+    if (const struct group* gr = getgrgid(g)) names.emplace_back(gr->gr_name);
+  return names;
+}
+
 void make_private_dir(const std::string& dir, uid_t uid) {
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw_errno("cannot create " + dir);
   struct stat st;
@@ -41,7 +58,7 @@ void make_private_dir(const std::string& dir, uid_t uid) {
 
 namespace {
 
-std::string runtime_record(const Paths& p) { return p.data_dir + "/.runtime"; }
+std::string runtime_record(const Paths& p) { return p.record_dir + "/.runtime"; }
 
 // The directory the record names, if it is still a private directory of
 // ours with a name of the form mkdtemp gave it; else "" (a reboot empties
@@ -63,18 +80,21 @@ std::string recorded_runtime_dir(const Paths& p, uid_t uid) {
 }  // namespace
 
 void make_runtime_dir(Paths* paths, const User& user) {
+  const std::string& tag = paths->lxcpath_tag;
   if (!paths->runtime_in_tmp) {
-    const size_t slash = paths->runtime_dir.rfind('/');
-    if (slash != std::string::npos && slash > 0 && !is_directory(paths->runtime_dir.substr(0, slash)))
-      make_dirs(paths->runtime_dir.substr(0, slash), 0700);
-    make_private_dir(paths->runtime_dir, user.uid);
+    const std::string base = paths->runtime_dir.substr(0, paths->runtime_dir.size() - tag.size());
+    const size_t slash = base.rfind('/');
+    if (slash != std::string::npos && slash > 0 && !is_directory(base.substr(0, slash)))
+      make_dirs(base.substr(0, slash), 0700);
+    make_private_dir(base, user.uid);
+    if (!tag.empty()) make_private_dir(paths->runtime_dir, user.uid);
     return;
   }
   // One start at a time decides (the data directory's lock), so two
   // starts never make two directories.
-  make_dirs(paths->data_dir, 0700);
-  Fd data(open(paths->data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!data.valid() || flock(data.get(), LOCK_EX) != 0) throw_errno("cannot lock " + paths->data_dir);
+  make_dirs(paths->record_dir, 0700);
+  Fd data(open(paths->record_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!data.valid() || flock(data.get(), LOCK_EX) != 0) throw_errno("cannot lock " + paths->record_dir);
   std::string dir = recorded_runtime_dir(*paths, user.uid);
   if (dir.empty()) {
     std::string name = "/tmp/uxc-" + std::to_string(user.uid) + ".XXXXXX";
@@ -87,15 +107,17 @@ void make_runtime_dir(Paths* paths, const User& user) {
       throw;
     }
   }
-  paths->runtime_dir = dir;
+  paths->runtime_dir = dir + tag;
+  if (!tag.empty()) make_private_dir(paths->runtime_dir, user.uid);
 }
 
-Paths user_paths(const User& user) {
+Paths user_paths(const User& user, const std::string& lxcpath) {
   Paths p;
   const char* xdg_config = getenv("XDG_CONFIG_HOME");
   const char* xdg_data = getenv("XDG_DATA_HOME");
   p.config_dir = (xdg_config && xdg_config[0] == '/' ? std::string(xdg_config) : user.home + "/.config") + "/uxc";
   p.data_dir = (xdg_data && xdg_data[0] == '/' ? std::string(xdg_data) : user.home + "/.local/share") + "/uxc";
+  p.record_dir = p.data_dir;
   const char* xdg_runtime = getenv("XDG_RUNTIME_DIR");
   if (xdg_runtime != nullptr && xdg_runtime[0] == '/') {
     p.runtime_dir = std::string(xdg_runtime) + "/uxc";
@@ -113,12 +135,25 @@ Paths user_paths(const User& user) {
       if (p.runtime_dir.empty()) p.runtime_dir = p.data_dir + "/.runtime-none";
     }
   }
+  std::string path = lxcpath;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (!path.empty() && path != p.data_dir) {
+    p.data_dir = path;
+    // FNV-1a: short, so that the socket path stays within sun_path.
+    uint32_t hash = 2166136261u;
+    for (unsigned char c : path) hash = (hash ^ c) * 16777619u;
+    char tag[32];
+    // A leading '.': never a container's name.
+    std::snprintf(tag, sizeof tag, "/.lxcpath-%08x", hash);
+    p.lxcpath_tag = tag;
+    p.runtime_dir += tag;
+  }
   return p;
 }
 
 void check_container_name(const std::string& name) {
-  if (!policy::is_valid_container_name(name))
-    throw Error("'" + name + "' is not a valid container name: use 1-64 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
+  const std::string problem = policy::container_name_problem(name);
+  if (!problem.empty()) throw Error("'" + name + "' is not a valid container name: " + problem);
 }
 
 std::string container_dir(const Paths& paths, const std::string& name) {
@@ -137,7 +172,7 @@ std::vector<std::string> list_containers(const Paths& paths) {
   if (dir == nullptr) return names;
   while (const dirent* e = readdir(dir)) {
     const std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+    if (name.empty() || name.front() == '.') continue;
     if (path_exists(paths.data_dir + "/" + name + "/config")) names.push_back(name);
   }
   closedir(dir);

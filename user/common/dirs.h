@@ -28,22 +28,32 @@ struct User {
 };
 User current_user();
 
+// The names of the user's groups (primary and supplementary), from the
+// group database, for usernet's @group lines.
+std::vector<std::string> user_group_names(const User& user);
+
 struct Paths {
   std::string config_dir;   // ~/.config/uxc
-  std::string data_dir;     // ~/.local/share/uxc
-  std::string runtime_dir;  // .../uxc
+  std::string data_dir;     // ~/.local/share/uxc, or -P PATH
+  std::string runtime_dir;  // .../uxc, or .../uxc/.lxcpath-HASH for another -P PATH
   // runtime_dir is the fallback in /tmp (see above); until start makes
   // it, a path under data_dir that does not exist (nothing runs then).
   bool runtime_in_tmp = false;
+  std::string record_dir;   // the default data_dir, which records the /tmp one
+  std::string lxcpath_tag;  // "" or "/.lxcpath-HASH", below the runtime directory
 };
-Paths user_paths(const User& user);
+// `lxcpath` (absolute; empty: the default) holds the containers. Its
+// running containers get a runtime directory of their own, named by a
+// hash of the path, so that two containers of one name in two paths
+// never share a socket.
+Paths user_paths(const User& user, const std::string& lxcpath = "");
 
 // For start: makes the runtime directory (0700, ours) if it is not there
 // yet; in /tmp, a new mkdtemp directory, recorded for the next uxc.
 void make_runtime_dir(Paths* paths, const User& user);
 
-// Container names: 1-64 bytes of [A-Za-z0-9_.-], not starting with '.'
-// or '-'; they become directory and host names.
+// Container names as policy::container_name_problem takes them; an
+// Error that says what is wrong.
 void check_container_name(const std::string& name);
 
 std::string container_dir(const Paths& paths, const std::string& name);

@@ -13,6 +13,13 @@
 
 namespace uxc {
 
+namespace {
+bool quiet_mode = false;
+}
+
+void set_quiet(bool on) { quiet_mode = on; }
+bool quiet() { return quiet_mode; }
+
 std::string errno_text(int err) { return std::strerror(err); }
 
 void throw_errno(const std::string& what) {
@@ -199,7 +206,7 @@ int run_subcommand(const char* program, const std::string& about, const std::vec
     try {
       return c.run(argc - 1, argv + 1);
     } catch (const UsageError& e) {
-      std::fprintf(stderr, "%s %s: %s (see %s %s --help)\n", program, c.name, e.what(), program, c.name);
+      std::fprintf(stderr, "%s %s: %s (try '%s %s --help')\n", program, c.name, e.what(), program, c.name);
       return 2;
     } catch (const Error& e) {
       std::fprintf(stderr, "%s %s: %s\n", program, c.name, e.what());

@@ -42,6 +42,11 @@ struct Subcommand {
 int run_subcommand(const char* program, const std::string& about, const std::vector<Subcommand>& commands,
                    int argc, char** argv);
 
+// -q: commands print no progress, confirmation or warning lines, only
+// their data and errors.
+void set_quiet(bool on);
+bool quiet();
+
 // "WHAT: strerror(errno)".
 [[noreturn]] void throw_errno(const std::string& what);
 std::string errno_text(int err);

@@ -31,18 +31,22 @@ _uxc_snapshots() {
 
 # _uxc_flags COMMAND: its flags, as in `uxc COMMAND --help`.
 _uxc_flags() {
-  local common="-h --help --version"
+  local common="-P --lxcpath -q --quiet -h --help --version"
   case $1 in
-    create) echo "-n --name -t --template -f --config -q --quiet $common" ;;
-    start) echo "-n --name -d --daemon -F --foreground -f --rcfile -l --logpriority -o --logfile $common" ;;
+    create) echo "-n --name -t --template -f --config $common" ;;
+    start) echo "-n --name -d --daemon -F --foreground -f --rcfile -s --define -p --pidfile -l --logpriority -o --logfile $common" ;;
     stop) echo "-n --name -k --kill -t --timeout $common" ;;
-    info) echo "-n --name -p --pid -i --ips -s --state -H --no-humanize $common" ;;
-    ls) echo "-f --fancy -F --fancy-format --running --stopped --format $common" ;;
+    info) echo "-n --name -s --state -p --pid -i --ips -S --stats -c --config -H --no-humanize --format $common" ;;
+    ls) echo "-1 --line -f --fancy -F --fancy-format --active --running --frozen --stopped -g --groups --filter --format $common" ;;
     destroy) echo "-n --name -f --force -s --snapshots $common" ;;
-    attach) echo "-n --name $common" ;;
+    attach) echo "-n --name -u --uid -g --gid -v --set-var --keep-var --keep-env --clear-env --cwd -e --elevated-privileges $common" ;;
     console) echo "-n --name -t --tty -e --escape $common" ;;
     autostart) echo "-a --all -g --group -A --ignore-auto -k --kill -s --shutdown -r --reboot -t --timeout -L --list $common" ;;
-    check) echo "$common" ;;
+    check) echo "--fix --format $common" ;;
+    execute) echo "-n --name -f --rcfile -s --define -l --logpriority -o --logfile $common" ;;
+    wait) echo "-n --name -s --state -t --timeout $common" ;;
+    monitor) echo "-n --name --format $common" ;;
+    freeze|unfreeze|cgroup) echo "-n --name $common" ;;
     image) ;;  # its subcommands, below
     unshare) echo "-n --name $common" ;;
     snapshot) echo "-n --name -c --comment -L --list -C --showcomments -r --restore -N --newname -d --destroy --format $common" ;;
@@ -53,11 +57,16 @@ _uxc_flags() {
 # _uxc_takes_value COMMAND FLAG: whether FLAG of COMMAND takes a value.
 _uxc_takes_value() {
   case $1:$2 in
-    *:-n|*:--name) return 0 ;;
+    *:-n|*:--name|*:-P|*:--lxcpath) return 0 ;;
     create:-t|create:--template|create:-f|create:--config) return 0 ;;
     start:-f|start:--rcfile|start:-l|start:--logpriority|start:-o|start:--logfile) return 0 ;;
     stop:-t|stop:--timeout|console:-t|console:--tty|console:-e|console:--escape) return 0 ;;
-    ls:--format|ls:-F|ls:--fancy-format|autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
+    info:--format|check:--format|ls:--format|ls:-F|ls:--fancy-format|ls:-g|ls:--groups|ls:--filter) return 0 ;;
+    start:-s|start:--define|start:-p|start:--pidfile) return 0 ;;
+    execute:-f|execute:--rcfile|execute:-s|execute:--define|execute:-l|execute:--logpriority|execute:-o|execute:--logfile) return 0 ;;
+    wait:-s|wait:--state|wait:-t|wait:--timeout|monitor:--format) return 0 ;;
+    attach:-u|attach:--uid|attach:-g|attach:--gid|attach:-v|attach:--set-var|attach:--keep-var|attach:--cwd) return 0 ;;
+    autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
     copy:-N|copy:--newname|copy:-B|copy:--backingstorage) return 0 ;;
     snapshot:-c|snapshot:--comment|snapshot:-r|snapshot:--restore|snapshot:-N|snapshot:--newname) return 0 ;;
     snapshot:-d|snapshot:--destroy|snapshot:--format) return 0 ;;
@@ -67,7 +76,7 @@ _uxc_takes_value() {
 
 _uxc() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' container='' i word
-  local commands="create start stop info ls destroy attach console autostart check image copy snapshot unshare"
+  local commands="create start stop info ls destroy attach console autostart check execute wait monitor freeze unfreeze cgroup image copy snapshot unshare"
   COMPREPLY=()
   # --flag=value: bash splits it into "--flag" "=" "value".
   if [ "$COMP_CWORD" -ge 2 ] && [ "${COMP_WORDS[COMP_CWORD - 1]}" = "=" ]; then
@@ -108,9 +117,8 @@ _uxc() {
       create:-t|create:--template) _uxc_reply -W "busybox download local" -- "$cur" ;;
       start:-l|start:--logpriority)
         _uxc_reply -W "TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL" -- "$cur" ;;
-      ls:--format) _uxc_reply -W "json" -- "$cur" ;;
+      ls:--format|info:--format|check:--format|monitor:--format|snapshot:--format) _uxc_reply -W "json" -- "$cur" ;;
       copy:-B|copy:--backingstorage) _uxc_reply -W "dir overlay" -- "$cur" ;;
-      snapshot:--format) _uxc_reply -W "json" -- "$cur" ;;
       snapshot:-r|snapshot:--restore|snapshot:-d|snapshot:--destroy)
         _uxc_reply -W "$(_uxc_snapshots "$container") $([[ $prev == -d || $prev == --destroy ]] && echo ALL)" -- "$cur" ;;
       snapshot:-c|snapshot:--comment)

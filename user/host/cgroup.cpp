@@ -22,7 +22,7 @@ namespace {
 
 // v1 controllers uxc uses; cpuset is left alone (a new cpuset cgroup has
 // no cpus, so no process could join it).
-constexpr const char* kV1Controllers[] = {"memory", "pids", "cpu", "cpuacct", "blkio"};
+constexpr const char* kV1Controllers[] = {"memory", "pids", "cpu", "cpuacct", "blkio", "freezer"};
 
 struct Hierarchy {
   int version = 2;
@@ -276,6 +276,24 @@ void join_container_cgroups(pid_t init, const std::string& name) {
     if (!write_value(h.own + "/cgroup.procs", std::to_string(getpid()), &err))
       throw Error("cannot join the container's cgroup " + h.own + ": " + errno_text(err));
   }
+}
+
+std::vector<CgroupDir> container_cgroup_dirs(pid_t init, const std::string& name) {
+  // The init may sit below the container's cgroup (a systemd inside
+  // makes its own): the directory ends at the container's component.
+  const std::string leaf = "/" + container_cgroup_name(name);
+  std::vector<CgroupDir> out;
+  for (const Hierarchy& h : hierarchies_of(init)) {
+    size_t at = h.own.find(leaf + "/");
+    if (at == std::string::npos && h.own.size() >= leaf.size() &&
+        h.own.compare(h.own.size() - leaf.size(), leaf.size(), leaf) == 0)
+      at = h.own.size() - leaf.size();
+    if (at == std::string::npos || at < h.mount.size()) continue;
+    CgroupDir d{h.version, h.controllers, h.own.substr(0, at + leaf.size())};
+    if (h.version == 2) out.insert(out.begin(), std::move(d));
+    else out.push_back(std::move(d));
+  }
+  return out;
 }
 
 CgroupUsage cgroup_usage(pid_t pid, const std::string& name) {

@@ -2,7 +2,7 @@
 // the user (owned by the user's uid), never anything that needs root.
 //
 // Where: for each hierarchy (the cgroup v2 one, and the v1 ones of the
-// memory, pids, cpu, cpuacct and blkio controllers), the delegation root
+// memory, pids, cpu, cpuacct, blkio and freezer controllers), the delegation root
 // is the topmost cgroup owned by the user on the way up from the
 // process's own cgroup; with systemd that is user@UID.service (when uxc
 // runs inside the user's manager: the autostart unit, or systemd-run
@@ -72,6 +72,16 @@ void join_container_cgroups(pid_t init, const std::string& name);
 
 // The name of a container's cgroup in each hierarchy.
 std::string container_cgroup_name(const std::string& name);
+
+// The running container's cgroup directory in each hierarchy its init is
+// in (where that holds a uxc cgroup of the container), v2 first, as this
+// process sees them: for `uxc freeze` and `uxc cgroup`.
+struct CgroupDir {
+  int version = 2;
+  std::vector<std::string> controllers;  // v1: the hierarchy's
+  std::string path;
+};
+std::vector<CgroupDir> container_cgroup_dirs(pid_t init, const std::string& name);
 
 // What `info` shows, read from the cgroups `pid` is in; a field is
 // present only when a uxc cgroup of the container provides it.

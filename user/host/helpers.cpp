@@ -15,6 +15,8 @@
 #include "paths.h"  // generated: UXC_SYSCONFDIR, UXC_LIBEXECDIR
 #include "policy/protocol.h"
 #include "policy/subid.h"
+#include "policy/usernet.h"
+#include "user/common/log.h"
 #include "user/common/util.h"
 
 namespace uxc {
@@ -76,6 +78,13 @@ HelperRun start_helper(const std::string& name, const std::string& request, int 
   // waits for the helper. One that exits early closes its end; the answer
   // says why.
   run.sent = write_all(req_write.get(), request);
+  {
+    std::string shown = request;
+    while (!shown.empty() && shown.back() == '\n') shown.pop_back();
+    for (char& c : shown)
+      if (c == '\n') c = '|';
+    log_debug(name + " (pid " + std::to_string(pid) + ") request: " + shown);
+  }
   run.answer = std::move(resp_read);
   run.diagnostics = std::move(diag_read);
   return run;
@@ -94,6 +103,9 @@ HelperResult finish_helper(HelperRun& run) {
   run.pid = -1;
   const std::string& name = run.name;
   while (!result.diagnostics.empty() && result.diagnostics.back() == '\n') result.diagnostics.pop_back();
+  log_debug(name + " answer: " + answer.substr(0, answer.find('\n')) + ", exit status " +
+            std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) +
+            (result.diagnostics.empty() ? "" : ", stderr: " + result.diagnostics));
   std::string err;
   if (!protocol::decode_response(answer, &result.response, &err)) {
     std::string why = name + " gave no answer";
@@ -121,6 +133,44 @@ std::string subid_hint(const std::string& file, const User& user) {
   return "ask your administrator to add a line like '" + user.name + ":100000:65536' to " + file;
 }
 
+std::string range_text(uint64_t first, uint64_t count) {
+  return std::to_string(first) + "-" + std::to_string(first + count - 1);
+}
+
+bool within(const std::vector<policy::IdRange>& ranges, uint64_t first, uint64_t count, uint32_t own) {
+  if (count == 1 && first == own) return true;
+  for (const auto& r : ranges)
+    if (first >= r.first && first + count <= r.end) return true;
+  return false;
+}
+
+// A config line of lxc.idmap that maps ids the user does not have: its
+// file, line and spelling, what it asks, what the user has, and the
+// lines to write instead.
+void check_idmap_lines(const policy::Config& config, const User& user) {
+  const std::string subuid_file = std::string(UXC_SYSCONFDIR) + "/subuid";
+  const std::string subgid_file = std::string(UXC_SYSCONFDIR) + "/subgid";
+  const auto uids = subordinate(subuid_file, user), gids = subordinate(subgid_file, user);
+  for (const policy::IdmapLine& m : config.idmap) {
+    for (const bool uid : {true, false}) {
+      if ((uid && m.kind == 'g') || (!uid && m.kind == 'u')) continue;
+      const auto& ranges = uid ? uids : gids;
+      if (ranges.empty() || within(ranges, m.outside, m.count, uid ? user.uid : user.gid)) continue;
+      std::vector<std::string> have;
+      for (const auto& r : ranges) have.push_back(range_text(r.first, r.end - r.first));
+      const std::string finding = m.file + ":" + std::to_string(m.line) + ": " + m.key + " = " + m.text + ": " +
+                                  (uid ? "uids " : "gids ") + range_text(m.outside, m.count) + " are not yours: " +
+                                  (uid ? subuid_file : subgid_file) + " gives " + user.name + " " + join(have, ", ");
+      const auto lines = idmap_lines_for(user, m.key);
+      const bool a_default = m.file.size() >= 13 && m.file.compare(m.file.size() - 13, 13, "/default.conf") == 0;
+      throw IdmapLineError(finding + "; write these lines instead" +
+                               (a_default ? " (uxc check --fix writes them into your default.conf)" : "") + ":\n  " +
+                               join(lines, "\n  "),
+                           m.file, m.line, finding, lines);
+    }
+  }
+}
+
 // Refuses early, naming the file, when the maps are not the user's.
 void check_maps(const IdmapRequest& request, const User& user) {
   const std::string subuid_file = std::string(UXC_SYSCONFDIR) + "/subuid";
@@ -136,11 +186,26 @@ void check_maps(const IdmapRequest& request, const User& user) {
       throw Error("no subordinate " + std::string(uid ? "uids" : "gids") + " for " + user.name + " in " + file +
                   ": " + subid_hint(file, user));
     throw Error("lxc.idmap: " + decision.reason + " (" + user.name + "'s ranges are in " + file +
-                "; change lxc.idmap in the container's config to use them)");
+                "; these lines use them:\n  " + join(idmap_lines_for(user, "lxc.idmap"), "\n  ") + ")");
   }
 }
 
 }  // namespace
+
+std::vector<std::string> idmap_lines_for(const User& user, const std::string& key) {
+  std::vector<std::string> lines;
+  for (const bool uid : {true, false}) {
+    const std::string file = std::string(UXC_SYSCONFDIR) + (uid ? "/subuid" : "/subgid");
+    const auto ranges = subordinate(file, user);
+    if (ranges.empty())
+      throw Error("no subordinate " + std::string(uid ? "uids" : "gids") + " for " + user.name + " in " + file + ": " +
+                  subid_hint(file, user));
+    const uint64_t count = std::min<uint64_t>(ranges.front().end - ranges.front().first, 65536);
+    lines.push_back(key + " = " + (uid ? "u" : "g") + " 0 " + std::to_string(ranges.front().first) + " " +
+                    std::to_string(count));
+  }
+  return lines;
+}
 
 std::string helper_path(const std::string& name) {
   const char* dir = getenv("UXC_HELPER_DIR");
@@ -149,6 +214,7 @@ std::string helper_path(const std::string& name) {
 
 IdmapRequest container_idmap(const policy::Config& config, const User& user) {
   IdmapRequest request;
+  check_idmap_lines(config, user);
   if (!config.idmap.empty()) {
     for (const auto& m : config.idmap) {
       const IdExtent e{m.inside, m.outside, m.count};
@@ -230,6 +296,63 @@ HelperRun start_create_veth(pid_t pid, const policy::Nic& nic, const std::string
   return start_helper("uxc-nic", text, target.get());
 }
 
+namespace {
+
+// The key as the nic's file spells it.
+std::string nic_key(const policy::Nic& nic, const char* field) {
+  return (nic.legacy ? std::string("lxc.network.") : "lxc.net." + std::to_string(nic.index) + ".") + field;
+}
+
+bool is_up_bridge(const std::string& link) { return is_directory("/sys/class/net/" + link + "/bridge"); }
+
+}  // namespace
+
+std::vector<policy::AllowedLink> usable_bridge_list(const User& user) {
+  std::vector<policy::AllowedLink> out;
+  std::string text;
+  if (!read_file(std::string(UXC_SYSCONFDIR) + "/uxc/usernet", &text, policy::kMaxUsernetFileBytes + 1)) return out;
+  const policy::UsernetFile file = policy::parse_usernet_file(text);
+  for (const auto& l : policy::allowed_links(file, user.name, user_group_names(user), "veth"))
+    if (l.count > 0 && is_up_bridge(l.link)) out.push_back(l);
+  return out;
+}
+
+namespace {
+
+// The bridges of the usernet file that exist here and give the user at
+// least one veth: "lxcbr0 (10 veths), br1 (1 veth)"; "" for none.
+std::string usable_bridges(const User& user) {
+  std::vector<std::string> items;
+  for (const auto& l : usable_bridge_list(user))
+    items.push_back(l.link + " (" + std::to_string(l.count) + (l.count == 1 ? " veth)" : " veths)"));
+  return join(items, ", ");
+}
+
+// What to do about a link the user may not or cannot use.
+std::string link_advice(const policy::Nic& nic, const User& user) {
+  const std::string usernet = std::string(UXC_SYSCONFDIR) + "/uxc/usernet";
+  const std::string bridges = usable_bridges(user);
+  if (bridges.empty())
+    return usernet + " gives you no bridge on this host: ask your administrator for a line like '" + user.name +
+           " veth lxcbr0 10' (and the bridge)";
+  return "the bridges you may use (" + usernet + "): " + bridges + ": set " + nic_key(nic, "link") + " to one of them";
+}
+
+}  // namespace
+
+void check_veth_links(const policy::Config& config, const std::string& file, const User& user) {
+  for (const auto& nic : config.nics) {
+    if (nic.type != "veth") continue;
+    const std::string where = (nic.file.empty() ? file : nic.file) + ":" + std::to_string(nic.line) + ": " +
+                              nic_key(nic, "link") + " = " + nic.link + ": ";
+    const std::string sys = "/sys/class/net/" + nic.link;
+    if (!is_directory(sys))
+      throw Error(where + "there is no network interface " + nic.link + " on this host; " + link_advice(nic, user));
+    if (!is_directory(sys + "/bridge"))
+      throw Error(where + nic.link + " is not a bridge; " + link_advice(nic, user));
+  }
+}
+
 policy::NicAnswer finish_create_veth(HelperRun& run, const policy::Nic& nic, const User& user) {
   const HelperResult r = finish_helper(run);
   const std::string usernet = std::string(UXC_SYSCONFDIR) + "/uxc/usernet";
@@ -237,8 +360,13 @@ policy::NicAnswer finish_create_veth(HelperRun& run, const policy::Nic& nic, con
     const std::string msg = r.response.message;
     switch (r.response.code) {
       case protocol::ErrorCode::kDenied:
+      {
+        const std::string ask = "ask your administrator to add '" + user.name + " veth " + nic.link + " 10' to " + usernet;
+        const std::string bridges = usable_bridges(user);
+        if (bridges.empty()) throw Error("no usernet line lets " + user.name + " put a veth on " + nic.link + " (" + msg + "): " + ask);
         throw Error("no usernet line lets " + user.name + " put a veth on " + nic.link + " (" + msg +
-                    "): ask your administrator to add '" + user.name + " veth " + nic.link + " 10' to " + usernet);
+                    "); the bridges you may use: " + bridges + ": set " + nic_key(nic, "link") + " to one of them, or " + ask);
+      }
       case protocol::ErrorCode::kQuota:
         throw Error("your veth quota on " + nic.link + " is used up (" + msg +
                     "): stop another container or ask your administrator to raise it in " + usernet);

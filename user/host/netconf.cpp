@@ -16,6 +16,7 @@
 #include <cstring>
 #include <memory>
 
+#include "user/common/log.h"
 #include "user/common/util.h"
 
 namespace uxc {
@@ -133,6 +134,10 @@ void configure_container_network(const policy::Config& config) {
     const std::string dev = peer_name(nic);
     const int ifindex = static_cast<int>(if_nametoindex(dev.c_str()));
     if (ifindex == 0) throw_errno("interface " + dev + " is missing in the container");
+    log_debug("init: " + dev + ": addresses " + (nic.ipv4.empty() && nic.ipv6.empty() ? "none (DHCP is the container's)" : join(nic.ipv4, " ") + " " + join(nic.ipv6, " ")) +
+              (nic.ipv4_gateway.empty() ? "" : ", gateway " + nic.ipv4_gateway) +
+              (nic.ipv6_gateway.empty() ? "" : ", gateway " + nic.ipv6_gateway) + (nic.mtu ? ", mtu " + std::to_string(nic.mtu) : "") +
+              ", up");
     // Addresses first: a link brought up before its address would start
     // IPv6 autoconfiguration and DAD on an address-less interface.
     for (const auto& a : nic.ipv4) add_address(sk.get(), ifindex, a, AF_INET, dev);

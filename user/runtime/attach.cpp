@@ -67,16 +67,18 @@ struct Account {
   std::string shell = "/bin/sh";
 };
 
-// Root's entry in the container's /etc/passwd (already inside its root).
-Account container_root_account() {
+// The entry of `uid` in the container's /etc/passwd (already inside its
+// root); root's defaults without one.
+Account container_account(uid_t uid) {
   Account a;
+  if (uid != 0) a.home = "/";
   // The container's file: a FIFO or device there must not hang or feed
   // the attach, so only a regular file is read.
   Fd fd(open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   struct stat st;
   std::string text;
   if (!fd.valid() || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || !read_all(fd.get(), &text, 1 << 20)) return a;
-  (void)policy::passwd_home_and_shell(text, 0, &a.home, &a.shell);
+  (void)policy::passwd_home_and_shell(text, uid, &a.home, &a.shell);
   return a;
 }
 
@@ -92,6 +94,7 @@ Account container_root_account() {
   try {
     if (setgroups(0, nullptr) != 0 && errno != EPERM) throw_errno("setgroups");
     if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) throw_errno("cannot become the container's root");
+    const Account account = container_account(plan.uid);
     // A credential change may restore dumpability (fs.suid_dumpable) and
     // clears the parent-death signal: set both again.
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -117,12 +120,35 @@ Account container_root_account() {
       for (int i = 0; i < 3; ++i)
         if (dup2(plan.stdio[i], i) < 0) throw_errno("dup2");
     }
-    drop_capabilities(plan.config);
+    if (!plan.elevated) drop_capabilities(plan.config);
+    // -g, -u: a credential change away from root leaves no capability.
+    if (plan.gid != 0 && setresgid(plan.gid, plan.gid, plan.gid) != 0)
+      throw_errno("cannot become gid " + std::to_string(plan.gid) + " in the container");
+    if (plan.uid != 0 && setresuid(plan.uid, plan.uid, plan.uid) != 0)
+      throw_errno("cannot become uid " + std::to_string(plan.uid) + " in the container");
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (chdir(plan.cwd.c_str()) != 0) throw_errno("cannot change to " + plan.cwd + " in the container");
 
-    const Account root = container_root_account();
     std::vector<std::string> argv = plan.command;
-    if (argv.empty()) argv = {root.shell};
-    std::vector<std::string> env = {std::string("PATH=") + kContainerPath, "HOME=" + root.home, "TERM=" + plan.term};
+    if (argv.empty()) argv = {account.shell};
+    std::vector<std::string> env;
+    auto set = [&env](const std::string& assignment) {
+      const std::string name = assignment.substr(0, assignment.find('=') + 1);
+      std::erase_if(env, [&](const std::string& e) { return e.compare(0, name.size(), name) == 0; });
+      env.push_back(assignment);
+    };
+    if (plan.keep_env) {
+      for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);
+    } else {
+      env = {std::string("PATH=") + kContainerPath, "HOME=" + account.home, "TERM=" + plan.term};
+      for (const auto& name : plan.keep_vars)
+        if (const char* value = getenv(name.c_str())) set(name + "=" + value);
+    }
+    for (const auto& assignment : plan.set_vars) set(assignment);
+    std::string path = kContainerPath;
+    for (const auto& e : env)
+      if (e.compare(0, 5, "PATH=") == 0) path = e.substr(5);
     std::vector<char*> args, envp;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
@@ -132,7 +158,7 @@ Account container_root_account() {
     // relay that the exec happened.
     if (syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0) throw_errno("close_range");
     clearenv();
-    setenv("PATH", kContainerPath, 1);  // execvpe searches the caller's PATH
+    setenv("PATH", path.c_str(), 1);  // execvpe searches the caller's PATH
     execvpe(args[0], args.data(), envp.data());
     const int err = errno;
     report_and_exit(chan, "cannot run " + argv[0] + " in the container: " + errno_text(err),

@@ -18,9 +18,16 @@ struct AttachPlan {
   std::string name;
   pid_t init_pid = 0;
   policy::Config config;
-  std::vector<std::string> command;  // empty: root's shell
+  std::vector<std::string> command;  // empty: the user's shell
   bool pty = false;
   std::string term;
+  uid_t uid = 0;                     // in the container
+  gid_t gid = 0;
+  bool keep_env = false;             // the caller's environment, not a clean one
+  std::vector<std::string> keep_vars;  // with a clean one: these of the caller's
+  std::vector<std::string> set_vars;   // NAME=VALUE, last
+  std::string cwd = "/";             // in the container
+  bool elevated = false;             // lxc.cap.drop and lxc.cap.keep not applied
   int chan = -1;                // SOCK_SEQPACKET to the relay
   int stdio[3] = {-1, -1, -1};  // without a pty: the pipe ends
 };

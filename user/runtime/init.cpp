@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -24,9 +25,11 @@
 #include "policy/mount.h"
 #include "policy/rootfs.h"
 #include "policy/text.h"
+#include "user/common/log.h"
 #include "user/common/util.h"
 #include "user/host/netconf.h"
 #include "user/runtime/caps.h"
+#include "user/runtime/execute.h"
 #include "user/runtime/fdpass.h"
 #include "user/runtime/overlay_root.h"
 #include "user/runtime/park.h"
@@ -37,8 +40,37 @@ namespace {
 
 void do_mount(const char* source, const std::string& target, const char* type, unsigned long flags,
               const char* data = nullptr) {
+  log_debug(std::string("init: mount ") + (source ? source : "none") + " on " + target + " (" + (type ? type : "-") +
+            ", flags 0x" + [flags] {
+              char hex[32];
+              std::snprintf(hex, sizeof hex, "%lx", flags);
+              return std::string(hex);
+            }() + (data ? std::string(", ") + data : "") + ")");
   if (mount(source, target.c_str(), type, flags, data) != 0)
     throw_errno(std::string("cannot mount ") + (source ? source : type ? type : "?") + " on " + target);
+}
+
+// The mount points below `path` in this process's mount table: a
+// non-recursive bind of `path` in a user namespace is refused when there
+// are any (they are locked to it).
+std::vector<std::string> mounts_below(const std::string& path) {
+  std::string text;
+  std::vector<std::string> out;
+  if (!read_file("/proc/self/mountinfo", &text, 8 << 20)) return out;
+  std::string prefix = path;
+  while (prefix.size() > 1 && prefix.back() == '/') prefix.pop_back();
+  prefix += '/';
+  std::vector<policy::Line> lines;
+  std::string why;
+  if (!policy::split_lines(text, 65536, &lines, &why)) return out;
+  for (const auto& l : lines) {
+    policy::MountInfo m;
+    if (!policy::parse_mountinfo_line(l.text, &m, &why)) continue;
+    if (m.mount_point.compare(0, prefix.size(), prefix) == 0 &&
+        std::find(out.begin(), out.end(), m.mount_point) == out.end())
+      out.push_back(m.mount_point);
+  }
+  return out;
 }
 
 // mkdir -p for a path relative to the current directory (the rootfs).
@@ -84,6 +116,7 @@ struct PreparedMount {
   policy::MountOptions options;
   int tree_fd = -1;  // bind mounts
   int tree_errno = 0;
+  std::vector<std::string> locked_below;  // a bind refused for the mounts below its source
 };
 
 void mount_entry(const PreparedMount& m) {
@@ -96,10 +129,18 @@ void mount_entry(const PreparedMount& m) {
     touch_here(target, 0644);
   }
   if (m.options.bind) {
+    if (m.tree_fd < 0 && !m.locked_below.empty()) {
+      std::vector<std::string> shown(m.locked_below.begin(), m.locked_below.begin() + std::min<size_t>(3, m.locked_below.size()));
+      throw Error("cannot bind " + e.source + ": it has mounts below it (" + join(shown, ", ") +
+                  (m.locked_below.size() > 3 ? ", ..." : "") +
+                  "), which a user namespace keeps together with it, so the kernel allows only a recursive bind: "
+                  "write rbind instead of bind");
+    }
     if (m.tree_fd < 0) {
       errno = m.tree_errno;
       throw_errno("cannot open " + e.source);
     }
+    log_debug("init: bind " + e.source + " on " + target + (m.options.flags & MS_REC ? " (recursive)" : ""));
     attach_tree(m.tree_fd, target);
     const unsigned long extra = m.options.flags & ~MS_REC;
     if (extra != 0) {
@@ -150,7 +191,9 @@ int setup_dev(const policy::Config& config, const int (&device_fds)[kHostDeviceC
     close(device_fds[i]);
   }
   if (mkdir("dev/pts", 0755) != 0 || mkdir("dev/shm", 01777) != 0) throw_errno("cannot populate /dev");
-  if (mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5") != 0)
+  if (mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5") == 0)
+    log_debug("init: mount devpts on dev/pts (a new instance, gid=5)");
+  else
     do_mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
   do_mount("tmpfs", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
   const std::pair<const char*, const char*> links[] = {
@@ -210,10 +253,11 @@ void container_init(const InitPlan& plan) {
       if (overlay) overlay_root = open_overlay_root(layers);
       else do_mount(plan.rootfs.c_str(), plan.rootfs, nullptr, MS_BIND | MS_REC);
       for (const auto& e : config.mounts) {
-        PreparedMount m{&e, {}};
+        PreparedMount m{&e, {}, -1, 0, {}};
         std::string why;
         if (!policy::parse_mount_options(e.options, &m.options, &why)) throw Error("lxc.mount.entry: " + why);
         if (m.options.bind) m.tree_fd = clone_host_tree(e.source, m.options.flags & MS_REC, &m.tree_errno);
+        if (m.tree_fd < 0 && m.tree_errno == EINVAL && !(m.options.flags & MS_REC)) m.locked_below = mounts_below(e.source);
         mounts.push_back(m);
       }
       for (size_t i = 0; i < kHostDeviceCount; ++i) {
@@ -248,9 +292,12 @@ void container_init(const InitPlan& plan) {
     make_dirs_here("proc");
     make_dirs_here("sys");
     do_mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC);
-    if (mount("sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, nullptr) != 0)
+    if (mount("sysfs", "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, nullptr) == 0)
+      log_debug("init: mount sysfs on sys (read-only)");
+    else
       do_mount("/sys", "sys", nullptr, MS_BIND | MS_REC);
 
+    log_debug("init: pivot_root into " + plan.rootfs);
     if (syscall(SYS_pivot_root, ".", ".") != 0) throw_errno("pivot_root");
     if (umount2(".", MNT_DETACH) != 0) throw_errno("cannot detach the old root");
     if (chdir("/") != 0) throw_errno("chdir /");
@@ -282,6 +329,7 @@ void container_init(const InitPlan& plan) {
     // The veths exist once the monitor says so ("n").
     (void)park(plan.go_fd);
     close(plan.go_fd);
+    log_debug("init: configuring " + std::to_string(config.nics.size()) + " network interface(s)");
     configure_container_network(config);
 
     const int netlink = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -294,6 +342,7 @@ void container_init(const InitPlan& plan) {
     close(netlink);
 
     const std::string host = config.uts_name.empty() ? plan.name : config.uts_name;
+    log_debug("init: host name " + host);
     if (sethostname(host.c_str(), host.size()) != 0) throw_errno("cannot set the host name");
 
     if (setsid() < 0) throw_errno("setsid");
@@ -306,6 +355,8 @@ void container_init(const InitPlan& plan) {
     if (!plan.command.empty() && ioctl(0, TIOCSCTTY, 0) != 0)
       throw_errno("cannot make the console the controlling terminal");
 
+    log_debug("init: dropping capabilities (lxc.cap.drop: " + join(config.cap_drop, " ") + "; lxc.cap.keep: " +
+              join(config.cap_keep, " ") + ")");
     drop_capabilities(config);
     // A 32-bit x86 rootfs on a 64-bit host: uname -m must say i686, as
     // under LXC, or its package tools pick the wrong architecture.
@@ -328,9 +379,14 @@ void container_init(const InitPlan& plan) {
     args.push_back(nullptr);
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
+    log_debug(std::string("init: exec ") + join(argv, " ") + (plan.execute ? " (under the minimal init)" : ""));
     // execvpe searches the caller's PATH: make it the container's.
     setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
-    execvpe(args[0], args.data(), envp.data());
+    if (plan.execute) {
+      errno = exec_under_minimal_init(args.data(), envp.data(), chan, config.signal_halt != 0 ? config.signal_halt : SIGPWR);
+    } else {
+      execvpe(args[0], args.data(), envp.data());
+    }
     throw_errno("cannot run " + argv[0] + " in the container");
   } catch (const std::exception& e) {
     fail(chan, e.what());

@@ -17,6 +17,7 @@ struct InitPlan {
   std::string name;                 // the container's name (default host name)
   std::string rootfs;               // absolute host path
   std::vector<std::string> command; // empty: lxc.init.cmd or /sbin/init
+  bool execute = false;             // `uxc execute`: the command under a minimal init (execute.h)
   bool plain_output = false;        // no CR before LF (output is not a terminal)
   bool has_console_size = false;    // start -F on a terminal: its size,
   winsize console_size{};           // given to the console before the exec

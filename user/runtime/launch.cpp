@@ -28,6 +28,7 @@ pid_t clone_init(const StartRequest& req, int go_read, int chan_child) {
   plan.name = req.name;
   plan.rootfs = req.rootfs;
   plan.command = req.command;
+  plan.execute = req.execute;
   // Output to a file or pipe gets no CR before each LF.
   plan.plain_output = req.foreground && !isatty(1);
   // The command may ask for its terminal's size at once: it must not
@@ -39,6 +40,7 @@ pid_t clone_init(const StartRequest& req, int go_read, int chan_child) {
   // is in its own cgroup, so that cgroup is its namespace's root.
   const unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
                               CLONE_NEWNET | SIGCHLD;
+  log_debug("clone: new user, mount, pid, uts, ipc and network namespaces (the cgroup namespace follows, once the init is in its cgroup)");
   std::fflush(nullptr);
   const long pid = syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) throw_errno("cannot create the container's namespaces");
@@ -62,6 +64,10 @@ void release_init(int go_fd, int chan, char step) {
 // Steps 3-6 of DESIGN.md's start: clone, map, nics, release.
 Running launch(const StartRequest& req, Log& log) {
   const policy::IdmapRequest maps = container_idmap(req.config, req.user);
+  for (const auto& e : maps.uid_map)
+    log.debug("uid map: " + std::to_string(e.inside) + " " + std::to_string(e.outside) + " " + std::to_string(e.count));
+  for (const auto& e : maps.gid_map)
+    log.debug("gid map: " + std::to_string(e.inside) + " " + std::to_string(e.outside) + " " + std::to_string(e.count));
   auto [go_read, go_write] = make_pipe();
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) throw_errno("socketpair");
@@ -71,6 +77,10 @@ Running launch(const StartRequest& req, Log& log) {
   // Limits are in place before the container's first instruction.
   run.cgroup = ContainerCgroup::create(req.name, req.config);
   for (const auto& dir : run.cgroup.dirs()) log.info("cgroup " + dir);
+  if (run.cgroup.dirs().empty()) log.debug("no delegated cgroup: the container runs in uxc's own");
+  for (const auto& s : req.config.cgroup)
+    log.debug("cgroup limit " + s.key + " = " + s.value + " (lxc.cgroup" + (s.version == 2 ? "2" : "") + ", config line " +
+              std::to_string(s.line) + ")");
   run.init = clone_init(req, go_read.get(), chan_child.get());
   go_read.reset();
   chan_child.reset();
@@ -104,6 +114,7 @@ Running launch(const StartRequest& req, Log& log) {
       finish_map_user_namespace(*idmap);
       log.info("uid and gid maps written by uxc-idmap");
       run.cgroup.add_process(run.init);
+      log.debug("init moved into its cgroups; released to set up its root");
       release_init(go_write.get(), chan.get(), 'g');
     } catch (const Error& e) {
       note(e);
@@ -120,6 +131,7 @@ Running launch(const StartRequest& req, Log& log) {
     }
   }
   if (!first_error.empty()) throw Error(first_error);
+  log.debug("released to configure its network");
   release_init(go_write.get(), chan.get(), 'n');
   go_write.reset();
 
@@ -133,6 +145,7 @@ Running launch(const StartRequest& req, Log& log) {
       run.tty_holds.emplace_back(ioctl(fds[i], TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
     }
     fds.clear();
+    log.debug("init passed the console, a netlink socket and " + std::to_string(req.config.tty_max) + " tty master(s)");
     msg = recv_message(chan.get(), &fds);  // EOF: the exec happened
   }
   for (int fd : fds) close(fd);

@@ -31,6 +31,9 @@ struct StartRequest {
   std::string rootfs;
   std::vector<std::string> command;
   bool foreground = false;
+  bool execute = false;         // `uxc execute` (runtime/execute.h)
+  std::string foreground_note;
+  std::string pidfile;          // the monitor's pid, while the container runs  // printed on stderr once it runs in the foreground
   User user;
   Paths paths;
 };

@@ -84,6 +84,11 @@ class Monitor {
   std::vector<Fd> tty_clients_;  // the same for /dev/tty1..N
   timespec kill_at_{};
   bool kill_pending_ = false;
+  // `uxc stop` asked for a halt, and nothing had to be killed: start -F
+  // then exits 0, whatever status the halt left (a busybox init that
+  // powers off dies of SIGINT, reboot(2)'s way in a pid namespace).
+  bool halt_requested_ = false;
+  bool killed_ = false;
   timespec release_at_{};  // when the start-up code's pages go (release_startup_code)
   bool startup_code_released_ = false;
   bool stdin_open_ = true;
@@ -91,6 +96,7 @@ class Monitor {
 
 void Monitor::halt(int seconds, bool now) {
   if (now) {
+    killed_ = true;
     kill(run_.init, req_.config.signal_stop != 0 ? req_.config.signal_stop : SIGKILL);
     clock_gettime(CLOCK_MONOTONIC, &kill_at_);
     kill_at_.tv_sec += 5;  // a custom lxc.signal.stop may be ignored
@@ -101,6 +107,7 @@ void Monitor::halt(int seconds, bool now) {
   // SIGKILL after the timeout always lands.
   const int sig = req_.config.signal_halt != 0 ? req_.config.signal_halt : SIGPWR;
   kill(run_.init, sig);
+  halt_requested_ = true;
   clock_gettime(CLOCK_MONOTONIC, &kill_at_);
   kill_at_.tv_sec += seconds;
   kill_pending_ = true;
@@ -246,6 +253,7 @@ int Monitor::serve() {
       if (ms <= 0) {
         log_.info("halt timed out, sending SIGKILL");
         kill(run_.init, SIGKILL);
+        killed_ = true;
         kill_pending_ = false;
       } else if (timeout < 0 || ms < timeout) {
         timeout = static_cast<int>(ms);
@@ -264,6 +272,7 @@ int Monitor::serve() {
         } else {
           log_.info("monitor got signal " + std::to_string(si.ssi_signo) + ", stopping the container");
           kill(run_.init, SIGKILL);
+          killed_ = true;
         }
       }
     }
@@ -300,6 +309,7 @@ int Monitor::serve() {
   log_.info("init exited with status " + std::to_string(exit_code(status)));
   run_.init = -1;
   remove_links(run_.netlink.get(), run_.peers, run_.host_links);
+  if (!run_.host_links.empty()) log_.debug("veths removed: " + join(run_.host_links, " "));
   // The netlink socket pins the container's network namespace.
   run_.netlink.reset();
   run_.console.reset();
@@ -307,9 +317,10 @@ int Monitor::serve() {
   run_.ttys.clear();
   run_.tty_holds.clear();
   tty_clients_.clear();
+  for (const auto& dir : run_.cgroup.dirs()) log_.debug("cgroup removed: " + dir);
   run_.cgroup.remove();
   finish_stop_requests();
-  return exit_code(status);
+  return halt_requested_ && !killed_ ? 0 : exit_code(status);
 }
 
 void Monitor::finish_stop_requests() {
@@ -330,6 +341,7 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
   Defer cleanup([&] {
     unlink((runtime + "/sock").c_str());
     unlink((runtime + "/state").c_str());
+    if (!req.pidfile.empty()) unlink(req.pidfile.c_str());
   });
   std::string error;
   int rc = 1;
@@ -337,12 +349,14 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
     Fd listener = listen_socket(runtime + "/sock");
     Running run = launch(req, log);
     write_file_atomic(runtime + "/state", state_file_text(getpid(), run.init, run.host_links), 0600);
+    if (!req.pidfile.empty()) write_file_atomic(req.pidfile, std::to_string(getpid()) + "\n", 0644);
     log.info("container " + req.name + " is RUNNING");
     Monitor monitor(req, std::move(run), std::move(listener), runtime, log);
     if (status_fd >= 0) {
       (void)write_all(status_fd, "ok");
       close(status_fd);
       status_fd = -1;
+      log.end_stderr();
       const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
       if (devnull >= 0) {
         dup2(devnull, 0);
@@ -352,6 +366,7 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
       }
     }
     TerminalRaw raw;
+    if (req.foreground && !req.foreground_note.empty()) std::fprintf(stderr, "%s\n", req.foreground_note.c_str());
     if (req.foreground) raw.enter();
     rc = monitor.serve();
   } catch (const Error& e) {

@@ -59,6 +59,7 @@ policy::Config load_config(const std::string& path) {
 }
 
 void warn_ignored(const policy::Config& config, const std::string& path) {
+  if (quiet()) return;
   for (const auto& k : config.ignored)
     std::fprintf(stderr, "uxc: warning: %s:%zu: %s is not supported by uxc and is ignored\n",
                  (k.file.empty() ? path : k.file).c_str(), k.line, k.key.c_str());
@@ -78,11 +79,16 @@ RuntimeState read_runtime_state(const Paths& paths, const std::string& name) {
   const std::string dir = container_runtime(paths, name);
   Fd lock(open((dir + "/lock").c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!lock.valid()) return st;
-  if (flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {
+  // Readers take the lock shared, so that they never make each other
+  // (uxc monitor and uxc wait look often) see a container that runs.
+  if (flock(lock.get(), LOCK_SH | LOCK_NB) == 0) {
     // Nobody holds it: a monitor that was killed left its files; they
-    // describe nothing now. (Under the lock, so no start races this.)
-    unlink((dir + "/sock").c_str());
-    unlink((dir + "/state").c_str());
+    // describe nothing now. Removed only under the exclusive lock (no
+    // start races this), which another reader may keep us from taking.
+    if ((path_exists(dir + "/sock") || path_exists(dir + "/state")) && flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {
+      unlink((dir + "/sock").c_str());
+      unlink((dir + "/state").c_str());
+    }
     return st;
   }
   st.state = RunState::kStarting;
@@ -96,6 +102,15 @@ RuntimeState read_runtime_state(const Paths& paths, const std::string& name) {
   st.host_links = std::move(recorded.host_links);
   if (st.init_pid > 0) st.state = RunState::kRunning;
   return st;
+}
+
+bool lock_runtime(int lock_fd) {
+  for (int i = 0; i < 100; ++i) {
+    if (flock(lock_fd, LOCK_EX | LOCK_NB) == 0) return true;
+    if (errno != EWOULDBLOCK) return false;
+    usleep(2000);
+  }
+  return false;
 }
 
 std::string state_file_text(pid_t monitor, pid_t init, const std::vector<std::string>& links) {

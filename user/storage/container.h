@@ -39,7 +39,14 @@ struct RuntimeState {
 // monitor releases it at once, and its container (which dies with it,
 // PR_SET_PDEATHSIG) reads as STOPPED. The lock file itself is never
 // removed: a start that opened it must lock the same file as the next.
+// Readers probe it with a shared lock for a moment; lock_runtime()
+// allows for that.
 RuntimeState read_runtime_state(const Paths& paths, const std::string& name);
+
+// Takes the exclusive lock of an open RUNTIME/lock for a starting
+// monitor: false if a monitor holds it. A reader's momentary shared lock
+// is waited out (at most 0.2 s).
+bool lock_runtime(int lock_fd);
 
 std::string state_file_text(pid_t monitor, pid_t init, const std::vector<std::string>& links);
 
