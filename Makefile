@@ -248,13 +248,14 @@ $(TEST_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/bin/%.o $(POLICY_LIB)
 # image tests a local HTTPS server (python3, openssl), image tarballs
 # (xz-utils, zstd, setcap from libcap2-bin), LXC's download template's
 # wget, and mmdebstrap for the Debian image; attr's setfattr for the copy
-# tests.
+# tests. Users: bash-completion, which loads uxc's completion in every
+# bash, and zsh, whose completion the tests run.
 DEB_PACKAGES := g++ make pkg-config libcap-dev libnl-3-dev libnl-route-3-dev \
                 libinih-dev libboost-test-dev iproute2 util-linux procps \
                 libcurl4-openssl-dev libarchive-dev liblzma-dev libssl-dev \
                 busybox-static uidmap lxc bubblewrap dnsmasq-base iptables strace man-db tmux acl \
                 hyperfine clang clang-tidy cppcheck libclang-rt-14-dev \
-                python3 openssl xz-utils zstd libcap2-bin wget mmdebstrap attr
+                python3 openssl xz-utils zstd libcap2-bin wget mmdebstrap bash-completion zsh attr
 
 .PHONY: deps
 deps:
@@ -329,6 +330,8 @@ ifneq ($(filter $(BUILD)/bin/uxc-admin,$(BINS)),)
 endif
 	$(INSTALL) -d $(DESTDIR)$(DATADIR)/bash-completion/completions
 	$(INSTALL) -m 0644 user/completion/uxc.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/uxc
+	$(INSTALL) -d $(DESTDIR)$(DATADIR)/zsh/vendor-completions
+	$(INSTALL) -m 0644 user/completion/_uxc $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_uxc
 	@for page in $(MAN_PAGES); do \
 	  dir=$(DESTDIR)$(MANDIR)/man$${page##*.}; \
 	  $(INSTALL) -d $$dir && $(INSTALL) -m 0644 $$page $$dir/ || exit 1; \

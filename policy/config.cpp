@@ -679,6 +679,20 @@ void Reader::apply(const Setting& s) {
 
 }  // namespace
 
+std::vector<std::string> config_table_names() {
+  std::vector<std::string> names;
+  for (const KeySpec& k : kKeys) {
+    if (k.name == "lxc.net." || k.name == "lxc.network.") continue;  // the fields below
+    names.emplace_back(k.name);
+    if (!k.legacy.empty()) names.emplace_back(k.legacy);
+  }
+  for (const NicField& f : kNicFields) {
+    names.push_back("lxc.net.N." + std::string(f.modern));
+    names.push_back("lxc.network." + std::string(f.legacy));
+  }
+  return names;
+}
+
 std::string canonical_config_key(std::string_view key) {
   const KeySpec* spec = find_key(key);
   if (spec == nullptr) return "";

@@ -219,6 +219,11 @@ const char* builtin_include_text(std::string_view name);
 // for a key the reader does not know.
 std::string canonical_config_key(std::string_view key);
 
+// Every name of the reader's table: each key and its legacy spelling, a
+// prefix ending in '.', and each interface field as "lxc.net.N.FIELD" and
+// "lxc.network.FIELD". For the test that holds config_doc.h to it.
+std::vector<std::string> config_table_names();
+
 // Whether a key takes a list (each line adds one; an empty value clears
 // the list) rather than one value (the last line wins).
 bool is_list_config_key(std::string_view canonical_key);

@@ -109,6 +109,12 @@ uint32_t le32(std::string_view bytes, size_t at) {
          static_cast<uint32_t>(static_cast<unsigned char>(bytes[at + 3])) << 24;
 }
 
+// A meta file's lines: at most kMaxMetaFileBytes in all, 4 KiB a line.
+bool split_meta_file(std::string_view text, std::vector<Line>* lines, std::string* err) {
+  if (text.size() <= kMaxMetaFileBytes && split_lines(text, 4096, lines, err)) return true;
+  if (err->empty()) *err = "larger than " + std::to_string(kMaxMetaFileBytes) + " bytes";
+  return false;
+}
 
 }  // namespace
 
@@ -271,10 +277,7 @@ bool parse_template_list(std::string_view text, std::vector<std::string>* paths,
   paths->clear();
   err->clear();
   std::vector<Line> lines;
-  if (text.size() > kMaxMetaFileBytes || !split_lines(text, 4096, &lines, err)) {
-    if (err->empty()) *err = "larger than " + std::to_string(kMaxMetaFileBytes) + " bytes";
-    return false;
-  }
+  if (!split_meta_file(text, &lines, err)) return false;
   for (const Line& line : lines) {
     const std::string_view l = trim_blanks(line.text);
     if (l.empty()) continue;
@@ -292,10 +295,7 @@ bool parse_excludes(std::string_view text, std::vector<std::string>* patterns, s
   patterns->clear();
   err->clear();
   std::vector<Line> lines;
-  if (text.size() > kMaxMetaFileBytes || !split_lines(text, 4096, &lines, err)) {
-    if (err->empty()) *err = "larger than " + std::to_string(kMaxMetaFileBytes) + " bytes";
-    return false;
-  }
+  if (!split_meta_file(text, &lines, err)) return false;
   for (const Line& line : lines) {
     std::string_view l = trim_blanks(line.text);
     if (l.empty()) continue;

@@ -31,7 +31,7 @@ holder uxtest1 --user; t1=$HOLDER
 # start_waiting NAME FD3 CMD...: runs CMD (a helper, its argv) as uxtest1
 # the hostile way, fd 3 on FD3, fd 0 a FIFO that never delivers, and sets
 # $PID once the helper (comm NAME) has dropped to uxtest1 and blocks in
-# read (0) or flock (73).
+# read (0) or fcntl (72, waiting for a line's lock).
 start_waiting() {
   local name=$1 fd3=$2 nr
   shift 2
@@ -50,7 +50,7 @@ start_waiting() {
     PID=$(pgrep -n -x "$name")
     nr=$(cut -d' ' -f1 "/proc/$PID/syscall" 2>/dev/null)
     if [ -n "$PID" ] && grep -q "^Uid:.61001.61001.61001.61001$" "/proc/$PID/status" 2>/dev/null &&
-       { [ "$nr" = 0 ] || [ "$nr" = 73 ]; }; then
+       { [ "$nr" = 0 ] || [ "$nr" = 72 ]; }; then
       return 0
     fi
     sleep 0.01
@@ -112,9 +112,12 @@ else
 fi
 # lxc-user-nic waits for the lock, with its SIGALRM handler (bit 13) set
 # for the lock's timeout; its target is the namespace it opened itself,
-# and the fd 3 the caller passed is gone.
+# and the fd 3 the caller passed is gone. The helper takes byte-range
+# (OFD) locks, one per usernet line; a POSIX lock of the whole file
+# conflicts with every one of them.
 [ -e /run/uxc-nic.lock ] || install -m 0600 /dev/null /run/uxc-nic.lock
-flock --no-fork /run/uxc-nic.lock sleep 1000 &
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(1000)' /run/uxc-nic.lock &
 LOCKER=$!
 if start_waiting lxc-user-nic /etc/hostname "$LXC_NIC" create /x c "$h1" veth lxcbr0 w0 >"$ERRF"; then
   check_waiting hygiene_core_lxc_user_nic_state_after_the_drop 0000000000001000 0000000000002000 \

@@ -252,7 +252,7 @@ check images_download_quiet_on_terminal test "$(tr -d '\r' <<<"$out")" = "You ju
 out=$(uxc_as $U ls -F NAME,IMAGE,DIST,RELEASE,ARCH 2>&1)
 check images_download_ls_header grep -Eq '^NAME +IMAGE +DIST +RELEASE +ARCH$' <<<"$out"
 check images_download_ls_image_column grep -Eq "^bb1 +busybox test $IMG_ARCH +busybox +test +$IMG_ARCH$" <<<"$out"
-check images_download_ls_json grep -qF "{\"name\":\"bb1\",\"state\":\"STOPPED\",\"autostart\":false,\"groups\":[],\"ipv4\":[],\"ipv6\":[],\"unprivileged\":true,\"image\":{\"dist\":\"busybox\",\"release\":\"test\",\"arch\":\"$IMG_ARCH\",\"variant\":\"default\",\"build\":\"20260101_00:00\",\"server\":\"$S\"}}" <<<"$(uxc_as $U ls --format json)"
+check images_download_ls_json grep -qF "{\"name\":\"bb1\",\"state\":\"STOPPED\",\"autostart\":false,\"groups\":[],\"ipv4\":[],\"ipv6\":[],\"unprivileged\":true,\"pid\":null,\"interfaces\":[],\"memory_bytes\":null,\"image\":{\"dist\":\"busybox\",\"release\":\"test\",\"arch\":\"$IMG_ARCH\",\"variant\":\"default\",\"build\":\"20260101_00:00\",\"server\":\"$S\"}}" <<<"$(uxc_as $U ls --format json)"
 out=$(uxc_as $U ls -F NAME,COLOUR 2>&1); status=$?
 check images_download_ls_unknown_field test "$status" = 2 -a -n "$(grep -F "unknown column 'COLOUR'" <<<"$out")"
 

@@ -58,6 +58,9 @@ def main():
                     fail("unprivileged is not true")
                 strings(c, "interfaces", f"[{i}]")
                 want(c, "memory_bytes", [int, None], f"[{i}]")
+                image = want(c, "image", [dict, None], f"[{i}]")
+                for f in ("dist", "release", "arch", "variant", "build", "server") if image is not None else ():
+                    want(image, f, [str], f"[{i}].image")
         elif kind == "info":
             container(doc, "info")
             stats = want(doc, "stats", [dict], "info")

@@ -64,3 +64,20 @@ text=$(render "$MAN/uxc-idmap.8")
 check manpage_idmap_front_ends bash -c 'grep -q "^ *newuidmap PID|fd:N" <<<"$1" && grep -q "^ *newgidmap PID|fd:N" <<<"$1" && grep -q "^NAME" <<<"$1"' sh "$text"
 text=$(render "$MAN/uxc-nic.8")
 check manpage_nic_front_end bash -c 'grep -q "^ *lxc-user-nic create LXCPATH NAME PID veth LINK" <<<"$1" && grep -q "^ *lxc-user-nic delete" <<<"$1"' sh "$text"
+
+# Every page of user/man, whatever it documents, renders without a warning.
+for file in "$MAN"/*.[1-8]; do
+  warnings=$(MANWIDTH=80 man --warnings -l "$file" 2>&1 >/dev/null)
+  [ -z "$warnings" ] && pass "manpage_$(basename "$file")_no_warnings" || fail "manpage_$(basename "$file")_no_warnings" "$warnings"
+done
+
+# uxc.container.conf(5) names every key `uxc help keys` lists, in both
+# spellings; uxc(1) points to it.
+text=$(MANWIDTH=1000 man -l "$MAN/uxc.container.conf.5" 2>/dev/null)
+missing=
+for key in $("$UXC" help keys --names); do grep -qF -- "$key" <<<"$text" || missing+="$key "; done
+[ -z "$missing" ] && pass manpage_container_conf_every_key || fail manpage_container_conf_every_key "not in uxc.container.conf(5): $missing"
+check manpage_container_conf_built cmp "$MAN/uxc.container.conf.5" "$UXC_BUILD/man/uxc.container.conf.5"
+check manpage_uxc_points_to_container_conf grep -q 'uxc.container.conf(5)' <<<"$(render "$MAN/uxc.1")"
+keys=$("$UXC" help keys)
+check manpage_help_keys_spellings grep -qx 'lxc.idmap (lxc.id_map) = u|g|b INSIDE OUTSIDE COUNT' <<<"$keys"

@@ -24,6 +24,8 @@ int cmd_monitor(int argc, char** argv);
 int cmd_freeze(int argc, char** argv);
 int cmd_unfreeze(int argc, char** argv);
 int cmd_cgroup(int argc, char** argv);
+int cmd_config(int argc, char** argv);
+int cmd_help(int argc, char** argv);
 int cmd_image(int argc, char** argv);
 int cmd_unshare(int argc, char** argv);
 int cmd_copy(int argc, char** argv);

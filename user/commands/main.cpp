@@ -1,11 +1,24 @@
 // uxc: run Linux containers as a regular user. One binary, LXC's
 // subcommands and flags (`uxc start -n NAME -d` for `lxc-start -n NAME -d`).
+#include <cstdio>
+#include <string>
+
 #include "user/commands/commands.h"
 #include "user/common/util.h"
 
 int main(int argc, char** argv) {
+  // `uxc help keys` (`uxc help` alone is the list of commands).
+  if (argc >= 3 && std::string(argv[1]) == "help") {
+    try {
+      return uxc::cmd_help(argc - 1, argv + 1);
+    } catch (const uxc::Error& e) {
+      std::fprintf(stderr, "uxc help: %s\n", e.what());
+      return 2;
+    }
+  }
   return uxc::run_subcommand(
-      "uxc", "Run Linux containers as a regular user.",
+      "uxc", "Run Linux containers as a regular user. 'uxc help keys' lists the keys of a\n"
+             "container's configuration.",
       {
           {"create", uxc::cmd_create, "create a container from a template"},
           {"start", uxc::cmd_start, "start a container (-d in the background, -F in the foreground)"},
@@ -23,6 +36,7 @@ int main(int argc, char** argv) {
           {"freeze", uxc::cmd_freeze, "freeze every process of a running container"},
           {"unfreeze", uxc::cmd_unfreeze, "thaw a frozen container"},
           {"cgroup", uxc::cmd_cgroup, "read or set a cgroup file of a running container"},
+          {"config", uxc::cmd_config, "show the paths and settings uxc uses (lxc-config)"},
           {"image", uxc::cmd_image, "list (ls) or remove (rm) the distribution images uxc keeps"},
           {"copy", uxc::cmd_copy, "copy or clone a container (-s: an overlay clone; -e: ephemeral)"},
           {"snapshot", uxc::cmd_snapshot, "take, list, restore or destroy a container's snapshots"},
