@@ -119,6 +119,9 @@ fi
 python3 -c 'import fcntl, sys, time
 f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(1000)' /run/uxc-nic.lock &
 LOCKER=$!
+# The helper must find the lock taken: wait until the kernel lists it.
+lock_ino=$(stat -c %i /run/uxc-nic.lock)
+for _ in $(seq 500); do grep -q "POSIX .* $LOCKER [0-9a-f:]*:$lock_ino " /proc/locks && break; sleep 0.01; done
 if start_waiting lxc-user-nic /etc/hostname "$LXC_NIC" create /x c "$h1" veth lxcbr0 w0 >"$ERRF"; then
   check_waiting hygiene_core_lxc_user_nic_state_after_the_drop 0000000000001000 0000000000002000 \
     "^(/tmp/hygiene-core-fifo|/dev/null|net:\[[0-9]+\]|/run/uxc-nic.lock|/etc/uxc/usernet)$"
