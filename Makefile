@@ -248,14 +248,15 @@ $(TEST_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/bin/%.o $(POLICY_LIB)
 # image tests a local HTTPS server (python3, openssl), image tarballs
 # (xz-utils, zstd, setcap from libcap2-bin), LXC's download template's
 # wget, and mmdebstrap for the Debian images (the boot tests log in to
-# theirs with openssh-client's ssh). Users: bash-completion, which loads
-# uxc's completion in every bash, and zsh, whose completion the tests run.
+# theirs with openssh-client's ssh); attr's setfattr for the copy tests.
+# Users: bash-completion, which loads uxc's completion in every bash, and
+# zsh, whose completion the tests run.
 DEB_PACKAGES := g++ make pkg-config libcap-dev libnl-3-dev libnl-route-3-dev \
                 libinih-dev libboost-test-dev iproute2 util-linux procps \
                 libcurl4-openssl-dev libarchive-dev liblzma-dev libssl-dev \
                 busybox-static uidmap lxc bubblewrap dnsmasq-base iptables strace man-db tmux acl \
                 hyperfine clang clang-tidy cppcheck libclang-rt-14-dev \
-                python3 openssl xz-utils zstd libcap2-bin wget mmdebstrap openssh-client bash-completion zsh
+                python3 openssl xz-utils zstd libcap2-bin wget mmdebstrap openssh-client bash-completion zsh attr
 
 .PHONY: deps
 deps:
@@ -290,8 +291,9 @@ print-programs:
 
 # ------------------------------------------------------------------ bench
 # Side-by-side benchmarks in an isolated world (bench/README.md). They also
-# need the peers only they compare against: slirp4netns and iperf3.
-BENCH_PACKAGES := $(DEB_PACKAGES) slirp4netns iperf3
+# need the peers only they compare against: slirp4netns and iperf3, and
+# rsync, with which lxc-copy copies.
+BENCH_PACKAGES := $(DEB_PACKAGES) slirp4netns iperf3 rsync
 BENCH_QUICK    ?= 0
 
 .PHONY: bench bench-deps

@@ -81,6 +81,7 @@ step pss 180 bash "$here/bench/scenarios.sh" pss
 step scale 900 bash "$here/bench/scenarios.sh" scale
 step net 300 bash "$here/bench/scenarios.sh" net
 step boot 600 bash "$here/bench/scenarios.sh" boot
+step storage 900 bash "$here/bench/scenarios.sh" storage
 
 # 7. create -t download vs lxc-create -t download, cold and warm cache: a
 # Debian 12 image (built once from Debian's archive, cached outside the

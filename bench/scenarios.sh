@@ -6,6 +6,7 @@
 #   bench/scenarios.sh pss     monitor PSS of one idle container: uxc vs LXC
 #   bench/scenarios.sh scale   N networked containers up, then down: uxc, LXC
 #   bench/scenarios.sh net     TCP throughput: uxc veth vs root veth vs slirp4netns
+#   bench/scenarios.sh storage overlay clone, full copy, snapshot: uxc vs lxc-copy, lxc-snapshot
 #   bench/scenarios.sh boot    Debian 12 with systemd: boot, clean stop, monitor PSS: uxc vs LXC
 #
 # Rows go to $BENCH_RESULTS (bench/lib.bash); bench/run.sh runs them all.
@@ -481,7 +482,117 @@ scenario_boot() {
     "/proc/PID/smaps_rollup of the init's parent, right after boot"
 }
 
+# ------------------------------------------------- copies and snapshots
+# timed FILE CMD...: runs CMD as the user, appends its wall time in
+# microseconds to FILE; a failure stops the scenario with CMD's output.
+timed() {
+  local file=$1 t0 t1
+  shift
+  t0=$EPOCHREALTIME
+  run_user "$@" >/dev/null 2>"$SCRATCH/timed.err" || { echo "$* failed: $(head -c 400 "$SCRATCH/timed.err")"; return 1; }
+  t1=$EPOCHREALTIME
+  echo $(( ${t1/./} - ${t0/./} )) >>"$file"
+}
+
+# lxc_rootfs_container NAME SOURCE: an LXC container whose own rootfs
+# (LXC copies only a rootfs whose path holds the container's name) is a
+# copy of SOURCE with its owners.
+lxc_rootfs_container() {
+  run_user mkdir -p "$LXCPATH/$1"
+  cp -a "$2" "$LXCPATH/$1/rootfs"
+  chmod o+x "$LXCPATH" "$LXCPATH/$1"
+  { sed "s/^lxc.net.0.hwaddr = .*/lxc.net.0.hwaddr = $(hwaddr 9)/" "$UHOME/.config/lxc/default.conf"
+    echo "lxc.rootfs.path = dir:$LXCPATH/$1/rootfs"; echo "lxc.uts.name = $1"; echo "lxc.mount.auto = proc:mixed sys:mixed"
+  } | run_user sh -c "cat > $LXCPATH/$1/config"
+}
+
+scenario_storage() {
+  local runs=10 i r out=$SCRATCH/storage why
+  [ "$BENCH_QUICK" = 1 ] && runs=3
+  why=$(setup 10) || { bench_skip "copies and snapshots" "$why"; return 0; }
+  command -v rsync >/dev/null || { bench_skip "copies and snapshots" "rsync is missing: lxc-copy needs it (apt-get install rsync)"; return 0; }
+  mkdir -p "$out" && rm -f "$out"/*.us
+  local data=$UHOME/.local/share/uxc
+  # The busybox rootfs (2 MiB) for clones and snapshots; a Debian-sized
+  # tree (busybox plus Python's, Perl's and the docs' files of the host,
+  # about 200 MiB in 10,000 files, owned by the container's root) for
+  # full copies. LXC's containers get their own copies with the same
+  # owners.
+  run_user "$UXC" copy -n c1 -N small >/dev/null && run_user "$UXC" copy -n c1 -N big >/dev/null ||
+    { bench_skip "copies and snapshots" "uxc copy failed"; return 0; }
+  run_user "$UXC" unshare -n big -- cp -r --preserve=mode,timestamps,links /usr/lib/python3.11 /usr/share/perl \
+    /usr/share/doc "$data/big/rootfs/usr/" 2>"$SCRATCH/err" ||
+    { bench_skip "copies and snapshots" "filling the big tree failed: $(head -c 300 "$SCRATCH/err")"; return 0; }
+  lxc_rootfs_container lsmall "$data/small/rootfs"
+  lxc_rootfs_container lbig "$data/big/rootfs"
+  local files size
+  files=$(find "$data/big/rootfs" | wc -l) size=$(du -sm "$data/big/rootfs" | cut -f1)
+
+  # Round r: uxc and LXC in an order that alternates, round 0 a warm-up.
+  # What a round makes is destroyed after it, untimed.
+  local sink order side
+  for ((r = 0; r <= runs; r++)); do
+    sink=$out/warmup order="uxc lxc"
+    [ "$r" -gt 0 ] && sink=$out
+    [ $(( r % 2 )) = 1 ] && order="lxc uxc"
+    for side in $order; do
+      if [ "$side" = uxc ]; then
+        timed "$sink.clone.uxc" "$UXC" copy -n small -N uc$r -s || return 1
+        timed "$sink.copy.uxc" "$UXC" copy -n big -N uf$r || return 1
+        # coreutils' cp -a in the same namespace: uxc's own copier or cp?
+        timed "$sink.copy.cp" "$UXC" unshare -n big -- cp -a --sparse=always "$data/big/rootfs" "$SCRATCH/cp$r" || return 1
+        run_user "$UXC" unshare -n big -- rm -rf "$SCRATCH/cp$r"
+      else
+        timed "$sink.clone.lxc" lxc-copy -n lsmall -N lc$r -s -B overlay || return 1
+        timed "$sink.copy.lxc" lxc-copy -n lbig -N lf$r || return 1
+      fi
+    done
+    # Snapshots of an overlay clone with 1 MiB of changes (LXC's advice:
+    # snapshot an overlay clone, not a directory) and of the big tree. The
+    # changes are written as the containers' root (the same map for both).
+    for dir in "$data/uc$r/delta0" "$LXCPATH/lc$r/overlay/delta"; do
+      run_user "$UXC" unshare -n uc$r -- dd if=/dev/zero of="$dir/change" bs=1M count=1 status=none ||
+        { echo "cannot write to $dir"; return 1; }
+    done
+    for side in $order; do
+      if [ "$side" = uxc ]; then
+        timed "$sink.snap.uxc" "$UXC" snapshot -n uc$r || return 1
+        timed "$sink.snapdir.uxc" "$UXC" snapshot -n uf$r || return 1
+      else
+        timed "$sink.snap.lxc" lxc-snapshot -n lc$r || return 1
+        timed "$sink.snapdir.lxc" lxc-snapshot -n lf$r || return 1
+      fi
+    done
+    for c in uc$r uf$r; do run_user "$UXC" destroy -n $c -f >/dev/null || return 1; done
+    for c in lc$r lf$r; do run_user lxc-destroy -n $c -s -f >/dev/null 2>&1 || return 1; done
+  done
+  # An overlay clone starts as fast as a plain container: p0, a copy of
+  # c1, against o0, a clone of another copy (p1, which the clone makes an
+  # overlay container too); both without their network.
+  run_user "$UXC" copy -n c1 -N p0 >/dev/null && run_user "$UXC" copy -n c1 -N p1 >/dev/null &&
+    run_user "$UXC" copy -n p1 -N o0 -s >/dev/null || { echo "uxc copy failed"; return 1; }
+  for c in p0 o0; do
+    sed '/^lxc.network/d' "$data/$c/config" >"$SCRATCH/$c.conf" && run_user cp "$SCRATCH/$c.conf" "$data/$c/config"
+  done
+  run_user bash "$here/bench/timeloop.bash" "$runs" 2 "$out.start" \
+    plain "$UXC start -n p0 -F -- /bin/true" overlay "$UXC start -n o0 -F -- /bin/true" || return 1
+  ms() { median "$out.$1.$2" | us_to_ms; }
+  bench_row "overlay clone create: uxc copy -s vs lxc-copy -s -B overlay" "$(ms clone uxc)" "$(ms clone lxc)" ms "$runs" \
+    "ratio<=0.5" "busybox rootfs; uxc freezes its stopped source's changes first (none here)"
+  bench_row "start-to-exit (-F -- /bin/true): uxc overlay clone vs uxc plain container" \
+    "$(median "$out.start/overlay.us" | us_to_ms)" "$(median "$out.start/plain.us" | us_to_ms)" ms "$runs" - \
+    "no network; the clone's layers: a copy's rootfs and its own empty upper layer"
+  bench_row "full copy: uxc copy vs lxc-copy (rsync)" "$(ms copy uxc)" "$(ms copy lxc)" ms "$runs" "ratio<=0.7" \
+    "Debian-sized tree: ${size} MiB, $files files (busybox + host python3.11, perl, doc), on tmpfs"
+  bench_row "full copy: uxc copy vs cp -a --sparse=always in the same user namespace" "$(ms copy uxc)" "$(ms copy cp)" ms \
+    "$runs" - "the same tree; cp's row includes uxc unshare's namespace (about 2 ms)"
+  bench_row "snapshot create: uxc snapshot vs lxc-snapshot (overlay clone, 1 MiB changed)" "$(ms snap uxc)" "$(ms snap lxc)" ms \
+    "$runs" "ratio<=0.5" "LXC copies the clone's delta; uxc freezes it as a layer"
+  bench_row "snapshot create of a directory container: uxc snapshot vs lxc-snapshot" "$(ms snapdir uxc)" "$(ms snapdir lxc)" ms \
+    "$runs" - "the ${size} MiB tree: LXC copies it all; uxc makes it a layer"
+}
+
 case ${1:-} in
-  start | pss | scale | net | boot) "scenario_$1" ;;
-  *) echo "usage: bench/scenarios.sh start|pss|scale|net|boot" >&2; exit 2 ;;
+  start | pss | scale | net | storage | boot) "scenario_$1" ;;
+  *) echo "usage: bench/scenarios.sh start|pss|scale|net|storage|boot" >&2; exit 2 ;;
 esac

@@ -11,6 +11,7 @@
 #include "policy/image.h"
 #include "policy/mount.h"
 #include "policy/nic.h"
+#include "policy/rootfs.h"
 #include "policy/text.h"
 
 namespace uxc::policy {
@@ -225,6 +226,13 @@ void store_idmap(Reader& r, const Setting& s) {
 
 void store_rootfs(Reader& r, const Setting& s) {
   std::string_view path = s.value;
+  if (starts_with(path, "overlay:") || starts_with(path, "overlayfs:")) {
+    RootfsPath overlay;
+    std::string why;
+    if (!parse_rootfs_path(path, &overlay, &why)) return r.fail(s, why);
+    r.config().rootfs = format_rootfs_path(overlay);
+    return;
+  }
   if (starts_with(path, "dir:")) path.remove_prefix(4);
   if (!path.empty() && !is_absolute_path(path))
     return r.fail(s, "'" + std::string(s.value) + "' is not an absolute directory path");
@@ -627,6 +635,7 @@ constexpr KeySpec kKeys[] = {
     {"lxc.signal.stop", "lxc.stopsignal", store_signal<&Config::signal_stop>},
     {"lxc.arch", "", store_arch},
     {"lxc.autodev", "", store_flag<&Config::autodev>},
+    {"lxc.ephemeral", "", store_flag<&Config::ephemeral>},
     {"lxc.apparmor.profile", "lxc.aa_profile", store_apparmor_profile},
     {"lxc.init.cmd", "lxc.init_cmd", store_text<&Config::init_cmd>},
     {"lxc.environment", "", store_environment},

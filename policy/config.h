@@ -139,7 +139,8 @@ struct RawSetting {
 struct Config {
   std::vector<IdmapLine> idmap;
   std::vector<Nic> nics;  // ordered by index
-  std::string rootfs;     // absolute path; "dir:" prefix removed
+  std::string rootfs;     // absolute path, "dir:" prefix removed; or "overlay:..." (policy/rootfs.h)
+  bool ephemeral = false; // lxc.ephemeral: destroyed when it stops
   std::string uts_name;
   std::vector<MountEntry> mounts;
   bool start_auto = false;
@@ -168,7 +169,9 @@ struct Config {
   std::vector<RawSetting> settings;  // every setting line, in the order read
 };
 
-inline constexpr size_t kMaxConfigLineBytes = 4096;
+// Room for an overlay rootfs of the kernel's 500 lower layers on one
+// lxc.rootfs.path line (policy/rootfs.h), with paths of 100 bytes each.
+inline constexpr size_t kMaxConfigLineBytes = 64 * 1024;
 inline constexpr size_t kMaxConfigBytes = 1 << 20;
 inline constexpr size_t kMaxIncludeDepth = 4;
 

@@ -6,7 +6,9 @@ namespace {
 
 constexpr ConfigKeyDoc kDocs[] = {
     {"lxc.include", "", "FILE", "", "read FILE here (absolute; LXC's common.conf and userns.conf are built in)"},
-    {"lxc.rootfs.path", "lxc.rootfs", "[dir:]PATH", "rootfs beside the config", "the root file system"},
+    {"lxc.rootfs.path", "lxc.rootfs", "[dir:]PATH|overlay:LOWER...:UPPER", "rootfs beside the config",
+     "the root file system: a directory, or overlayfs layers (uxc copy -s, uxc snapshot)"},
+    {"lxc.ephemeral", "", "0|1", "0", "destroyed when it stops (uxc copy -e)"},
     {"lxc.idmap", "lxc.id_map", "u|g|b INSIDE OUTSIDE COUNT", "your first ranges, 65536 ids",
      "map ids into the container, within /etc/subuid and /etc/subgid (a list)"},
     {"lxc.uts.name", "lxc.utsname", "HOSTNAME", "the name, or one derived from it", "the host name"},

@@ -246,7 +246,7 @@ const ConfigCase kCases[] = {
     {"legacy spelling under modern prefix", "lxc.net.0.ipv4 = 10.0.0.1/8\n", "unknown key lxc.net.0.ipv4", nullptr},
     {"hook keys are not silently dropped", "lxc.hook.start-host = /bin/sh\n", "unknown key lxc.hook.start-host", nullptr},
     {"NUL byte drops nothing silently", std::string("lxc.uts.name = a\0lxc.bogus = 1\n", 31), "cfg:1: NUL byte", nullptr},
-    {"10,000-byte line", "lxc.init.cmd = " + std::string(10000, 'a') + "\n", "cfg:1: longer than 4096 bytes", nullptr},
+    {"100,000-byte line", "lxc.init.cmd = " + std::string(100000, 'a') + "\n", "cfg:1: longer than 65536 bytes", nullptr},
     {"CRLF line endings", "lxc.uts.name = a\r\n", "cfg:1: carriage return", nullptr},
     {"stray CR inside a value", "lxc.init.cmd = a\rb\n", "carriage return", nullptr},
     {"section header", "[lxc]\nlxc.uts.name = a\n", "cfg:1: expected KEY = VALUE", nullptr},

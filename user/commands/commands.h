@@ -27,6 +27,14 @@ int cmd_cgroup(int argc, char** argv);
 int cmd_config(int argc, char** argv);
 int cmd_help(int argc, char** argv);
 int cmd_image(int argc, char** argv);
+int cmd_unshare(int argc, char** argv);
+int cmd_copy(int argc, char** argv);
+int cmd_snapshot(int argc, char** argv);
+
+// After the monitor of an lxc.ephemeral container is done: removes it
+// (storage/store.h). A failure is reported on stderr; the container is
+// then left, stopped.
+void remove_if_ephemeral(const Paths& paths, const User& user, const std::string& name);
 
 // Asks the container's monitor to stop it: the halt signal, then SIGKILL
 // after `timeout_seconds` (0: at once if `kill_now`). Returns when the

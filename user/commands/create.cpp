@@ -2,10 +2,11 @@
 // template, and its rootfs (storage/rootfs.h, storage/images.h), written
 // as the container's root.
 //
-// The config is written last: a directory without one is not a container
-// (list_containers), so a create that is interrupted, even by SIGKILL,
-// never shows up in `uxc ls`. Its directory stays locked while the create
-// runs; the next create of the same name removes what a dead one left.
+// The config is written last: a directory without one, marked unfinished
+// (storage/store.h), is not a container, so a create that is interrupted,
+// even by SIGKILL, never shows up in `uxc ls`. Its directory stays locked
+// while the create runs; the next create of the same name removes what a
+// dead one left.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -31,6 +32,7 @@
 #include "user/storage/hostname.h"
 #include "user/storage/images.h"
 #include "user/storage/rootfs.h"
+#include "user/storage/store.h"
 
 namespace uxc {
 
@@ -66,15 +68,21 @@ std::string record_lines(const policy::ImageRecord& r) {
 }
 
 // The container's directory, new and locked for as long as the create
-// runs. A directory without a config is what a killed create left: it is
-// removed, unless another create still holds it.
-Fd claim_container_dir(const std::string& dir, const std::string& name, const policy::IdmapRequest& maps) {
+// runs. A directory without a config that is marked unfinished is what a
+// killed create left: it is removed, unless another create still holds
+// it. One without the mark is a container whose config went missing
+// (storage/store.h): its files may matter, so the refusal says what to do.
+Fd claim_container_dir(const Paths& paths, const std::string& dir, const std::string& name,
+                       const policy::IdmapRequest& maps) {
   const bool made = mkdir(dir.c_str(), 0700) == 0;
   if (!made && errno != EEXIST) throw_errno("cannot create " + dir);
   if (!made && path_exists(dir + "/config")) throw Error("container " + name + " already exists (" + dir + ")");
   Fd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) throw_errno("cannot open " + dir);
   if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) throw Error("container " + name + " is being created by another uxc create");
+  if (!made && !path_exists(dir + "/config") && !path_exists(dir + "/" + kUnfinishedMarker))
+    throw Error(name_taken_message(paths, name));
+  if (made) mark_unfinished(dir);
   // A leftover of an interrupted create made before directories were private.
   if (!made && fchmod(fd.get(), 0700) != 0) throw_errno("cannot make " + dir + " private");
   if (!made) {
@@ -132,6 +140,7 @@ int cmd_create(int argc, char** argv) {
   const Paths paths = command_paths(args, user);
   const std::string dir = container_dir(paths, name);
   if (path_exists(dir + "/config")) throw Error("container " + name + " already exists (" + dir + ")");
+  if (is_directory(dir) && !is_unfinished(dir)) throw Error(name_taken_message(paths, name));
 
   std::string source;
   const std::string defaults = default_config_text(paths, args.get('f'), &source);
@@ -215,13 +224,14 @@ int cmd_create(int argc, char** argv) {
   if (lstat(paths.data_dir.c_str(), &data_st) == 0 && data_st.st_uid == user.uid && (data_st.st_mode & 077) != 0 &&
       chmod(paths.data_dir.c_str(), data_st.st_mode & 07700) != 0)
     throw_errno("cannot make " + paths.data_dir + " private");
-  const Fd dir_lock = claim_container_dir(dir, name, maps);
+  const Fd dir_lock = claim_container_dir(paths, dir, name, maps);
   const InterruptGuard interrupt;
   // From here on a failure removes everything created.
   auto remove_all = [&] {
     try {
       if (path_exists(rootfs)) run_as_container_root(maps, [&] { remove_tree(rootfs); });
       unlink((dir + "/config").c_str());
+      mark_finished(dir);
       rmdir(dir.c_str());
     } catch (const Error& e) {
       std::fprintf(stderr, "uxc create: could not remove all of %s: %s\n", dir.c_str(), e.what());
@@ -261,6 +271,7 @@ int cmd_create(int argc, char** argv) {
       if (!record.empty()) text.insert(text.size() - settings.size(), "\n# The imported rootfs\n" + record);
     }
     write_file_atomic(config_path, text, 0600);
+    mark_finished(dir);
   } catch (const Error&) {
     if (interrupt.signal() == 0) throw;
     undo.dismiss();

@@ -16,6 +16,7 @@
 #include "user/runtime/monitor.h"
 #include "user/runtime/watch.h"
 #include "user/storage/container.h"
+#include "user/storage/store.h"
 
 namespace uxc {
 
@@ -130,7 +131,8 @@ int cmd_ls(int argc, char** argv) {
                          "from NAME,STATE,PID,RAM,AUTOSTART,GROUPS,INTERFACE,IPV4,IPV6,UNPRIVILEGED and\n"
                          "IMAGE (distribution, release and architecture of the rootfs), DIST, RELEASE, ARCH.\n"
                          "REGEX (extended, matched anywhere in the name) and the state and group options\n"
-                         "select containers; each one given must hold. --format json prints every field.",
+                         "select containers; each one given must hold. --format json prints every field.\n"
+                         "A directory whose config is missing or broken is BROKEN (uxc destroy -f).",
                          {{'1', "line", nullptr, "one name a line (the default)"},
                           {'f', "fancy", nullptr, "a table with the default columns"},
                           {'F', "fancy-format", "COLUMNS", "a table with these columns (comma-separated)"},
@@ -166,13 +168,18 @@ int cmd_ls(int argc, char** argv) {
   const User user = current_user();
   const Paths paths = command_paths(args, user);
   std::vector<Row> rows;
-  for (const auto& name : list_containers(paths)) {
+  // A directory whose config is missing or broken is listed as BROKEN
+  // (uxc destroy -f removes it), not hidden; one a create is still making
+  // (or a killed create left) is not a container yet.
+  for (const auto& entry : list_store(paths)) {
+    const std::string& name = entry.name;
     if (!filter.empty() && regexec(&regex, name.c_str(), 0, nullptr, 0) != 0) continue;
     const RuntimeState st = read_runtime_state(paths, name);
     Row r;
     r.name = name;
     r.state = container_state(paths, name);
-    if (args.has(kActive) && r.state == "STOPPED") continue;
+    if (!entry.broken.empty() && r.state == "STOPPED") r.state = "BROKEN";
+    if (args.has(kActive) && (r.state == "STOPPED" || r.state == "BROKEN")) continue;
     if (args.has(kRunning) && r.state != "RUNNING") continue;
     if (args.has(kFrozen) && r.state != "FROZEN") continue;
     if (args.has(kStopped) && r.state != "STOPPED") continue;

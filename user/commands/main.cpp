@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
           {"cgroup", uxc::cmd_cgroup, "read or set a cgroup file of a running container"},
           {"config", uxc::cmd_config, "show the paths and settings uxc uses (lxc-config)"},
           {"image", uxc::cmd_image, "list (ls) or remove (rm) the distribution images uxc keeps"},
+          {"copy", uxc::cmd_copy, "copy or clone a container (-s: an overlay clone; -e: ephemeral)"},
+          {"snapshot", uxc::cmd_snapshot, "take, list, restore or destroy a container's snapshots"},
+          {"unshare", uxc::cmd_unshare, "run a command as root of a container's user namespace, on its files"},
       },
       argc, argv);
 }

@@ -24,6 +24,7 @@
 #include "user/runtime/launch.h"
 #include "user/runtime/monitor.h"
 #include "user/storage/container.h"
+#include "user/storage/store.h"
 
 namespace uxc {
 
@@ -130,9 +131,7 @@ int start_container(ParsedArgs& args, const char* command, bool execute) {
                   " cannot be in one): set lxc.uts.name in " + req.config_path);
   }
   req.rootfs = req.config.rootfs.empty() ? container_dir(req.paths, req.name) + "/rootfs" : req.config.rootfs;
-  if (!is_directory(req.rootfs))
-    throw Error("rootfs " + req.rootfs + " does not exist: fix lxc.rootfs.path in " + req.config_path +
-                " or recreate the container (uxc destroy, uxc create)");
+  check_rootfs_dirs(req.rootfs, req.config_path);
   // Checked here so a refusal comes before anything is created.
   (void)container_idmap(req.config, req.user);
   check_veth_links(req.config, req.config_path, req.user);
@@ -164,6 +163,9 @@ int start_container(ParsedArgs& args, const char* command, bool execute) {
   for (const auto& [flag, define] : args.given)
     if (flag == 's') log.debug("-s " + define);
 
+  // An lxc.ephemeral container is removed once its monitor is done,
+  // while this process still holds its lock.
+  const bool own_config = !args.has('f');
   if (req.foreground) {
     // Only the container ends this: the terminal is its console, and no
     // key is kept back from it.
@@ -171,7 +173,9 @@ int start_container(ParsedArgs& args, const char* command, bool execute) {
       req.foreground_note = "uxc " + std::string(command) + ": " + req.name + "'s console is on this terminal; every key goes to it.\n"
                             "  To stop it: 'uxc stop " + req.name + "' from another terminal, or halt it from inside.\n"
                             "  To detach and come back later, start it with -d and use 'uxc console " + req.name + "'.";
-    return run_monitor(req, -1, log);
+    const int rc = run_monitor(req, -1, log);
+    if (own_config) remove_if_ephemeral(req.paths, req.user, req.name);
+    return rc;
   }
 
   auto [status_read, status_write] = make_pipe();
@@ -183,6 +187,7 @@ int start_container(ParsedArgs& args, const char* command, bool execute) {
     setsid();
     prctl(PR_SET_NAME, "uxc monitor");
     const int rc = run_monitor(req, status_write.release(), log);
+    if (own_config) remove_if_ephemeral(req.paths, req.user, req.name);
     std::fflush(nullptr);
     _exit(rc);
   }

@@ -1,8 +1,9 @@
 # bash completion for uxc(1): subcommands, each subcommand's flags, the
 # user's container names (after -n and as the first operand, from the
 # container directory, or the one -P names), configuration keys (info -c,
-# start -s), states (wait -s), and the images of the cache (create -t
-# download -- -d/-r, image rm -d/-r). Installed as
+# start -s), states (wait -s), the images of the cache (create -t
+# download -- -d/-r, image rm -d/-r), and a container's snapshots
+# (snapshot -r/-d). Installed as
 # $(DATADIR)/bash-completion/completions/uxc (make deps installs the
 # bash-completion package that loads it); works without that package too
 # (source it from ~/.bashrc). user/completion/_uxc is zsh's.
@@ -33,6 +34,18 @@ _uxc_containers() {
   done
 }
 
+# _uxc_snapshots NAME: the snapshots of container NAME.
+_uxc_snapshots() {
+  local base snap
+  [ -n "$1" ] || return 0
+  base=$(_uxc_lxcpath)
+  for snap in "$base/$1"/snaps/*/; do
+    [ -d "$snap" ] || continue
+    snap=${snap%/}
+    printf '%s\n' "${snap##*/}"
+  done
+}
+
 # _uxc_images LEVEL [DIST]: distributions (LEVEL 2) or releases (3, of
 # DIST if given) in the image cache (SERVER/DIST/RELEASE/ARCH/VARIANT).
 _uxc_images() {
@@ -53,7 +66,7 @@ _uxc_flags() {
     stop) echo "-n --name -r --reboot -k --kill -t --timeout $common" ;;
     info) echo "-n --name -s --state -p --pid -i --ips -S --stats -c --config -H --no-humanize --format $common" ;;
     ls) echo "-1 --line -f --fancy -F --fancy-format --active --running --frozen --stopped -g --groups --filter --format $common" ;;
-    destroy) echo "-n --name -f --force $common" ;;
+    destroy) echo "-n --name -f --force -s --snapshots $common" ;;
     attach) echo "-n --name -u --uid -g --gid -v --set-var --keep-var --keep-env --clear-env --cwd -e --elevated-privileges $common" ;;
     console) echo "-n --name -t --tty -e --escape $common" ;;
     autostart) echo "-a --all -g --group -A --ignore-auto -k --kill -s --shutdown -r --reboot -t --timeout -L --list $common" ;;
@@ -64,6 +77,9 @@ _uxc_flags() {
     freeze|unfreeze|cgroup) echo "-n --name $common" ;;
     config) echo "-l --list $common" ;;
     image) ;;  # its subcommands, below
+    copy) echo "-n --name -N --newname -s --snapshot -B --backingstorage -K --keepname -M --keepmac -e --ephemeral -D --keepdata -d --daemon -F --foreground $common" ;;
+    snapshot) echo "-n --name -c --comment -L --list -C --showcomments -r --restore -N --newname -d --destroy --format $common" ;;
+    unshare) echo "-n --name $common" ;;
   esac
 }
 
@@ -83,6 +99,9 @@ _uxc_takes_value() {
     wait:-s|wait:--state|wait:-t|wait:--timeout) return 0 ;;
     attach:-u|attach:--uid|attach:-g|attach:--gid|attach:-v|attach:--set-var|attach:--keep-var|attach:--cwd) return 0 ;;
     autostart:-g|autostart:--group|autostart:-t|autostart:--timeout) return 0 ;;
+    copy:-N|copy:--newname|copy:-B|copy:--backingstorage) return 0 ;;
+    snapshot:-c|snapshot:--comment|snapshot:-r|snapshot:--restore|snapshot:-N|snapshot:--newname) return 0 ;;
+    snapshot:-d|snapshot:--destroy|snapshot:--format) return 0 ;;
     *) return 1 ;;
   esac
 }
@@ -91,14 +110,14 @@ _uxc_takes_value() {
 # create, which is not completed).
 _uxc_takes_name() {
   case $1 in
-    start|stop|info|destroy|attach|console|execute|wait|freeze|unfreeze|cgroup) return 0 ;;
+    start|stop|info|destroy|attach|console|execute|wait|freeze|unfreeze|cgroup|copy|snapshot|unshare) return 0 ;;
   esac
   return 1
 }
 
 _uxc() {
-  local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' i word named='' operands=0
-  local commands="create start stop info ls destroy attach console autostart check execute wait monitor freeze unfreeze cgroup config image"
+  local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' i word named='' operands=0 container=''
+  local commands="create start stop info ls destroy attach console autostart check execute wait monitor freeze unfreeze cgroup config image copy snapshot unshare"
   COMPREPLY=()
   # --flag=value: bash splits it into "--flag" "=" "value".
   if [ "$COMP_CWORD" -ge 2 ] && [ "${COMP_WORDS[COMP_CWORD - 1]}" = "=" ]; then
@@ -132,8 +151,10 @@ _uxc() {
       [[ $word != -* ]] && command=$word
     elif [ "$word" = -n ] || [ "$word" = --name ]; then
       named=1
+      container=${COMP_WORDS[i + 1]:-}
     elif [[ $word != -* ]] && [ "$word" != "=" ] && ! _uxc_takes_value "$command" "${COMP_WORDS[i - 1]}"; then
       operands=$((operands + 1))
+      [ "$operands" = 1 ] && [ -z "$named" ] && container=$word
     fi
   done
 
@@ -160,6 +181,12 @@ _uxc() {
       start:-l|start:--logpriority|execute:-l|execute:--logpriority)
         _uxc_reply -W "TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL" -- "$cur" ;;
       *:--format) _uxc_reply -W "json" -- "$cur" ;;
+      copy:-B|copy:--backingstorage) _uxc_reply -W "dir overlay" -- "$cur" ;;
+      snapshot:-r|snapshot:--restore|snapshot:-d|snapshot:--destroy)
+        _uxc_reply -W "$(_uxc_snapshots "$container") $([[ $prev == -d || $prev == --destroy ]] && echo ALL)" -- "$cur" ;;
+      snapshot:-c|snapshot:--comment)
+        compopt -o filenames 2>/dev/null
+        _uxc_reply -f -- "$cur" ;;
       info:-c|info:--config) _uxc_reply -W "$(uxc help keys --names 2>/dev/null | grep -v '[A-Z]')" -- "$cur" ;;
       start:-s|start:--define|execute:-s|execute:--define)
         compopt -o nospace 2>/dev/null

@@ -19,6 +19,15 @@ namespace uxc {
 
 void run_as_container_root(const policy::IdmapRequest& maps, const std::function<void()>& work,
                            const std::function<void(pid_t)>& started) {
+  if (run_as_container_root_status(maps, work, started) != 0) throw Error("file work in the user namespace failed");
+}
+
+std::function<void(const std::function<void()>&)> container_root(const policy::IdmapRequest& maps) {
+  return [maps](const std::function<void()>& work) { run_as_container_root(maps, work); };
+}
+
+int run_as_container_root_status(const policy::IdmapRequest& maps, const std::function<void()>& work,
+                                 const std::function<void(pid_t)>& started) {
   auto [ready_read, ready_write] = make_pipe();
   auto [go_read, go_write] = make_pipe();
   auto [err_read, err_write] = make_pipe();
@@ -73,7 +82,7 @@ void run_as_container_root(const policy::IdmapRequest& maps, const std::function
   }
   reap.dismiss();
   if (!msg.empty()) throw Error(msg);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw Error("file work in the user namespace failed");
+  return exit_code(status);
 }
 
 }  // namespace uxc

@@ -18,4 +18,13 @@ namespace uxc {
 void run_as_container_root(const policy::IdmapRequest& maps, const std::function<void()>& work,
                            const std::function<void(pid_t)>& started = nullptr);
 
+// run_as_container_root bound to `maps`: what storage/'s functions take
+// for their file work (storage/store.h's AsContainerRoot).
+std::function<void(const std::function<void()>&)> container_root(const policy::IdmapRequest& maps);
+
+// The same, for work that may exec a program (uxc unshare): returns the
+// child's exit status as a shell reports it (128 + signal if killed).
+int run_as_container_root_status(const policy::IdmapRequest& maps, const std::function<void()>& work,
+                                 const std::function<void(pid_t)>& started = nullptr);
+
 }  // namespace uxc

@@ -23,6 +23,7 @@
 #include <cstring>
 
 #include "policy/mount.h"
+#include "policy/rootfs.h"
 #include "policy/text.h"
 #include "user/common/log.h"
 #include "user/common/util.h"
@@ -30,6 +31,7 @@
 #include "user/runtime/caps.h"
 #include "user/runtime/execute.h"
 #include "user/runtime/fdpass.h"
+#include "user/runtime/overlay_root.h"
 #include "user/runtime/park.h"
 
 namespace uxc {
@@ -294,12 +296,17 @@ void container_init(const InitPlan& plan) {
     // bringing lo up. A failure here is reported once released: before
     // that, the monitor is not reading.
     std::string early_error;
+    policy::RootfsPath layers;
+    std::string not_overlay;
+    const bool overlay = policy::parse_rootfs_path(plan.rootfs, &layers, &not_overlay) && layers.overlay;
+    OverlayRoot overlay_root;
     std::vector<PreparedMount> mounts;
     int device_fds[kHostDeviceCount];
     std::fill(std::begin(device_fds), std::end(device_fds), -1);
     try {
       do_mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE);
-      do_mount(plan.rootfs.c_str(), plan.rootfs, nullptr, MS_BIND | MS_REC);
+      if (overlay) overlay_root = open_overlay_root(layers);
+      else do_mount(plan.rootfs.c_str(), plan.rootfs, nullptr, MS_BIND | MS_REC);
       for (const auto& e : config.mounts) {
         PreparedMount m{&e, {}, -1, 0, {}};
         std::string why;
@@ -315,7 +322,7 @@ void container_init(const InitPlan& plan) {
         errno = err;
         if (device_fds[i] < 0) throw_errno("cannot open " + dev);
       }
-      if (chdir(plan.rootfs.c_str()) != 0) throw_errno("cannot enter " + plan.rootfs);
+      if (!overlay && chdir(plan.rootfs.c_str()) != 0) throw_errno("cannot enter " + plan.rootfs);
       bring_up_loopback();
     } catch (const std::exception& e) {
       early_error = e.what();
@@ -332,6 +339,7 @@ void container_init(const InitPlan& plan) {
     // cannot have exited yet: it is waiting for our "fds" message.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     (void)setgroups(0, nullptr);  // refused when setgroups is "deny"; nothing to drop then
+    if (overlay) enter_overlay_root(overlay_root);
 
     // proc and sysfs must be mounted while the host's instances are still
     // in this mount namespace: the kernel allows a new one only where an
