@@ -75,6 +75,13 @@ check parity_thawed_moves test "$t3" != "$t2"
 # A frozen container stops: uxc stop thaws it first (here its sh gets
 # the halt signal's SIGKILL after -t 1: it has no handler).
 check parity_freeze_before_stop uxc_as $U freeze c1
+# The stop ends the frozen state within milliseconds: wait for the
+# monitor to have reported it, so that a loaded machine does not make
+# the line below a race.
+for _ in $(seq 200); do
+  [ "$(grep -c "^'c1' changed state to \[FROZEN\]$" /tmp/monitor.lines)" -ge 2 ] && break
+  sleep 0.05
+done
 check parity_stop_frozen uxc_as $U stop c1 -t 1
 check parity_stopped_after_frozen test "$(state c1)" = STOPPED
 
