@@ -69,9 +69,10 @@ constexpr unsigned kLockWaitSeconds = 10;
 constexpr core::CapSet kNetAdmin = core::cap_bit(CAP_NET_ADMIN);
 
 // The helper's own steps after the core's (core.h), in main()'s order:
-// 17 lock, 18 netlink, 19 bridge, 20 quota, 21 act, 22 final drop, 23 answer.
+// 17 netlink, 18 bridge, 19 lock, 20 quota (before the lock and under it),
+// 21 act, 22 final drop, 23 answer.
 enum Step : int {
-  kStepLock = core::kFirstOwnStep, kStepNetlink, kStepBridge, kStepQuota, kStepAct, kStepFinalDrop,
+  kStepNetlink = core::kFirstOwnStep, kStepBridge, kStepLock, kStepQuota, kStepAct, kStepFinalDrop,
   kStepAnswer,
 };
 
@@ -111,9 +112,8 @@ Fd open_target(const core::Form& form, uint32_t pid) {
   if (!userns.valid() || ioctl(userns.get(), NS_GET_OWNER_UID, &owner) != 0 || owner != caller)
     return false;
   // Fails for the initial user namespace and for any that is not a
-  // descendant of the helper's.
-  const Fd parent(ioctl(userns.get(), NS_GET_PARENT));
-  return parent.valid();
+  // descendant of the helper's; the parent's fd closes at once.
+  return Fd(ioctl(userns.get(), NS_GET_PARENT)).valid();
 }
 
 // The policy file (opened as root) read and parsed as the caller, with
@@ -244,10 +244,11 @@ int main(int argc, char** argv) {
     return refuse(form, core::kStepHygiene, kSystem,
                   "cannot set up a clean process (are fds 0, 1 and 2 open?)");
   // 2. The lock, so that no caller can hold it, and the policy, which may
-  // be readable by root only. No policy file grants nothing.
+  // be readable by root only. No policy file grants nothing. The lock is
+  // root:root: created by a setuid helper it would get the caller's group.
   Fd lock, policy_file;
   if (!core::open_root_owned(kLockPath, O_RDWR | O_CREAT | O_NOFOLLOW, &lock) ||
-      !core::open_root_owned(kPolicyPath, O_RDONLY, &policy_file))
+      fchown(lock.get(), 0, 0) != 0 || !core::open_root_owned(kPolicyPath, O_RDONLY, &policy_file))
     return refuse(form, core::kStepRootFiles, kSystem,
                   "the lock or policy file is unusable or unsafe; ask the administrator");
   // 3. The caller's ids; CAP_NET_ADMIN permitted, not effective.
@@ -277,44 +278,46 @@ int main(int argc, char** argv) {
   std::vector<std::string> groups;
   if (!allowed_by_policy(policy_file, caller, req, &usernet, &groups, &why))
     return refuse(form, core::kStepPolicy, kDenied, why);
-  // 8. The lock of each line the nic may be charged to: counting and
-  // creating, one request of a line at a time. Released (closed) before
-  // any refusal or answer writes to the caller's descriptors.
-  // Every matching line at count 0: refused before the lock.
+  // 8. The netlink socket.
+  Socket nl(nullptr, nl_socket_free);
+  if (!with_net_admin([&] { return (nl = open_netlink()) != nullptr; }))
+    return refuse(form, kStepNetlink, kSystem, "cannot open a netlink socket");
+  // 9. The link is a bridge.
+  Link bridge, host, leftover;
+  if (!get_link(nl.get(), req.link, &bridge) || bridge.kind != "bridge")
+    return refuse(form, kStepBridge, kLink, req.link + " is not a bridge");
+  // 10. A free slot of a matching line: policy decides, the probe looks.
+  // Twice: first without the lock, so that a caller whose every matching
+  // line is full (or has count 0) is refused before it can take any lock;
+  // then under the lock of each line the nic may be charged to (counting
+  // and creating, one request of a line at a time), the look that counts.
+  // The lock is released (closed) before any refusal or answer writes to
+  // the caller's descriptors.
   const auto refuse_unlocked = [&](int step, protocol::ErrorCode err, const std::string& line) {
     lock = Fd();
     return refuse(form, step, err, line);
   };
-  const std::vector<uint32_t> keys = policy::lock_keys(usernet, caller.name, groups, req.type, req.link);
-  if (keys.empty()) return refuse(form, kStepQuota, kQuota, why + " (every count is 0)");
-  if (!lock_lines(lock.get(), keys))
-    return refuse_unlocked(kStepLock, kSystem, "another uxc-nic request holds the lock; try again");
-  // 9. The netlink socket.
-  Socket nl(nullptr, nl_socket_free);
-  if (!with_net_admin([&] { return (nl = open_netlink()) != nullptr; }))
-    return refuse_unlocked(kStepNetlink, kSystem, "cannot open a netlink socket");
-  // 10. The link is a bridge.
-  Link bridge, host, leftover;
-  if (!get_link(nl.get(), req.link, &bridge) || bridge.kind != "bridge")
-    return refuse_unlocked(kStepBridge, kLink, req.link + " is not a bridge");
-  // 11. A free slot of a matching line: policy decides, the probe looks.
   uint8_t random[9];
   if (getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random))
-    return refuse_unlocked(kStepQuota, kSystem, "cannot read random bytes");
-  const policy::NicDecision slot = policy::choose_slot(
-      usernet, caller.name, groups, req.type, req.link,
-      static_cast<uint32_t>(random[0] << 24 | random[1] << 16 | random[2] << 8 | random[3]),
-      [&](const policy::UsernetKey& key, uint32_t n) {
-        return probe_slot(nl.get(), bridge, policy::slot_name(key, n), &leftover);
-      });
-  if (slot.verdict != policy::NicVerdict::kAllow)
-    return refuse_unlocked(kStepQuota, kQuota, std::string(kPolicyPath) + ": " + slot.reason);
-  // 12. The slot's leftover removed (we hold the lock, so it is nobody's
+    return refuse(form, kStepQuota, kSystem, "cannot read random bytes");
+  policy::NicDecision slot;
+  for (const bool locked : {false, true}) {
+    if (locked &&
+        !lock_lines(lock.get(), policy::lock_keys(usernet, caller.name, groups, req.type, req.link)))
+      return refuse_unlocked(kStepLock, kSystem, "another uxc-nic request holds the lock; try again");
+    slot = policy::choose_slot(
+        usernet, caller.name, groups, req.type, req.link,
+        static_cast<uint32_t>(random[0] << 24 | random[1] << 16 | random[2] << 8 | random[3]),
+        [&](const std::string& name) { return probe_slot(nl.get(), bridge, name, &leftover); });
+    if (slot.verdict != policy::NicVerdict::kAllow)
+      return refuse_unlocked(kStepQuota, kQuota, std::string(kPolicyPath) + ": " + slot.reason);
+  }
+  // 11. The slot's leftover removed (we hold the lock, so it is nobody's
   // work in progress); the pair, born with its peer in the target
   // namespace; tagged and up.
   if (slot.leftover && !with_net_admin([&] { return remove_link(nl.get(), leftover.ifindex); }))
     return refuse_unlocked(kStepAct, kSystem, "cannot remove the leftover " + leftover.name);
-  const VethSpec spec{req.name, policy::slot_name(slot.charged, slot.slot), req.hwaddr,
+  const VethSpec spec{req.name, slot.host_name, req.hwaddr,
                       policy::host_end_mac(std::span<const uint8_t, 5>(random + 4, 5)),
                       req.has_hwaddr, bridge.mtu, bridge.ifindex, target.get()};
   protocol::ErrorCode code = kSystem;
@@ -322,9 +325,9 @@ int main(int argc, char** argv) {
                       &code, &why))
     return refuse_unlocked(kStepAct, code, why);
   lock = Fd();  // tagged: the nic counts for everyone; the line is free
-  // 13. No capability left.
+  // 12. No capability left.
   if (!core::narrow_caps(caller, 0))
     return refuse(form, kStepFinalDrop, kSystem, "cannot drop CAP_NET_ADMIN");
-  // 14. The answer.
+  // 13. The answer.
   return answer_nic(form, {host.name, host.ifindex, req.name, host.peer_ifindex});
 }

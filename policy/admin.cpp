@@ -460,6 +460,22 @@ std::vector<Finding> lint_usernet(std::string_view text, std::span<const Account
                                                  " is not a bridge, so uxc-nic refuses it; name "
                                                  "a bridge or delete the line"});
   }
+  // Owners whose lines hash alike (policy/usernet.h, "Quota slots"): an
+  // account name chosen to collide with another's. uxc-nic keeps their slot
+  // ranges apart, but only by file order.
+  for (const UsernetLine& line : file.lines) {
+    if (line.collides_with == 0) continue;
+    const auto earlier = std::find_if(file.lines.begin(), file.lines.end(),
+                                      [&](const UsernetLine& l) { return l.line == line.collides_with; });
+    findings.push_back(Finding{
+        line.line, describe_key(line.key) + " hashes like " + describe_key(earlier->key) +
+                       " at line " + std::to_string(line.collides_with) +
+                       " (its nics get second-choice slot names); keep line " +
+                       std::to_string(line.collides_with) +
+                       " first: moving or deleting it renames its nics or this line's, and a "
+                       "renamed nic counts against no line until its container stops. Was the "
+                       "account name chosen to collide?"});
+  }
   sort_and_cap(&findings);
   return findings;
 }

@@ -43,6 +43,10 @@ inline constexpr size_t kMaxFieldArgs = 8;
 inline constexpr int kRequestFd = 0;
 inline constexpr int kResponseFd = 1;
 inline constexpr int kTargetFd = 3;
+// A helper's own files (its lock, the policy and grant files it opens as
+// root) sit at this number or above, never on 0-3: with fd 3 closed by the
+// caller, a root-opened file on fd 3 could be taken for the target.
+inline constexpr int kFirstOwnFd = 10;
 
 // The kernel accepts at most 340 extents per uid_map/gid_map write.
 inline constexpr size_t kMaxMapLines = 340;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <numeric>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "policy/nic.h"
 #include "policy/text.h"
@@ -9,6 +11,38 @@
 namespace uxc::policy {
 
 namespace {
+
+std::string key_text(const UsernetKey& key) {
+  return (key.group ? "@" : "") + key.owner + ":" + key.type + ":" + key.link;
+}
+
+constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+constexpr uint32_t kSlotDigits = 4;  // base 36: room for 1,679,616 slots
+
+uint32_t fnv1a(std::string_view text) {
+  uint32_t hash = 2166136261u;  // FNV-1a, 32 bits
+  for (char c : text) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
+  return hash;
+}
+
+// Unique within the file (usernet.h, "Quota slots"): the key's own hash
+// unless an earlier line already has it, else the first of "KEY#1",
+// "KEY#2", ... that no earlier line has. 32 bits and at most a few
+// thousand lines: a retry is rare, a second one rarer still.
+void assign_slot_hashes(std::vector<UsernetLine>* lines) {
+  std::unordered_map<uint32_t, size_t> first_with_own_hash;  // FNV-1a of the key -> line
+  std::unordered_set<uint32_t> assigned;
+  for (UsernetLine& line : *lines) {
+    const std::string text = key_text(line.key);
+    const uint32_t own = fnv1a(text);
+    const auto [earlier, first] = first_with_own_hash.emplace(own, line.line);
+    if (!first) line.collides_with = earlier->second;
+    line.slot_hash = own;
+    for (uint32_t n = 1; assigned.count(line.slot_hash) != 0; ++n)
+      line.slot_hash = fnv1a(text + "#" + std::to_string(n));
+    assigned.insert(line.slot_hash);
+  }
+}
 
 // Empty string when the line is a valid entry, else why it is not.
 std::string parse_entry(std::string_view text, UsernetLine* line) {
@@ -95,6 +129,7 @@ UsernetFile parse_usernet_file(std::string_view text) {
     file.lines.push_back(std::move(entry));
   }
   if (!file.errors.empty()) file.lines.clear();
+  assign_slot_hashes(&file.lines);
   return file;
 }
 
@@ -139,25 +174,8 @@ std::vector<AllowedLink> allowed_links(const UsernetFile& policy, std::string_vi
   return out;
 }
 
-namespace {
-
-std::string key_text(const UsernetKey& key) {
-  return (key.group ? "@" : "") + key.owner + ":" + key.type + ":" + key.link;
-}
-
-constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-constexpr uint32_t kSlotDigits = 4;  // base 36: room for 1,679,616 slots
-
-uint32_t slot_hash(const UsernetKey& key) {
-  uint32_t hash = 2166136261u;  // FNV-1a, 32 bits
-  for (char c : key_text(key)) hash = (hash ^ static_cast<uint8_t>(c)) * 16777619u;
-  return hash;
-}
-
-}  // namespace
-
-std::string slot_name(const UsernetKey& key, uint32_t slot) {
-  const uint32_t hash = slot_hash(key);
+std::string slot_name(const UsernetLine& line, uint32_t slot) {
+  const uint32_t hash = line.slot_hash;
   std::string name = "uxc";
   for (int shift = 28; shift >= 0; shift -= 4) name += kDigits[(hash >> shift) & 0xf];
   char digits[kSlotDigits];
@@ -171,7 +189,7 @@ std::vector<uint32_t> lock_keys(const UsernetFile& policy, std::string_view user
   std::vector<uint32_t> keys;
   for (const UsernetLine& line : policy.lines) {
     if (line.count == 0 || !matches(line.key, user, groups, type, link)) continue;
-    keys.push_back(slot_hash(line.key));
+    keys.push_back(line.slot_hash);
   }
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
@@ -209,11 +227,13 @@ NicDecision choose_slot(const UsernetFile& policy, std::string_view user,
     uint64_t next = uint64_t{random} % count;
     for (uint64_t i = 0; i < count; ++i, next = (next + step) % count) {
       const auto slot = static_cast<uint32_t>(next);
-      const SlotState state = probe(line.key, slot);
+      std::string name = slot_name(line, slot);
+      const SlotState state = probe(name);
       if (state != SlotState::kTaken) {
         decision.verdict = NicVerdict::kAllow;
         decision.charged = line.key;
         decision.slot = slot;
+        decision.host_name = std::move(name);
         decision.leftover = state == SlotState::kLeftover;
         return decision;
       }

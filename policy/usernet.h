@@ -89,6 +89,11 @@ struct UsernetLine {
   UsernetKey key;
   uint32_t count = 0;
   size_t line = 0;  // 1-based, where the key first appears
+  // The 8 hex digits of its slot names: FNV-1a of the key, unless an
+  // earlier line of the file already has that hash (slot_name below).
+  uint32_t slot_hash = 0;
+  // The earlier line whose key hashes alike (0: none), for uxc-admin lint.
+  size_t collides_with = 0;
 };
 
 struct UsernetFile {
@@ -118,6 +123,7 @@ struct NicDecision {
   NicVerdict verdict = NicVerdict::kBadPolicy;
   UsernetKey charged;    // kAllow only
   uint32_t slot = 0;     // kAllow, choose_slot only
+  std::string host_name;  // kAllow, choose_slot only: slot_name of the line and slot
   bool leftover = false;  // kAllow, choose_slot only: the slot holds a leftover to remove first
   uint64_t allowed = 0;  // sum of the matching lines' counts
   uint64_t used = 0;     // sum of their uses (decide_nic only)
@@ -154,24 +160,36 @@ std::vector<AllowedLink> allowed_links(const UsernetFile& policy, std::string_vi
 // Quota slots. A nic charged to a line holds one of the line's COUNT
 // slots, and the slot is the host end's interface name:
 //
-//   "uxc" + 8 hex digits (FNV-1a of the line's key) + slot in 4 base-36 digits
+//   "uxc" + 8 hex digits (the line's slot_hash) + slot in 4 base-36 digits
 //
 // 15 bytes, the kernel's limit. Names are unique within a network
 // namespace and a link gets its name in the same call that creates it, so
 // a nic counts from the instant it exists, and two requests can never take
-// the same slot: the quota holds without any state of our own. Two lines
-// whose keys hash alike share one slot range, which can only refuse early,
-// never let a line exceed its count.
-std::string slot_name(const UsernetKey& key, uint32_t slot);
+// the same slot: the quota holds without any state of our own.
+//
+// A line's slot_hash is the 32-bit FNV-1a of "OWNER:TYPE:LINK" ("@" before
+// a group), which anyone can compute, so an account name can be chosen to
+// collide with another line's (found in under a second). Within one file
+// the hashes are made unique when it is parsed: a line whose hash an
+// earlier line already has takes FNV-1a of "OWNER:TYPE:LINK#1" (then "#2",
+// ...) instead, so no two lines ever share a slot range and a colliding
+// owner can never hold another line's slots. Earlier lines keep theirs:
+// uxc-admin allow appends, so adding a line never renames an existing
+// line's nics. Moving or deleting a line of a colliding pair can: a nic
+// then keeps its name and its tag, counts against no line, and a slot of
+// the other line that its name holds stays taken until its container
+// stops; it is deleted only by its creator's uid (the tag) and never
+// removed as a leftover (it is tagged). uxc-admin lint reports colliding
+// lines.
+std::string slot_name(const UsernetLine& line, uint32_t slot);
 // "uxc" + 8 hex + 4 base-36 digits, lower case: the host-end name space,
 // reserved for uxc-nic.
 bool is_slot_name(std::string_view name);
 
 // The lock keys of a create: for each matching line with a count above 0,
-// its slot hash (the 8 hex digits of its slot names, so lines sharing a
-// slot range share a key), ascending and without repeats, so that two
-// creates that lock several keys never wait on each other crosswise.
-// Empty when every matching line has count 0 (refuse before locking).
+// its slot_hash (unique within the file, so one key per line), ascending,
+// so that two creates that lock several keys never wait on each other
+// crosswise. Empty when every matching line has count 0.
 std::vector<uint32_t> lock_keys(const UsernetFile& policy, std::string_view user,
                                 std::span<const std::string> groups, std::string_view type,
                                 std::string_view link);
@@ -179,13 +197,14 @@ std::vector<uint32_t> lock_keys(const UsernetFile& policy, std::string_view user
 // kLeftover: the slot's host end is one a helper killed half-way left
 // behind (uxc-nic tells them apart); the slot is free once it is removed.
 enum class SlotState { kFree, kTaken, kLeftover };
-using SlotProbe = std::function<SlotState(const UsernetKey& key, uint32_t slot)>;
+using SlotProbe = std::function<SlotState(const std::string& host_name)>;
 
 // decide_nic's rule, asking the kernel instead of counting: the matching
 // lines in file order, and in each every slot below its count once, from
 // random % count in steps of a stride (also from `random`) coprime with
-// the count, until probe reports one free or a leftover. Only kAllow
-// permits; it names the line and the slot, and whether the caller must
+// the count, until probe reports one free or a leftover (probe is given
+// the slot's name). Only kAllow permits; it names the line, the slot and
+// its host_name, and whether the caller must
 // remove the slot's leftover first. The probe only looks; choose_slot
 // changes nothing.
 NicDecision choose_slot(const UsernetFile& policy, std::string_view user,

@@ -96,7 +96,8 @@ bool open_root_owned(const char* path, int flags, Fd* out) {
   *out = Fd(open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600));
   struct stat st;
   if (!out->valid()) return errno == ENOENT && (flags & O_CREAT) == 0;
-  return fstat(out->get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
+  *out = Fd(fcntl(out->get(), F_DUPFD_CLOEXEC, protocol::kFirstOwnFd));  // the low number closes
+  return out->valid() && fstat(out->get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 &&
          (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 

@@ -103,7 +103,9 @@ constexpr CapSet cap_bit(cap_value_t cap) { return CapSet{1} << cap; }
 // Opens a file only root may change: a regular file owned by root and not
 // writable by group or others, else refused (a list others can edit
 // grants nothing). O_NONBLOCK, so no FIFO can block the open. A missing
-// file is no error: *out stays empty (without O_CREAT).
+// file is no error: *out stays empty (without O_CREAT). The descriptor is
+// moved to protocol::kFirstOwnFd or above, clear of the protocol's fds:
+// a number the caller left closed stays closed.
 [[nodiscard]] bool open_root_owned(const char* path, int flags, Fd* out);
 
 // --------------------------------------------------------------- input

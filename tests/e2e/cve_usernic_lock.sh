@@ -11,7 +11,9 @@
 # written to the caller's descriptors: another user's creates on another
 # line succeed while either attack is in progress. A stopped helper still
 # holds its own line's lock; creates that may be charged to that line give
-# up after 10 s (exit 17), which is the bound THREAT-MODEL.md states.
+# up after 10 s (exit 19), which is the bound THREAT-MODEL.md states; a
+# create whose every matching line is visibly full is refused before it
+# waits for any lock (exit 20 at once).
 source "$(dirname "$0")/../lib.sh"; world_reexec "$@"
 source "$(dirname "$0")/nic_common.bash"
 set -u
@@ -119,8 +121,20 @@ done
 # helper's line waits kLockWaitSeconds and gives up with the lock step.
 holder uxtest1; h3=$HOLDER
 create uxtest1 "$h3" br1 "name u0"
-[ "$RC" = 17 ] && pass cve_usernic_lock_stopped_holder_own_line_bounded ||
+[ "$RC" = 19 ] && pass cve_usernic_lock_stopped_holder_own_line_bounded ||
   fail cve_usernic_lock_stopped_holder_own_line_bounded "exit $RC: $ERR"
+# The same line, now visibly full (root puts a tagged nic in its one slot,
+# as a create of the line that finished would): refused with the quota
+# status before the lock, instead of waiting 10 s for it (exit 19).
+slot0=$("$UXC_BUILD/tests/nic_slots" uxtest1 veth br1 0 1)
+if ip link add "$slot0" type veth peer name "p${slot0#uxc}" &&
+   ip link set "$slot0" alias "uxc:61001:uxtest1:veth:br1" up; then
+  create uxtest1 "$h3" br1 "name u1"
+  [ "$RC" = 20 ] && [[ $OUT == "error quota "* ]] && pass cve_usernic_lock_full_line_refused_before_lock ||
+    fail cve_usernic_lock_full_line_refused_before_lock "exit $RC: $OUT $ERR"
+else
+  fail cve_usernic_lock_full_line_refused_before_lock "root could not make $slot0"
+fi
 cleanup_stuck
 remove_all_host_ends
 exit 0

@@ -114,7 +114,8 @@ else
 fi
 # lxc-user-nic waits for the lock, with its SIGALRM handler (bit 13) set
 # for the lock's timeout; its target is the namespace it opened itself,
-# and the fd 3 the caller passed is gone. The helper takes byte-range
+# and the fd 3 the caller passed is gone; its netlink socket is open (the
+# slots are looked at once before the lock). The helper takes byte-range
 # (OFD) locks, one per usernet line; a POSIX lock of the whole file
 # conflicts with every one of them.
 [ -e /run/uxc-nic.lock ] || install -m 0600 /dev/null /run/uxc-nic.lock
@@ -126,7 +127,7 @@ lock_ino=$(stat -c %i /run/uxc-nic.lock)
 for _ in $(seq 500); do grep -q "POSIX .* $LOCKER [0-9a-f:]*:$lock_ino " /proc/locks && break; sleep 0.01; done
 if start_waiting lxc-user-nic /etc/hostname "$LXC_NIC" create /x c "$h1" veth lxcbr0 w0 >"$ERRF"; then
   check_waiting hygiene_core_lxc_user_nic_state_after_the_drop 0000000000001000 0000000000002000 \
-    "^(/tmp/hygiene-core-fifo|/dev/null|net:\[[0-9]+\]|/run/uxc-nic.lock|/etc/uxc/usernet)$"
+    "^(/tmp/hygiene-core-fifo|/dev/null|net:\[[0-9]+\]|socket:\[[0-9]+\]|/run/uxc-nic.lock|/etc/uxc/usernet)$"
 else
   fail hygiene_core_lxc_user_nic_state_after_the_drop "$(cat "$ERRF")"
 fi

@@ -60,9 +60,9 @@ OUT=$(as_user uxtest1 "$NIC" --help </dev/null 2>/dev/null)
 RC=$?
 expect nic_arguments_refused 14 request
 
-refused nic_unknown_bridge_refused 19 link nosuchbr
-refused nic_not_a_bridge_refused 19 link notabridge
-refused nic_loopback_as_bridge_refused 19 link lo
+refused nic_unknown_bridge_refused 18 link nosuchbr
+refused nic_not_a_bridge_refused 18 link notabridge
+refused nic_loopback_as_bridge_refused 18 link lo
 refused nic_name_16_bytes_refused 14 request lxcbr0 "name abcdefghijklmnop"
 refused nic_name_slash_refused 14 request lxcbr0 "name a/b"
 refused nic_name_dotdot_refused 14 request lxcbr0 "name .."

@@ -416,6 +416,10 @@ const UsernetLintCase kUsernetLintCases[] = {
     {"not a bridge", "uxtest1 veth notabridge 2\n", {{1, "\"notabridge\" is not a bridge"}}},
     {"unknown user", "ghost veth lxcbr0 2\n", {{1, "user \"ghost\" does not exist in the passwd"}}},
     {"unknown group", "@ghosts veth lxcbr0 2\n", {{1, "group \"ghosts\" does not exist in the group"}}},
+    // A pair found by tests/unit/slot_collision.py (usernet_test.cpp).
+    {"colliding owners", "uxtest1 veth lxcbr0 2\n@uxnet veth br1 4\nafcjohtq veth lxcbr0 2\n",
+     {{3, "user \"afcjohtq\" does not exist"},
+      {3, "afcjohtq veth lxcbr0 hashes like uxtest1 veth lxcbr0 at line 1"}}},
     {"several faults, in line order",
      "uxtest1 veth lxcbr0 2\nbad\nuxtest1 veth lxcbr0 2\n@nobody veth nolink 1\n",
      {{2, "missing fields"}, {3, "repeats"}, {4, "group \"nobody\""}, {4, "bridge \"nolink\""}}},

@@ -118,6 +118,21 @@ UsernetKey group_key(std::string owner, std::string link) {
   return UsernetKey{true, std::move(owner), "veth", std::move(link)};
 }
 
+// The line of `policy` with this key; for a key the file lacks, the line
+// it would be alone in a file (its slot names: the key's own hash).
+UsernetLine line_of(const UsernetFile& policy, const UsernetKey& key) {
+  for (const UsernetLine& line : policy.lines)
+    if (line.key == key) return line;
+  const UsernetFile alone = parse_usernet_file((key.group ? "@" : "") + key.owner + " " +
+                                               key.type + " " + key.link + " 1\n");
+  BOOST_TEST_REQUIRE(alone.lines.size() == 1u);
+  return alone.lines[0];
+}
+// The slot number a slot name ends with (4 base-36 digits).
+uint32_t slot_of(const std::string& name) {
+  return static_cast<uint32_t>(std::stoul(name.substr(11), nullptr, 36));
+}
+
 struct DecideCase {
   std::string name;
   std::string policy;
@@ -275,23 +290,24 @@ BOOST_DATA_TEST_CASE(usernet_choose_slot_agrees_with_decide,
   const UsernetFile policy = parse_usernet_file(c.policy);
   std::set<std::string> taken;
   for (const HeldNic& nic : c.held) {
+    const UsernetLine line = line_of(policy, nic.charged);
     uint32_t slot = 0;
-    while (taken.count(slot_name(nic.charged, slot))) ++slot;
-    taken.insert(slot_name(nic.charged, slot));
+    while (taken.count(slot_name(line, slot))) ++slot;
+    taken.insert(slot_name(line, slot));
   }
   for (uint32_t random : {0u, 1u, 7u, 0xffffffffu}) {
     size_t probes = 0;
     const NicDecision d = choose_slot(policy, c.user, c.groups, "veth", c.link, random,
-                                      [&](const UsernetKey& key, uint32_t slot) {
+                                      [&](const std::string& name) {
                                         ++probes;
-                                        return taken.count(slot_name(key, slot))
-                                                   ? SlotState::kTaken
-                                                   : SlotState::kFree;
+                                        return taken.count(name) ? SlotState::kTaken
+                                                                 : SlotState::kFree;
                                       });
     BOOST_TEST(static_cast<int>(d.verdict) == static_cast<int>(c.verdict));
     if (c.verdict == NicVerdict::kAllow) {
       BOOST_TEST(d.charged == c.charged);
-      BOOST_TEST(!taken.count(slot_name(d.charged, d.slot)));
+      BOOST_TEST(d.host_name == slot_name(line_of(policy, d.charged), d.slot));
+      BOOST_TEST(!taken.count(d.host_name));
     }
     BOOST_TEST(probes <= 10u);  // never more than the matching lines' counts
   }
@@ -304,12 +320,11 @@ BOOST_AUTO_TEST_CASE(choose_slot_never_exceeds_the_count) {
   std::set<std::string> taken;
   for (uint32_t random = 0; random < 20; ++random) {
     const NicDecision d = choose_slot(policy, "a", groups, "veth", "br0", random * 7919u,
-                                      [&](const UsernetKey& key, uint32_t slot) {
-                                        return taken.count(slot_name(key, slot))
-                                                   ? SlotState::kTaken
-                                                   : SlotState::kFree;
+                                      [&](const std::string& name) {
+                                        return taken.count(name) ? SlotState::kTaken
+                                                                 : SlotState::kFree;
                                       });
-    if (d.verdict == NicVerdict::kAllow) taken.insert(slot_name(d.charged, d.slot));
+    if (d.verdict == NicVerdict::kAllow) taken.insert(d.host_name);
   }
   BOOST_TEST(taken.size() == 5u);
 }
@@ -317,7 +332,7 @@ BOOST_AUTO_TEST_CASE(choose_slot_never_exceeds_the_count) {
 // A refusal says why, in words a person can act on; an allow says nothing.
 BOOST_AUTO_TEST_CASE(nic_decisions_explain_refusals) {
   const std::vector<std::string> none;
-  const auto taken = [](const UsernetKey&, uint32_t) { return SlotState::kTaken; };
+  const auto taken = [](const std::string&) { return SlotState::kTaken; };
   const UsernetFile one = parse_usernet_file("alice veth br0 2\n");
   const UsernetFile bad = parse_usernet_file("alice veth br0 two\n");
   BOOST_TEST(decide_nic(one, "alice", none, "veth", "br0", {}).reason.empty());
@@ -367,7 +382,7 @@ const LeftoverCase kLeftoverCases[] = {
 BOOST_DATA_TEST_CASE(choose_slot_leftovers, boost::unit_test::data::make(kLeftoverCases), c) {
   const UsernetFile policy = parse_usernet_file("a veth br0 4\n");
   const NicDecision d = choose_slot(policy, "a", {}, "veth", "br0", 0,
-                                    [&](const UsernetKey&, uint32_t slot) { return c.slots.at(slot); });
+                                    [&](const std::string& name) { return c.slots.at(slot_of(name)); });
   BOOST_TEST(static_cast<int>(d.verdict) == static_cast<int>(c.verdict));
   BOOST_TEST(d.leftover == c.leftover);
   if (c.verdict == NicVerdict::kAllow) BOOST_TEST(d.slot == c.slot);
@@ -382,7 +397,8 @@ BOOST_AUTO_TEST_CASE(choose_slot_probes_every_slot_once) {
     for (uint32_t random : randoms) {
       std::vector<int> seen(count, 0);
       const NicDecision d = choose_slot(policy, "a", {}, "veth", "br0", random,
-                                        [&](const UsernetKey&, uint32_t slot) {
+                                        [&](const std::string& name) {
+                                          const uint32_t slot = slot_of(name);
                                           BOOST_TEST_REQUIRE(slot < count);
                                           ++seen[slot];
                                           return SlotState::kTaken;
@@ -409,9 +425,10 @@ BOOST_AUTO_TEST_CASE(choose_slot_probes_few_when_nearly_full) {
   uint64_t probes = 0;
   for (int call = 0; call < 200; ++call) {
     const NicDecision d = choose_slot(policy, "a", {}, "veth", "br0", next_random(),
-                                      [&](const UsernetKey&, uint32_t slot) {
+                                      [&](const std::string& name) {
                                         ++probes;
-                                        return taken[slot] ? SlotState::kTaken : SlotState::kFree;
+                                        return taken[slot_of(name)] ? SlotState::kTaken
+                                                                    : SlotState::kFree;
                                       });
     BOOST_TEST_REQUIRE(static_cast<int>(d.verdict) == static_cast<int>(NicVerdict::kAllow));
     BOOST_TEST(!taken[d.slot]);
@@ -420,7 +437,7 @@ BOOST_AUTO_TEST_CASE(choose_slot_probes_few_when_nearly_full) {
 }
 
 BOOST_AUTO_TEST_CASE(slot_names) {
-  const UsernetKey alice = user_key("alice", "lxcbr0");
+  const UsernetLine alice = line_of(parse_usernet_file(""), user_key("alice", "lxcbr0"));
   const std::string name = slot_name(alice, 0);
   BOOST_TEST(name.size() == 15u);  // IFNAMSIZ - 1
   BOOST_TEST(is_slot_name(name));
@@ -430,15 +447,101 @@ BOOST_AUTO_TEST_CASE(slot_names) {
   BOOST_TEST(slot_name(alice, 36).substr(11) == "0010");
   BOOST_TEST(slot_name(alice, kMaxUsernetCount).size() == 15u);
   BOOST_TEST(slot_name(alice, 0).substr(0, 11) == slot_name(alice, 999).substr(0, 11));
+  BOOST_TEST(slot_of(slot_name(alice, 12345)) == 12345u);
   // Different lines, different ranges.
-  BOOST_TEST(slot_name(alice, 0) != slot_name(group_key("alice", "lxcbr0"), 0));
-  BOOST_TEST(slot_name(alice, 0) != slot_name(user_key("alice", "br1"), 0));
-  BOOST_TEST(slot_name(alice, 0) != slot_name(user_key("alicf", "lxcbr0"), 0));
+  const UsernetFile none = parse_usernet_file("");
+  BOOST_TEST(slot_name(alice, 0) != slot_name(line_of(none, group_key("alice", "lxcbr0")), 0));
+  BOOST_TEST(slot_name(alice, 0) != slot_name(line_of(none, user_key("alice", "br1")), 0));
+  BOOST_TEST(slot_name(alice, 0) != slot_name(line_of(none, user_key("alicf", "lxcbr0")), 0));
   BOOST_TEST(!is_slot_name("uxc0123abcd"));
   BOOST_TEST(!is_slot_name("uxc0123abcg0000"));   // hash digits are hex
   BOOST_TEST(!is_slot_name("uxc0123abcd000Z"));
   BOOST_TEST(!is_slot_name("vxc0123abcd0000"));
   BOOST_TEST(is_slot_name("uxc0123abcdzz9z"));
+}
+
+// ------------------------------------------------- colliding slot hashes
+
+// "alice:veth:br0" and "afgglbbi:veth:br0" have the same 32-bit FNV-1a
+// (0xfaf58f58), as do "uxtest1:veth:lxcbr0" and "afcjohtq:veth:lxcbr0"
+// (0x55fe9403): found by tests/unit/slot_collision.py, a meet-in-the-
+// middle search over two 4-letter halves that takes under a second, which
+// is why a colliding account name is an attack and not bad luck.
+struct CollisionCase {
+  std::string name;
+  std::string policy;
+  std::vector<size_t> collides_with;  // per line, file order
+  std::vector<bool> own_hash;         // per line: named with the key's own hash
+};
+std::ostream& operator<<(std::ostream& os, const CollisionCase& c) { return os << c.name; }
+
+const CollisionCase kCollisionCases[] = {
+    {"no collision", "alice veth br0 2\nbob veth br0 2\n", {0, 0}, {true, true}},
+    {"the later line of a pair moves", "alice veth br0 2\nafgglbbi veth br0 2\n", {0, 1},
+     {true, false}},
+    {"whichever comes first keeps its hash", "afgglbbi veth br0 2\nalice veth br0 2\n", {0, 1},
+     {true, false}},
+    {"a line between them changes nothing",
+     "alice veth br0 2\nbob veth br0 1\nafgglbbi veth br0 2\n", {0, 0, 1}, {true, true, false}},
+    // The two names leave FNV-1a in the same state, so they collide on
+    // every link, as the attack needs.
+    {"the pair collides on any link", "alice veth br1 2\nafgglbbi veth br1 2\n", {0, 1},
+     {true, false}},
+    {"different links never collide", "alice veth br0 2\nafgglbbi veth br1 2\n", {0, 0},
+     {true, true}},
+    {"two pairs", "uxtest1 veth lxcbr0 2\nalice veth br0 1\nafcjohtq veth lxcbr0 2\n"
+     "afgglbbi veth br0 1\n", {0, 0, 1, 2}, {true, true, false, false}},
+    {"a repeated line is one line, not a collision", "alice veth br0 2\nalice veth br0 3\n", {0},
+     {true}},
+    {"a group line never collides with its user line", "alice veth br0 2\n@alice veth br0 2\n",
+     {0, 0}, {true, true}},
+};
+
+BOOST_DATA_TEST_CASE(usernet_colliding_lines, boost::unit_test::data::make(kCollisionCases), c) {
+  const UsernetFile policy = parse_usernet_file(c.policy);
+  BOOST_TEST_REQUIRE(policy.ok());
+  BOOST_TEST_REQUIRE(policy.lines.size() == c.collides_with.size());
+  std::set<uint32_t> hashes;
+  for (size_t i = 0; i < policy.lines.size(); ++i) {
+    const UsernetLine& line = policy.lines[i];
+    BOOST_TEST(line.collides_with == c.collides_with[i], "line " << line.line);
+    const UsernetLine alone = line_of(parse_usernet_file(""), line.key);
+    BOOST_TEST((line.slot_hash == alone.slot_hash) == c.own_hash[i], "line " << line.line);
+    hashes.insert(line.slot_hash);
+  }
+  BOOST_TEST(hashes.size() == policy.lines.size());  // every line its own slot range
+}
+
+// The attack: "afgglbbi" holds every slot its line allows and "alice"
+// still gets both of hers; and neither can be charged a nic in the other's
+// range, whatever the file order.
+BOOST_AUTO_TEST_CASE(usernet_colliding_owner_cannot_take_the_victims_slots) {
+  for (const char* text : {"alice veth br0 2\nafgglbbi veth br0 2\n",
+                           "afgglbbi veth br0 2\nalice veth br0 2\n"}) {
+    const UsernetFile policy = parse_usernet_file(text);
+    std::set<std::string> taken;
+    const auto probe = [&](const std::string& name) {
+      return taken.count(name) ? SlotState::kTaken : SlotState::kFree;
+    };
+    for (uint32_t random = 0; random < 4; ++random) {
+      const NicDecision d = choose_slot(policy, "afgglbbi", {}, "veth", "br0", random, probe);
+      if (d.verdict == NicVerdict::kAllow) taken.insert(d.host_name);
+    }
+    BOOST_TEST(taken.size() == 2u);
+    std::set<std::string> victims;
+    for (uint32_t random = 0; random < 4; ++random) {
+      const NicDecision d = choose_slot(policy, "alice", {}, "veth", "br0", random, probe);
+      BOOST_TEST((d.verdict == NicVerdict::kAllow) == (random < 2), text << random);
+      if (d.verdict != NicVerdict::kAllow) continue;
+      taken.insert(d.host_name);
+      victims.insert(d.host_name);
+    }
+    BOOST_TEST(victims.size() == 2u);
+    BOOST_TEST(taken.size() == 4u);
+    const auto alice_keys = lock_keys(policy, "alice", {}, "veth", "br0");
+    const auto other_keys = lock_keys(policy, "afgglbbi", {}, "veth", "br0");
+    BOOST_TEST(alice_keys != other_keys);  // nor do they share a lock
+  }
 }
 
 // ----------------------------------------------------------------- tags
@@ -513,7 +616,7 @@ BOOST_AUTO_TEST_CASE(usernet_lock_keys_table) {
   BOOST_CHECK(std::is_sorted(both.begin(), both.end()));
   const auto alone = uxc::policy::lock_keys(file, "alice", none, "veth", "br0");
   BOOST_REQUIRE_EQUAL(alone.size(), 1u);
-  BOOST_CHECK(uxc::policy::slot_name({false, "alice", "veth", "br0"}, 0).substr(3, 8) ==
+  BOOST_CHECK(uxc::policy::slot_name(file.lines[0], 0).substr(3, 8) ==
               [&] { char b[9]; std::snprintf(b, sizeof b, "%08x", alone[0]); return std::string(b); }());
   BOOST_CHECK(uxc::policy::lock_keys(file, "bob", none, "veth", "br0").empty());
   BOOST_CHECK(uxc::policy::lock_keys(file, "carol", none, "veth", "br0").empty());
