@@ -174,7 +174,8 @@ $(POLICY_LIB): $(call obj,$(POLICY_SRC))
 	ar rcs $@ $^
 
 # Both setuid helpers carry their libraries (libcap's libcap.a; for
-# uxc-nic, libnl; the C++ runtime) statically: libc is the only shared
+# uxc-idmap, inih, for the administrator's uxc.conf; for uxc-nic, libnl;
+# the C++ runtime) statically: libc is the only shared
 # object either maps, so a setuid exec relocates one library (uxc-nic: one
 # instead of seven, ~0.8 ms a call, bench/nic.sh; uxc-idmap: ~1.0 ms
 # instead of ~1.7 ms, bench/idmap.sh), and only the objects a helper uses,
@@ -185,7 +186,7 @@ HELPER_STATIC = $(if $(SANITIZE),,-static-libstdc++ -static-libgcc -Wl,-Bstatic)
 HELPER_SHARED = $(if $(SANITIZE),,-Wl,-Bdynamic)
 $(BUILD)/bin/uxc-idmap: $(call obj,$(IDMAP_SRC) $(CORE_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(HELPER_STATIC) $(CAP_LIBS) $(HELPER_SHARED)
+	$(CXX) $(CXXFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(HELPER_STATIC) $(INIH_LIBS) $(CAP_LIBS) $(HELPER_SHARED)
 
 $(BUILD)/bin/uxc-nic: $(call obj,$(NIC_SRC) $(CORE_SRC)) $(POLICY_LIB)
 	@mkdir -p $(@D)

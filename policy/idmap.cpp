@@ -2,6 +2,7 @@
 
 #include <climits>
 
+#include "policy/settings.h"
 #include "policy/text.h"
 
 namespace uxc::policy {
@@ -191,6 +192,13 @@ bool encode_idmap_request(const IdmapRequest& request, std::string* out) {
 RequestDecision authorise_request(const IdmapRequest& request, const CallerIds& caller,
                                   const GrantFiles& grants) {
   RequestDecision decision;
+  AdminSettings settings;
+  std::string error;
+  if (!parse_admin_settings(grants.settings_text, grants.settings_name, &settings, &error)) {
+    decision.verdict = RequestVerdict::kBadGrants;
+    decision.reason = error + "; an administrator must fix it";
+    return decision;
+  }
   for (IdKind kind : {IdKind::kUid, IdKind::kGid}) {
     const bool uid = kind == IdKind::kUid;
     const std::vector<IdExtent>& map = uid ? request.uid_map : request.gid_map;
@@ -214,7 +222,9 @@ RequestDecision authorise_request(const IdmapRequest& request, const CallerIds& 
     (uid ? decision.uid_text : decision.gid_text) = format_map(map);
     decision.setgroups_deny = decision.setgroups_deny || d.needs_setgroups_deny;
   }
-  decision.setgroups_deny = decision.setgroups_deny || request.setgroups_deny;
+  // The administrator's switch: before every gid map.
+  decision.setgroups_deny = decision.setgroups_deny || request.setgroups_deny ||
+                            (settings.setgroups == SetgroupsPolicy::kDeny && !request.gid_map.empty());
   for (const IdExtent& e : request.uid_map)
     decision.maps_host_root = decision.maps_host_root || e.outside == 0;
   decision.verdict = RequestVerdict::kAllow;

@@ -128,12 +128,16 @@ inline constexpr protocol::KeySpec kIdmapRequestSchema[] = {
 
 // ------------------------------------------------------ whole requests
 
-// The grant files' text (already read) and their names for messages.
+// The grant files' text (already read) and their names for messages,
+// and the administrator's settings file (policy/settings.h; "" when it
+// does not exist: every default).
 struct GrantFiles {
   std::string_view subuid_name;
   std::string_view subuid_text;
   std::string_view subgid_name;
   std::string_view subgid_text;
+  std::string_view settings_name;
+  std::string_view settings_text;
 };
 
 struct CallerIds {
@@ -159,9 +163,11 @@ struct RequestDecision {
 };
 
 // Decides a whole request: parses only the grant files the request needs
-// (a malformed one refuses, see subid.h), authorises each map, and says
-// what to write. setgroups is denied when the request asks for it or a
-// gid extent is allowed only as the caller's own gid.
+// (a malformed one refuses, see subid.h), and the settings (a malformed
+// file refuses every request: fail closed), authorises each map, and says
+// what to write. setgroups is denied, for a request with a gid map, when
+// the request asks for it, a gid extent is allowed only as the caller's
+// own gid, or the administrator set "[idmap] setgroups = deny".
 RequestDecision authorise_request(const IdmapRequest& request, const CallerIds& caller,
                                   const GrantFiles& grants);
 

@@ -36,6 +36,7 @@
 
 #include "paths.h"
 #include "policy/idmap.h"  // with policy/protocol.h and policy/subid.h
+#include "policy/settings.h"
 #include "setuid-helpers/core.h"
 
 namespace {
@@ -57,6 +58,7 @@ enum Step : int {
 
 constexpr char kSubuidPath[] = UXC_SYSCONFDIR "/subuid";
 constexpr char kSubgidPath[] = UXC_SYSCONFDIR "/subgid";
+constexpr char kSettingsPath[] = UXC_SYSCONFDIR "/uxc/uxc.conf";
 // One message for every unacceptable target, so a refusal never tells
 // whether a process, a file or a namespace exists.
 constexpr char kTargetRefusal[] = "the target is not your process in a new user namespace of yours";
@@ -67,6 +69,7 @@ constexpr CapSet kAllMapCaps = cap_bit(CAP_SETUID) | cap_bit(CAP_SETGID) | cap_b
 
 struct GrantFiles {
   Fd subuid, subgid;  // not valid: the file does not exist, grants nothing
+  Fd settings;        // the administrator's uxc.conf; not valid: every default
 };
 
 // argv[0]'s last path component picks the front end.
@@ -89,7 +92,8 @@ core::Form identify_form(Mode mode, std::span<const std::string_view> args) {
 // Opened as root (they may be readable by root only), read as the caller.
 bool open_grant_files_as_root(GrantFiles* files) {
   return core::open_root_owned(kSubuidPath, O_RDONLY, &files->subuid) &&
-         core::open_root_owned(kSubgidPath, O_RDONLY, &files->subgid);
+         core::open_root_owned(kSubgidPath, O_RDONLY, &files->subgid) &&
+         core::open_root_owned(kSettingsPath, O_RDONLY, &files->settings);
 }
 
 // Shadow's command line, or the pipe form's fd 0 (and no argument).
@@ -149,20 +153,24 @@ bool target_is_callers_new_namespace(int dir, const core::Caller& caller) {
 }
 
 // Parsing and the decision are pure (policy/idmap.h) and run as the
-// caller, on the grant files opened as root. Only the files the request
-// needs are read.
+// caller, on the grant files opened as root. Only the grant files the
+// request needs are read; the settings always (one that does not parse
+// refuses: the administrator may have meant to deny setgroups).
 bool authorise(const GrantFiles& files, const core::Caller& caller, const IdmapRequest& request,
                Decision* decision) {
-  std::string subuid, subgid;
+  std::string subuid, subgid, settings;
   if ((!request.uid_map.empty() && files.subuid.valid() &&
        !core::read_capped(files.subuid.get(), uxc::policy::kMaxSubidFileBytes, &subuid)) ||
       (!request.gid_map.empty() && files.subgid.valid() &&
-       !core::read_capped(files.subgid.get(), uxc::policy::kMaxSubidFileBytes, &subgid))) {
+       !core::read_capped(files.subgid.get(), uxc::policy::kMaxSubidFileBytes, &subgid)) ||
+      (files.settings.valid() &&
+       !core::read_capped(files.settings.get(), uxc::policy::kMaxSettingsBytes, &settings))) {
     *decision = {RequestVerdict::kBadGrants, "cannot read the grant files", {}, {}, false, false};
     return false;
   }
-  *decision = uxc::policy::authorise_request(request, {caller.name, caller.uid, caller.gid},
-                                             {kSubuidPath, subuid, kSubgidPath, subgid});
+  *decision = uxc::policy::authorise_request(
+      request, {caller.name, caller.uid, caller.gid},
+      {kSubuidPath, subuid, kSubgidPath, subgid, kSettingsPath, settings});
   return decision->verdict == RequestVerdict::kAllow;
 }
 
@@ -242,8 +250,8 @@ int main(int argc, char** argv) {
   GrantFiles grants;
   if (!open_grant_files_as_root(&grants))
     return refuse(form, core::kStepRootFiles, kSystem,
-                  std::string("cannot open ") + kSubuidPath + " and " + kSubgidPath +
-                      " as root-owned files; ask an administrator");
+                  std::string("cannot open ") + kSubuidPath + ", " + kSubgidPath + " and " +
+                      kSettingsPath + " as root-owned files; ask an administrator");
   // 3. The caller's ids; the map capabilities permitted, none effective.
   core::Caller caller{getuid(), getgid(), {}, 0};
   if (!core::drop_to_caller(caller, kAllMapCaps))

@@ -85,9 +85,10 @@ want="$(pkg-config --libs libnl-route-3.0) $(pkg-config --libs inih) $(pkg-confi
 check build_libs_from_pkg_config bash -c 'tr -s " " <<<"$1" | grep -qF -- "$(tr -s " " <<<"$2" | sed "s/ *$//")"' sh "$link" "$want"
 link=$(mk -n BUILD="$empty" PKG_CONFIG=false "$empty/bin/uxc" 2>&1 | grep -- "-o $empty/bin/uxc ")
 check build_libs_without_pc_files bash -c 'tr -s " " <<<"$1" | grep -qF -- "-lnl-route-3 -lnl-3 -linih -lcap"' sh "$link"
-# (CXX=false: a compiler that finds no library.)
+# (CXX=false: a compiler that finds no library; inih is the first that
+# uxc-idmap's link names.)
 out=$(mk -n BUILD="$empty" PKG_CONFIG=false CXX=false "$empty/bin/uxc-idmap" 2>&1); status=$?
-check build_missing_lib_names_package test "$status:$(grep -c "libcap not found: install Debian's libcap-dev" <<<"$out")" = "2:1"
+check build_missing_lib_names_package test "$status:$(grep -c "inih not found: install Debian's libinih-dev" <<<"$out")" = "2:1"
 # ...but only a recipe that needs the library asks: deps and clean work
 # on a machine without them.
 out=$(mk -n BUILD="$empty" PKG_CONFIG=false CXX=false clean deps 2>&1); status=$?

@@ -130,10 +130,12 @@ struct WholeCase {
   bool setgroups_deny;
   bool host_root;
   std::string reason_part;  // substring of the reason when denied
+  std::string settings = "";  // the administrator's uxc.conf
 };
 std::ostream& operator<<(std::ostream& os, const WholeCase& c) { return os << c.name; }
 
 const std::string kGrants = "uxtest1:100000:65536\nuxtest2:200000:65536\n";
+const std::string kDeny = "[idmap]\nsetgroups = deny\n";
 
 const WholeCase kWholeCases[] = {
     {"full map with own ids", {{{0, 100000, 65536}, {65536, kOwn, 1}}, {{0, 100000, 65536}, {65536, kOwn, 1}}, false},
@@ -158,10 +160,26 @@ const WholeCase kWholeCases[] = {
      RequestVerdict::kNotOwned, false, false, "gid 0 200000 1"},
     {"another user's name", {{{0, 200000, 1}}, {}, false}, kGrants, kGrants, kOwn,
      RequestVerdict::kNotOwned, false, false, "200000..200000"},
+    // The administrator's [idmap] setgroups switch.
+    {"switch deny: subordinate ids only", {{{0, 100000, 65536}}, {{0, 100000, 65536}}, false}, kGrants,
+     kGrants, kOwn, RequestVerdict::kAllow, true, false, "", kDeny},
+    {"switch deny: gid map alone", {{}, {{0, 100000, 65536}}, false}, kGrants, kGrants, kOwn,
+     RequestVerdict::kAllow, true, false, "", kDeny},
+    {"switch deny: no gid map, nothing to deny", {{{0, 100000, 65536}}, {}, false}, kGrants, kGrants,
+     kOwn, RequestVerdict::kAllow, false, false, "", kDeny},
+    {"switch auto: as without the file", {{{0, 100000, 65536}}, {{0, 100000, 65536}}, false}, kGrants,
+     kGrants, kOwn, RequestVerdict::kAllow, false, false, "", "[idmap]\nsetgroups = auto\n"},
+    {"other settings only", {{{0, 100000, 65536}}, {{0, 100000, 65536}}, false}, kGrants, kGrants,
+     kOwn, RequestVerdict::kAllow, false, false, "", "[images]\nserver = mirror.example\n"},
+    {"malformed settings refuse every request", {{{0, kOwn, 1}}, {}, false}, kGrants, kGrants, kOwn,
+     RequestVerdict::kBadGrants, false, false, "/etc/uxc/uxc.conf:2:", "[idmap]\nsetgroups = maybe\n"},
+    {"unknown settings key refuses", {{{0, kOwn, 1}}, {}, false}, kGrants, kGrants, kOwn,
+     RequestVerdict::kBadGrants, false, false, "/etc/uxc/uxc.conf:", "[idmap]\nsetgroup = deny\n"},
 };
 
 BOOST_DATA_TEST_CASE(authorise_request_table, boost::unit_test::data::make(kWholeCases), c) {
-  const GrantFiles grants{"/etc/subuid", c.subuid, "/etc/subgid", c.subgid};
+  const GrantFiles grants{"/etc/subuid", c.subuid, "/etc/subgid", c.subgid, "/etc/uxc/uxc.conf",
+                          c.settings};
   const RequestDecision d = authorise_request(c.request, {"uxtest1", c.uid, c.uid}, grants);
   BOOST_TEST(static_cast<int>(d.verdict) == static_cast<int>(c.verdict));
   if (c.verdict == RequestVerdict::kAllow) {
