@@ -4,10 +4,12 @@
 #include <poll.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -147,6 +149,13 @@ int exit_code(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
   if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
   return 1;
+}
+
+void reset_signal_dispositions() {
+  // A zeroed kernel sigaction is SIG_DFL with no flags on every
+  // architecture; SIGKILL and SIGSTOP refuse, as they should.
+  const unsigned long dfl[8] = {};
+  for (int sig = 1; sig < NSIG; ++sig) (void)syscall(SYS_rt_sigaction, sig, dfl, nullptr, NSIG / 8);
 }
 
 std::pair<Fd, Fd> make_pipe() {

@@ -114,6 +114,12 @@ std::vector<uint8_t> random_bytes(size_t count);
 // 128 + the signal that killed the process.
 int exit_code(int wait_status);
 
+// Every signal's disposition back to SIG_DFL, glibc's reserved 32 and 33
+// included (the raw rt_sigaction: glibc refuses those two). An ignored
+// signal survives execve: without this a container's init would inherit
+// what the user's shell ignores (nohup's SIGHUP, a runner's SIGTERM).
+void reset_signal_dispositions();
+
 // Pipe with O_CLOEXEC on both ends: [0] read, [1] write.
 std::pair<Fd, Fd> make_pipe();
 
