@@ -120,6 +120,14 @@ int exit_code(int wait_status);
 // what the user's shell ignores (nohup's SIGHUP, a runner's SIGTERM).
 void reset_signal_dispositions();
 
+// The names in the directory open at `dirfd` (read through a duplicate,
+// from its start), "." and ".." left out, sorted. False, errno set, if
+// it cannot be read.
+bool read_dir_names(int dirfd, std::vector<std::string>* names);
+
+// The same for a path: an empty list if it cannot be opened or read.
+std::vector<std::string> dir_names(const std::string& path);
+
 // Pipe with O_CLOEXEC on both ends: [0] read, [1] write.
 std::pair<Fd, Fd> make_pipe();
 

@@ -78,20 +78,8 @@ class TreeCopier {
   }
 
   std::vector<std::string> entries(int dir_fd, const std::string& rel) {
-    Fd dup_fd(fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
-    DIR* dir = dup_fd.valid() ? fdopendir(dup_fd.get()) : nullptr;
-    if (dir == nullptr) fail_src(rel);
-    dup_fd.release();
     std::vector<std::string> names;
-    errno = 0;
-    while (const dirent* e = readdir(dir)) {
-      const std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(n);
-    }
-    const int err = errno;
-    closedir(dir);
-    errno = err;
-    if (err != 0) fail_src(rel);
+    if (!read_dir_names(dir_fd, &names)) fail_src(rel);
     return names;
   }
 
