@@ -3,7 +3,9 @@
 # one run inside the isolated test world, as test user uxtest1, with 0, 600
 # and 5,000 nics already on the bridge. Prints per-call medians and ratios.
 # Targets: ours <= 0.15 of lxc-user-nic's time at 600 existing nics, and
-# ours at 5,000 <= 2x ours at 0.
+# ours at 5,000 <= 2x ours at 0. Then 8 users creating in parallel on 8
+# bridges (NIC_BENCH_PAR creates each, default 10), wall time against
+# lxc-user-nic's.
 #
 #   bench/nic.sh [RUNS]        (as root; BUILD=build-dir to pick a build)
 #
@@ -163,6 +165,84 @@ for ((i = 0; i < runs; i++)); do
   "$TIME" uxtest1 /bin/true 2>&1 >/dev/null | awk '/^nic_time / {print $2}' >>"$work/true.us"
 done
 echo "floor (fork + exec of /bin/true as uxtest1): $(median "$work/true.us" | us_to_ms) ms"
+
+# 8 users creating in parallel, each on a bridge of its own (so each on its
+# own usernet line and its own lock byte): all 8 start at once and each
+# makes PAR nics in a row into a namespace of its own. Wall time for all
+# 8 x PAR creates, uxc-nic against lxc-user-nic, whose one database lock
+# serialises every user on the host; and uxc-nic's one user making the
+# same 8 x PAR in a row, for how far the parallel run scales.
+par=${NIC_BENCH_PAR:-10}
+par_users=()
+for k in 1 2 3 4 5 6 7 8; do
+  u=uxpar$k
+  if ! getent passwd "$u" >/dev/null; then
+    echo "$u:x:$((61010 + k)):$((61010 + k))::/home/$u:/bin/sh" >>/etc/passwd
+    echo "$u:x:$((61010 + k)):" >>/etc/group
+    install -d -o $((61010 + k)) -g $((61010 + k)) -m 0700 "/home/$u"
+  fi
+  ip link add "brpar$k" type bridge && ip link set "brpar$k" up || exit 1
+  echo "$u veth brpar$k 100000" | tee -a /etc/lxc/lxc-usernet >>/etc/uxc/usernet
+  par_users+=("$u")
+done
+# par_holder USER: like new_holder, for USER.
+par_holder() {
+  local pidfile=$work/pid.$RANDOM
+  install -m 0666 /dev/null "$pidfile"
+  as_user "$1" sh -c 'echo $$ >"$0"; exec unshare -Urn sleep 1000000' "$pidfile" >/dev/null 2>&1 &
+  for _ in $(seq 500); do
+    [ -s "$pidfile" ] && [ "$(cat "/proc/$(cat "$pidfile")/comm" 2>/dev/null)" = sleep ] && break
+    sleep 0.01
+  done
+  cat "$pidfile"
+}
+declare -A par_target
+for k in 1 2 3 4 5 6 7 8; do par_target[$k]=$(par_holder "uxpar$k"); holders+=("${par_target[$k]}"); done
+# par_run WHICH K COUNT: user K's COUNT creates on brparK, in a row.
+par_run() {
+  local which=$1 k=$2 count=$3 i u=uxpar$k pid=${par_target[$2]}
+  for ((i = 0; i < count; i++)); do
+    if [ "$which" = uxc ]; then
+      printf 'uxc-nic 1\nop create\ntype veth\nlink brpar%d\nname p%d\nend\n' "$k" "$i" |
+        "$TIME" "$u" "$NIC" 3<"/proc/$pid/ns/net" >/dev/null 2>"$work/par.$k.err"
+    else
+      "$TIME" "$u" "$LXC_NIC" create /x bench "$pid" veth "brpar$k" "p$i" >/dev/null 2>"$work/par.$k.err" </dev/null
+    fi
+    grep -q '^nic_time [0-9]* 0$' "$work/par.$k.err" ||
+      { echo "bench/nic.sh: $which create by $u failed: $(cat "$work/par.$k.err")" >&2; return 1; }
+  done
+}
+# par_clear: every nic made on the brpar bridges goes (their ports, and
+# the container ends with them).
+par_clear() {
+  local k dev
+  for k in 1 2 3 4 5 6 7 8; do
+    for dev in $(ip -o link show master "brpar$k" | awk -F': ' '{print $2}' | sed 's/@.*//'); do
+      ip link del "$dev"
+    done
+  done
+}
+now_us() { echo $(( $(date +%s%N) / 1000 )); }
+declare -A par_ms
+for which in uxc lxc; do
+  start=$(now_us)
+  pids=()
+  for k in 1 2 3 4 5 6 7 8; do par_run "$which" "$k" "$par" & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p" || exit 1; done
+  par_ms[$which]=$(awk -v d=$(( $(now_us) - start )) 'BEGIN { printf "%.1f", d / 1000 }')
+  par_clear
+done
+start=$(now_us)
+par_run uxc 1 $((8 * par)) || exit 1
+serial_ms=$(awk -v d=$(( $(now_us) - start )) 'BEGIN { printf "%.1f", d / 1000 }')
+par_clear
+echo "8 users x $par creates in parallel on 8 bridges (wall): uxc-nic ${par_ms[uxc]} ms," \
+  "lxc-user-nic ${par_ms[lxc]} ms, ratio $(awk -v a="${par_ms[uxc]}" -v b="${par_ms[lxc]}" 'BEGIN { printf "%.3f", a / b }');" \
+  "uxc-nic, one user making the same $((8 * par)) in a row: $serial_ms ms"
+if [ -n "${BENCH_RESULTS:-}" ]; then
+  bench_row "nic create, 8 users in parallel on 8 bridges ($((8 * par)) creates, wall)" "${par_ms[uxc]}" \
+    "${par_ms[lxc]}" ms 1 - "lxc-user-nic 5 from Debian; uxc-nic, one user, the same creates in a row: $serial_ms ms"
+fi
 if [ -n "${ours[0]:-}" ] && [ -n "${ours[5000]:-}" ]; then
   growth=$(awk -v a="${ours[5000]}" -v b="${ours[0]}" 'BEGIN { printf "%.2f", a / b }')
   echo "uxc-nic at 5000 / at 0: $growth (target <= 2)"

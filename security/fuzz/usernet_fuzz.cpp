@@ -18,7 +18,8 @@
 //   taken it never allows;
 // - a tag that parses re-formats to the same bytes; format then parse
 //   of any valid key gives the key back;
-// - every slot name is a 15-byte slot name.
+// - every slot name is a 15-byte slot name, and no two lines of a file
+//   share a slot hash (colliding keys are moved apart).
 #include "policy/usernet.h"
 
 #include <cstdlib>
@@ -66,11 +67,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const UsernetFile policy = parse_usernet_file(parts[0]);
   if (policy.ok()) {
+    std::set<uint32_t> hashes;  // every line its own slot range
+    for (const auto& line : policy.lines)
+      if (!hashes.insert(line.slot_hash).second) std::abort();
     for (const auto& line : policy.lines) {
       if (line.count > kMaxUsernetCount || line.key.type != "veth" ||
           !is_valid_account_name(line.key.owner) || !is_valid_ifname(line.key.link))
         std::abort();
-      const std::string name = slot_name(line.key, line.count);
+      const std::string name = slot_name(line, line.count);
       if (name.size() != 15 || !is_slot_name(name) || !is_host_end_name(name)) std::abort();
       HeldNic back;
       if (!parse_nic_tag(format_nic_tag(61001, line.key), &back) || back.uid != 61001 ||
@@ -109,29 +113,35 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // choose_slot with a probe that calls a slot taken when some held nic's
   // key hashes to its name: at most a few hundred probes per run.
   std::set<std::string> taken;
-  for (const auto& nic : held) taken.insert(slot_name(nic.charged, 0));
+  for (const auto& nic : held) {
+    UsernetLine line{nic.charged, 1, 0, 0, 0};  // a line the file lacks: any range
+    for (const auto& l : policy.lines)
+      if (l.key == nic.charged) line = l;
+    taken.insert(slot_name(line, 0));
+  }
   const uint32_t random = uxc::fuzz::small_number(parts[5]);
   // Every third untaken slot (by slot and random) holds a leftover.
   size_t probes = 0;
   std::map<std::string, SlotState> answered;
-  const SlotProbe probe = [&](const UsernetKey& key, uint32_t slot) {
+  const SlotProbe probe = [&](const std::string& name) {
     SlotState state = SlotState::kTaken;
-    if (++probes <= 4096 && !taken.count(slot_name(key, slot)))  // huge counts: stop early
-      state = (slot + random) % 3 == 0 ? SlotState::kLeftover : SlotState::kFree;
-    answered[slot_name(key, slot)] = state;
+    if (++probes <= 4096 && !taken.count(name))  // huge counts: stop early
+      state = (static_cast<uint8_t>(name.back()) + random) % 3 == 0 ? SlotState::kLeftover
+                                                                       : SlotState::kFree;
+    answered[name] = state;
     return state;
   };
   const NicDecision chosen = choose_slot(policy, user, groups, "veth", link, random, probe);
   check_allowed(policy, chosen, user, groups, link);
   if (chosen.verdict == NicVerdict::kAllow) {
-    const auto it = answered.find(slot_name(chosen.charged, chosen.slot));
+    const auto it = answered.find(chosen.host_name);
     if (it == answered.end() || it->second == SlotState::kTaken ||
         chosen.leftover != (it->second == SlotState::kLeftover))
       std::abort();
   } else if (chosen.leftover) {
     std::abort();
   }
-  const SlotProbe all_taken = [&](const UsernetKey&, uint32_t) {
+  const SlotProbe all_taken = [&](const std::string&) {
     return ++probes > 1u << 20 ? SlotState::kFree : SlotState::kTaken;
   };
   probes = 0;
