@@ -185,22 +185,28 @@ for k in 1 2 3 4 5 6 7 8; do
   echo "$u veth brpar$k 100000" | tee -a /etc/lxc/lxc-usernet >>/etc/uxc/usernet
   par_users+=("$u")
 done
-# par_holder USER: like new_holder, for USER.
+# par_holder K: like new_holder, for user uxparK.
 par_holder() {
-  local pidfile=$work/pid.$RANDOM
+  local pidfile=$work/parpid.$1 pid
   install -m 0666 /dev/null "$pidfile"
-  as_user "$1" sh -c 'echo $$ >"$0"; exec unshare -Urn sleep 1000000' "$pidfile" >/dev/null 2>&1 &
+  as_user "uxpar$1" sh -c 'echo $$ >"$0"; exec unshare -Urn sleep 1000000' "$pidfile" >/dev/null 2>&1 &
   for _ in $(seq 500); do
-    [ -s "$pidfile" ] && [ "$(cat "/proc/$(cat "$pidfile")/comm" 2>/dev/null)" = sleep ] && break
+    pid=$(cat "$pidfile")
+    [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] && { echo "$pid"; return 0; }
     sleep 0.01
   done
-  cat "$pidfile"
+  echo "bench/nic.sh: uxpar$1's namespace did not appear" >&2
+  return 1
 }
 declare -A par_target
-for k in 1 2 3 4 5 6 7 8; do par_target[$k]=$(par_holder "uxpar$k"); holders+=("${par_target[$k]}"); done
+for k in 1 2 3 4 5 6 7 8; do
+  par_target[$k]=$(par_holder "$k") || exit 1
+  holders+=("${par_target[$k]}")
+done
 # par_run WHICH K COUNT: user K's COUNT creates on brparK, in a row.
 par_run() {
-  local which=$1 k=$2 count=$3 i u=uxpar$k pid=${par_target[$2]}
+  local which=$1 k=$2 count=$3 i
+  local u=uxpar$k pid=${par_target[$k]}
   for ((i = 0; i < count; i++)); do
     if [ "$which" = uxc ]; then
       printf 'uxc-nic 1\nop create\ntype veth\nlink brpar%d\nname p%d\nend\n' "$k" "$i" |
