@@ -24,11 +24,12 @@
 // (creates of a line hold its lock, so it cannot be one in progress).
 //
 // The lock is per line: a byte of the root-owned lock file at the line's
-// slot hash (lines whose slots share a range share the byte), an OFD lock
-// taken by every create that may charge the line, held across probing,
-// creating and tagging only. It is released before anything is written
-// to a descriptor the caller chose, so no caller can extend it; a caller
-// that stops its own helper inside it holds up only creates that may be
+// slot hash (unique within the policy file), an OFD lock taken by every
+// create that may charge the line, held across probing, creating and
+// tagging only. A create whose lines are visibly full is refused by a
+// first look without it. It is released before anything is written to a
+// descriptor the caller chose, so no caller can extend it; a caller that
+// stops its own helper inside it holds up only creates that may be
 // charged to the same line, each for at most kLockWaitSeconds.
 #include <fcntl.h>
 #include <grp.h>

@@ -18,6 +18,7 @@ const CommandHelp kHelp = {
     "lines (the helpers refuse a file with one), subordinate ranges of different\n"
     "users that overlap (each could own the other's container files), ranges that\n"
     "cover a real uid or gid, owners that do not exist, repeated usernet lines,\n"
+    "usernet lines whose slot names hash like an earlier line's,\n"
     "bridges that do not exist or are not bridges, and files or directories that\n"
     "someone other than root could change. A missing file reads as empty.\n"
     "Exit status: 0 when nothing was found, 1 otherwise.",
