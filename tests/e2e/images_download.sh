@@ -162,6 +162,27 @@ check images_download_no_cache_leaves_nothing no_partials
 out=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image ls 2>&1)
 check images_download_image_ls test -n "$(grep -E "^$S +busybox +test +$IMG_ARCH +default +20260101_00:00 +[0-9.]+ (KiB|MiB) +[0-9-]+$" <<<"$out")" -a \
   -n "$(grep -E "^$S +busybox +old .* \(expired\)$" <<<"$out")"
+# The same as JSON (docs/json.md), and a cache directory whose name holds
+# a quote, an escape sequence, a newline and non-ASCII text: escaped, never
+# passed through.
+json=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image ls --format json 2>&1)
+check images_download_image_ls_json python3 "$(dirname "$0")/json_check.py" images <<<"$json"
+check images_download_image_ls_json_fields python3 -c 'import json,sys; l=json.loads(sys.argv[1])
+t=[i for i in l if i["release"]=="test"][0]; o=[i for i in l if i["release"]=="old"][0]
+assert t["server"]==sys.argv[2] and t["dist"]=="busybox" and t["arch"]==sys.argv[3] and t["variant"]=="default"
+assert t["build"]=="20260101_00:00" and t["current"] is True and t["size_bytes"]>1000 and t["expired"] is False
+assert t["path"].endswith("/busybox/test/"+sys.argv[3]+"/default/20260101_00:00")
+assert o["expired"] is True and type(o["expires"]) is int' "$json" "$S" "$IMG_ARCH"
+odd=$'q"\\\e[2J\nd\u00e9'
+as_user $U mkdir -p "/home/$U/.cache/uxc/images/$S/$odd/r/a/v/20260101_00:00"
+json=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image ls --format json 2>&1)
+check images_download_image_ls_json_odd_name python3 "$(dirname "$0")/json_check.py" images <<<"$json"
+check images_download_image_ls_json_escaped grep -qF '"dist":"q\"\\\u001b[2J\nd\u00e9"' <<<"$json"
+check images_download_image_ls_json_round_trip python3 -c 'import json,sys; l=json.loads(sys.argv[1])
+assert [i for i in l if i["dist"]==sys.argv[2]][0]["size_bytes"]==0' "$json" "$odd"
+as_user $U rm -r "/home/$U/.cache/uxc/images/$S/$odd"
+out=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image ls --format yaml 2>&1); status=$?
+check images_download_image_ls_format_usage test "$status:$out" = "2:uxc image ls: --format takes only 'json' (try 'uxc image ls --help')"
 out=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image rm -d busybox -r old 2>&1); status=$?
 check images_download_image_rm test "$status" = 0 -a -n "$(grep "^Removed busybox old $IMG_ARCH (default) 20250101_00:00 from $S" <<<"$out")"
 check images_download_image_rm_gone test -z "$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image ls | grep ' old ')"

@@ -66,7 +66,7 @@ same parity_stop_reboot_forever "$status:$out" \
   "2:uxc stop: -r takes a TIMEOUT of 0 or more seconds (a reboot that times out is killed) (try 'uxc stop --help')"
 out=$(uxc_as $U stop slow -t -2 2>&1); status=$?
 same parity_stop_bad_timeout "$status:$out" \
-  "2:uxc stop: -t TIMEOUT (seconds, or -1) must be a number, not '-2' (try 'uxc stop --help')"
+  "2:uxc stop: -t TIMEOUT must be a number of seconds, or -1, not '-2' (try 'uxc stop --help')"
 out=$(uxc_as $U stop slow --nokill 2>&1); status=$?
 same parity_stop_nokill_not_running "$status:$out" "1:uxc stop: slow is not running"
 

@@ -178,7 +178,10 @@ int cmd_stop(int argc, char** argv) {
   // LXC's -t -1: wait for as long as the halt takes, and never kill.
   const bool forever = args.get('t') == "-1";
   if (forever && args.has('r')) throw UsageError("-r takes a TIMEOUT of 0 or more seconds (a reboot that times out is killed)");
-  const uint32_t timeout = forever ? 0 : number_option(args, 't', "TIMEOUT (seconds, or -1)", 60);
+  uint32_t timeout = 60;
+  if (args.has('t') && !forever && !policy::parse_u32(args.get('t'), &timeout))
+    throw UsageError("-t TIMEOUT must be a number of seconds, or -1, not '" + args.get('t') + "'");
+  if (forever) timeout = 0;
   if (timeout > 24u * 3600u * 365u) throw UsageError("-t TIMEOUT is more than a year; use -1 to wait for ever");
   const bool wait = !args.has('W');
   const User user = current_user();
