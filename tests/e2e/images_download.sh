@@ -277,6 +277,75 @@ check images_download_ls_json grep -qF "{\"name\":\"bb1\",\"state\":\"STOPPED\",
 out=$(uxc_as $U ls -F NAME,COLOUR 2>&1); status=$?
 check images_download_ls_unknown_field test "$status" = 2 -a -n "$(grep -F "unknown column 'COLOUR'" <<<"$out")"
 
+# ------------------------------------------------- -t download -- --list
+# LXC's listing of what the server offers, filtered by -d/-r/-a/--variant;
+# no name needed, nothing created.
+list() { as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" create "$@" 2>&1; }
+tab=$'\t'
+out=$(list -t download -- --list --server $S); status=$?
+check images_download_list test "$status:$(sed -n '1,3p' <<<"$out" | tr '\n' '|')" = "0:---|DIST${tab}RELEASE${tab}ARCH${tab}VARIANT${tab}BUILD|---|"
+check images_download_list_entries test "$(grep -c "^busybox$tab" <<<"$out"):$(tail -1 <<<"$out")" = "7:---"
+check images_download_list_line grep -qx "busybox${tab}test${tab}$IMG_ARCH${tab}default${tab}20260101_00:00" <<<"$out"
+out=$(list lst -t download -- -l -r old --server $S); status=$?
+check images_download_list_filtered test "$status:$(sed -n 4p <<<"$out"):$(wc -l <<<"$out")" = "0:busybox${tab}old${tab}$IMG_ARCH${tab}default${tab}20250101_00:00:5"
+check images_download_list_creates_nothing nothing_of lst
+out=$(list -t download -- --list -d fedora -a $IMG_ARCH --server $S); status=$?
+check images_download_list_no_match test "$status:$out" = \
+  "1:uxc create: $S offers no image that matches -d fedora -a $IMG_ARCH (--list without them shows all it offers)"
+out=$(list -t download -- --list --force-cache --server $S); status=$?
+check images_download_list_usage test "$status:$out" = "2:uxc create: --list asks the server for its images: it takes -d, -r, -a, --variant and --server as filters, not --flush-cache, --force-cache or --no-cache (try 'uxc create --help')"
+out=$(list -t download -- --list --server localhost:8449); status=$?
+check images_download_list_unreachable test "$status:$(wc -l <<<"$out")" = 1:1 -a -n "$(grep -E '^uxc create: cannot reach localhost:8449: ' <<<"$out")"
+
+# ------------------------------------- -t local -- -m META -f ROOTFS
+# An image's two tarballs, as distrobuilder writes them (here the image
+# server's own): the metadata is honoured as download honours it.
+sp=/home/$U/split
+as_user $U mkdir -p $sp
+cp $IMG_ROOT$p_test/meta.tar.xz $IMG_ROOT$p_test/rootfs.tar.xz $sp/ && chown $U: $sp/*
+out=$(list split1 -t local -- -m $sp/meta.tar.xz -f $sp/rootfs.tar.xz); status=$?
+check images_download_split_created test "$status" = 0 -a -n "$(grep -x 'Created container split1' <<<"$out")"
+check images_download_split_create_message grep -qx 'You just created a busybox test container (build 20260101_00:00).' <<<"$out"
+r=$data/split1/rootfs
+check images_download_split_template_hostname test "$(cat $r/etc/hostname)" = split1
+check images_download_split_excludes test ! -e $r/etc/excluded-by-image
+check images_download_split_owners test "$(stat -c %u:%g:%a $r/etc/shadow)" = 100000:100042:640
+check images_download_split_config grep -qx "lxc.arch = $(uname -m)" $data/split1/config
+check images_download_split_config_source grep -qx "# Distribution configuration, from $sp/meta.tar.xz" $data/split1/config
+check images_download_split_runs test "$(uxc_as $U start split1 -F -- /bin/cat /etc/hostname 2>&1)" = split1
+check images_download_split_no_private_dir no_partials
+check images_download_split_destroy uxc_as $U destroy split1
+# Malformed input: one line that says what is wrong, nothing on disk.
+mkdir -p $IMG/noconf && echo /etc/hostname >$IMG/noconf/templates
+tar -C $IMG/noconf -cJf $sp/noconf.tar.xz . && chown $U: $sp/noconf.tar.xz
+out=$(list split2 -t local -- -m $sp/noconf.tar.xz -f $sp/rootfs.tar.xz); status=$?
+check images_download_split_meta_without_config test "$status:$out" = "1:uxc create: $sp/noconf.tar.xz has no config file (config-user or config): -m takes an image's metadata tarball, the meta.tar.xz that distrobuilder or an image server makes next to rootfs.tar.xz"
+check images_download_split_meta_without_config_nothing_left nothing_of split2
+check images_download_split_meta_without_config_no_private_dir no_partials
+head -c 3000 /dev/urandom >$sp/garbage.tar.xz && chown $U: $sp/garbage.tar.xz
+out=$(list split3 -t local -- -m $sp/garbage.tar.xz -f $sp/rootfs.tar.xz); status=$?
+if [ "$status:$(wc -l <<<"$out")" = 1:1 ] && grep -qE "^uxc create: $sp/garbage.tar.xz is not a tarball uxc can read \(.*\): give the metadata tarball of an image \(meta.tar.xz\)$" <<<"$out"; then
+  pass images_download_split_meta_garbage
+else
+  fail images_download_split_meta_garbage "status $status: $out"
+fi
+check images_download_split_meta_garbage_nothing_left nothing_of split3
+check images_download_split_meta_garbage_no_private_dir no_partials
+out=$(list split4 -t local -- -m $sp/nope.tar.xz -f $sp/rootfs.tar.xz); status=$?
+check images_download_split_meta_missing test "$status:$out" = "1:uxc create: the metadata tarball $sp/nope.tar.xz does not exist"
+check images_download_split_meta_missing_nothing_left nothing_of split4
+out=$(list split5 -t local -- -m $sp/meta.tar.xz -f $sp/nope.tar.xz); status=$?
+check images_download_split_rootfs_missing test "$status:$out" = "1:uxc create: the rootfs $sp/nope.tar.xz does not exist"
+check images_download_split_rootfs_missing_nothing_left nothing_of split5
+out=$(list split6 -t local -- -m $sp/meta.tar.xz); status=$?
+check images_download_split_meta_alone test "$status:$out" = "2:uxc create: -m META needs the rootfs that goes with it: -f ROOTFS (try 'uxc create --help')"
+# A rootfs that is not a tarball, with good metadata: the half-made
+# container goes, and so does the metadata's private directory.
+out=$(list split7 -t local -- -m $sp/meta.tar.xz -f $sp/garbage.tar.xz); status=$?
+check images_download_split_rootfs_garbage test "$status" = 1 -a -n "$(grep -F "is not a tarball uxc can read" <<<"$out")"
+check images_download_split_rootfs_garbage_nothing_left nothing_of split7
+check images_download_split_rootfs_garbage_no_private_dir no_partials
+
 img_stop_server $P
 expected=$(printf '%s\n' admsrv bb1 bb2 bb2x bb2z bb3 flushed nosums1 old1 old2 old3 old4 par1 par2 par3 private slow1 tty1 tty2)
 check images_download_ls_no_ghosts test "$(uxc_as $U ls)" = "$expected"

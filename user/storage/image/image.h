@@ -119,12 +119,15 @@ uint64_t tree_size(const std::string& path);
 
 // ------------------------------------------------------------- commands
 int cmd_fetch(int argc, char** argv, Answer& answer);
+int cmd_meta(int argc, char** argv, Answer& answer);
+int cmd_list(int argc, char** argv);
 int cmd_unpack(int argc, char** argv, Answer& answer);
 int cmd_pack(int argc, char** argv, Answer& answer);
 int cmd_ls(int argc, char** argv);
 int cmd_rm(int argc, char** argv);
 
-// Extracts meta.tar.xz's top-level regular files into dir (as the user).
-void extract_meta(const std::string& tarball, const std::string& dir);
+// Extracts meta.tar.xz's top-level regular files into dir (as the user);
+// `label` names the tarball in errors.
+void extract_meta(const std::string& tarball, const std::string& dir, const std::string& label = "meta.tar.xz");
 
 }  // namespace uxc::image
