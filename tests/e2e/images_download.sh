@@ -104,6 +104,15 @@ check images_download_runs test "$out" = "bb1
 CapEff:	0000000000000000
 CapEff:	0000000000002000"
 check images_download_one_download test "$(rootfs_count)" = 1
+# The cache holds the user's rootfs tarballs: its directories are the
+# user's alone, and one an older uxc left open is closed.
+open_dirs() { find "$1" -type d ! -perm 700 -printf '%m %p\n'; }
+check images_download_cache_private test "$(stat -c %a /home/$U/.cache/uxc/images):$(open_dirs /home/$U/.cache/uxc/images)" = "700:"
+as_user $U mkdir -p -m 755 /home/$U/oldcache/uxc/images
+out=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" XDG_CACHE_HOME=/home/$U/oldcache "$UXC" create -n oldc -t download -- -d busybox -r test --server $S 2>&1); status=$?
+check images_download_old_cache_created test "$status" = 0
+check images_download_old_cache_closed test "$(stat -c %a /home/$U/oldcache/uxc/images):$(open_dirs /home/$U/oldcache/uxc/images)" = "700:"
+check images_download_old_cache_destroy uxc_as $U destroy oldc
 check images_download_compat_index_first grep -q "GET /meta/1.0/index-user.7 404" $IMG/requests-$P
 
 # ------------------------------------------------------------------ cache

@@ -76,6 +76,18 @@ std::string cache_root() {
   return current_user().home + "/.cache/uxc/images";
 }
 
+std::string private_cache_root() {
+  const std::string root = cache_root();
+  make_dirs(root, 0700);
+  // A cache made before it was private is closed on the way: it holds the
+  // user's rootfs tarballs, which are nobody else's business.
+  struct stat st;
+  if (lstat(root.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() && (st.st_mode & 077) != 0 &&
+      chmod(root.c_str(), st.st_mode & 07700) != 0)
+    throw_errno("cannot make " + root + " private");
+  return root;
+}
+
 void remove_user_tree(const std::string& path) {
   Fd fd(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) {
@@ -121,7 +133,8 @@ std::string CacheKey::dir() const {
 std::string CacheKey::describe() const { return dist + " " + release + " " + arch + " (" + variant + ")"; }
 
 VariantLock::VariantLock(const std::string& dir) {
-  make_dirs(dir, 0755);
+  (void)private_cache_root();
+  make_dirs(dir, 0700);
   fd_ = Fd(open((dir + "/.lock").c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd_.valid()) throw_errno("cannot open the cache lock " + dir + "/.lock");
 }

@@ -246,8 +246,7 @@ int cmd_meta(int argc, char** argv, Answer& answer) {
   }
   if (metadata.empty()) throw Error("meta: --metadata is required");
   if (isatty(0)) throw Error("meta holds the metadata until its stdin closes: run it from uxc create");
-  const std::string root = cache_root();
-  make_dirs(root, 0755);
+  const std::string root = private_cache_root();
   remove_stale_private_dirs(root);
   const PrivateDir dir = make_private_dir(root);
   Defer cleanup([&] {
@@ -288,8 +287,7 @@ int cmd_fetch(int argc, char** argv, Answer& answer) {
                d.variant.empty() ? policy::kDefaultImageVariant : d.variant};
   const bool show = progress_wanted(quiet);
   const policy::ImageQuery query{key.dist, key.release, key.arch, key.variant};
-  const std::string root = cache_root();
-  make_dirs(root, 0755);
+  const std::string root = private_cache_root();
   remove_stale_private_dirs(root);
 
   if (d.no_cache) {
@@ -383,7 +381,6 @@ int cmd_fetch(int argc, char** argv, Answer& answer) {
         } catch (const Error&) {
         }
       });
-      if (chmod(partial.c_str(), 0755) != 0) throw_errno("cannot chmod " + partial);
       download_build(*http, wanted, partial, show);
       const std::string target = vdir + "/" + wanted.build;
       remove_user_tree(target);

@@ -112,6 +112,9 @@ std::string sha256_file(int fd);
 // ---------------------------------------------------------------- cache
 // $XDG_CACHE_HOME/uxc/images (default ~/.cache/uxc/images).
 std::string cache_root();
+// The same, created if need be; its directories are the user's alone
+// (0700), and one an older uxc made open is closed.
+std::string private_cache_root();
 // Removes a tree of the user's own files, not following symlinks.
 void remove_user_tree(const std::string& path);
 // Total size of the regular files under path.
