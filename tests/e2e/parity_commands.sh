@@ -41,7 +41,14 @@ check parity_wait_needs_state test "$status" = 2
 out=$(uxc_as $U wait nosuch -s RUNNING 2>&1); status=$?
 check parity_wait_missing_container test "$status:$out" = "1:uxc wait: nosuch doesn't exist"
 
-# monitor, in the background from here on
+# monitor, in the background from here on; monitor_saw N STATE waits (at
+# most 10 s) until it has reported c1 in STATE N times.
+monitor_saw() {
+  for _ in $(seq 200); do
+    [ "$(grep -c "^'c1' changed state to \[$2\]$" /tmp/monitor.lines)" -ge "$1" ] && return 0
+    sleep 0.05
+  done
+}
 uxc_as $U monitor >/tmp/monitor.lines 2>&1 &
 mon_lines=$!
 uxc_as $U monitor c1 --format json >/tmp/monitor.json 2>&1 &
@@ -75,15 +82,13 @@ check parity_thawed_moves test "$t3" != "$t2"
 # A frozen container stops: uxc stop thaws it first (here its sh gets
 # the halt signal's SIGKILL after -t 1: it has no handler).
 check parity_freeze_before_stop uxc_as $U freeze c1
-# The stop ends the frozen state within milliseconds: wait for the
-# monitor to have reported it, so that a loaded machine does not make
-# the line below a race.
-for _ in $(seq 200); do
-  [ "$(grep -c "^'c1' changed state to \[FROZEN\]$" /tmp/monitor.lines)" -ge 2 ] && break
-  sleep 0.05
-done
+# The stop ends the frozen state within milliseconds, and the start
+# below the stopped one: wait for the monitor to have reported each, so
+# that a loaded machine does not make parity_monitor_lines a race.
+monitor_saw 2 FROZEN
 check parity_stop_frozen uxc_as $U stop c1 -t 1
 check parity_stopped_after_frozen test "$(state c1)" = STOPPED
+monitor_saw 1 STOPPED
 
 # ------------------------------------------------------------ cgroup
 check parity_start_again uxc_as $U start c1 -d -- /bin/sleep 1000

@@ -19,7 +19,7 @@
 #include "user/common/util.h"
 #include "user/runtime/attach.h"
 #include "user/runtime/fdpass.h"
-#include "user/runtime/park.h"
+#include "user/common/park.h"
 #include "user/storage/container.h"
 
 namespace uxc {

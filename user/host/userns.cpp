@@ -13,7 +13,7 @@
 
 #include "user/common/util.h"
 #include "user/host/helpers.h"
-#include "user/runtime/park.h"
+#include "user/common/park.h"
 
 namespace uxc {
 

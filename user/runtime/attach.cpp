@@ -53,7 +53,7 @@
 #include "user/host/cgroup.h"
 #include "user/runtime/caps.h"
 #include "user/runtime/fdpass.h"
-#include "user/runtime/park.h"
+#include "user/common/park.h"
 
 namespace uxc {
 

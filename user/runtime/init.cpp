@@ -32,7 +32,7 @@
 #include "user/runtime/execute.h"
 #include "user/runtime/fdpass.h"
 #include "user/runtime/overlay_root.h"
-#include "user/runtime/park.h"
+#include "user/common/park.h"
 
 namespace uxc {
 

@@ -16,7 +16,7 @@
 #include "user/host/netconf.h"
 #include "user/runtime/fdpass.h"
 #include "user/runtime/init.h"
-#include "user/runtime/park.h"
+#include "user/common/park.h"
 
 namespace uxc {
 

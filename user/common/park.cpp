@@ -1,4 +1,4 @@
-#include "user/runtime/park.h"
+#include "user/common/park.h"
 
 #include <signal.h>
 #include <time.h>
