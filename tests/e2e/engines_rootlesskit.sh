@@ -186,12 +186,15 @@ kill_at after_helper after --pidns sleep 1000
 # Without --pidns: the command is RootlessKit's child's own child.
 kill_at after_helper_no_pidns after sleep 1000
 
-# At random moments of a start (0-200 ms: a whole start, from before the
-# helper runs to the command running, takes about 100 ms here), ten times.
+# At random moments of a start (0-200 ms after RootlessKit runs: a whole
+# start, from before the helper runs to the command running, takes about
+# 100 ms here), ten times.
 printf none >"$KILL/point"
 left=
 for i in $(seq 10); do
   rk "random-$i" --nic "$KILL/nic" --pidns sleep 1000 >/dev/null 2>&1 &
+  # From the moment RootlessKit runs (before, there is nothing to kill).
+  for _ in $(seq 250); do pgrep -u "$U" -x rootlesskit >/dev/null && break; sleep 0.02; done
   sleep "$(printf '0.%03d' $((RANDOM % 200)))"
   pkill -KILL -u "$U" -x rootlesskit
   why=$(wait_nothing_left "$U" 10) || left+="run $i: $why; "
