@@ -1,5 +1,6 @@
 #include "policy/text.h"
 
+#include <cstdio>
 #include <limits>
 
 namespace uxc::policy {
@@ -114,6 +115,20 @@ std::string quote_arg(std::string_view arg, size_t max_bytes) {
   }
   if (arg.size() > max_bytes) out += "...";
   return out + "\"";
+}
+
+std::string format_size(uint64_t n, int decimals, std::string_view bytes_word) {
+  if (n < 1024) return std::to_string(n) + " " + std::string(bytes_word);
+  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n) / 1024.0;
+  int u = 0;
+  while (v >= 1024.0 && u < 3) {
+    v /= 1024.0;
+    ++u;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f %s", decimals < 0 || decimals > 3 ? 1 : decimals, v, units[u]);
+  return buf;
 }
 
 }  // namespace uxc::policy

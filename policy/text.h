@@ -44,6 +44,11 @@ std::string_view trim_blanks(std::string_view text);
 // is '#'.
 bool is_blank_or_comment(std::string_view line);
 
+// A size for people, in binary units: "512 B" (below 1 KiB, with
+// `bytes_word` as the unit: LXC's info says "bytes"), else KiB, MiB, GiB
+// or TiB with `decimals` (0 to 3) digits after the point: "1.5 MiB".
+std::string format_size(uint64_t n, int decimals, std::string_view bytes_word);
+
 // Names of users and groups as shadow's useradd accepts them by default
 // (and the numeric form): [A-Za-z0-9_.][A-Za-z0-9_.-]* with an optional
 // trailing '$', at most 32 bytes.

@@ -171,3 +171,22 @@ if have_controller memory && ! v2_offers memory; then
 fi
 check cgroup_failed_start_leaves_no_cgroup test -z "$(find "${CG_ROOTS[@]}" -name uxc.payload.lim)"
 check cgroup_failed_start_nothing_left nothing_left $U lim
+
+# --------------------------------- one name in two paths (-P), both running
+# Each has a cgroup of its own (uxc.lxcpath-HASH.NAME for the -P one), so
+# the second starts at once and stopping one leaves the other running.
+other=/home/$U/other-path
+as_user $U mkdir -p "$other"
+uxc_as $U create -n twin -t busybox >/dev/null
+uxc_as $U create -P "$other" -n twin -t busybox >/dev/null
+check cgroup_twin_default_start uxc_as $U start -n twin -d -- /bin/sleep 1000
+check cgroup_twin_other_path_start uxc_as $U start -P "$other" -n twin -d -- /bin/sleep 1000
+p1=$(uxc_as $U info -n twin -p -H); p2=$(uxc_as $U info -P "$other" -n twin -p -H)
+c1=$(grep '^0::' /proc/"$p1"/cgroup 2>/dev/null || head -n 1 /proc/"$p1"/cgroup)
+c2=$(grep '^0::' /proc/"$p2"/cgroup 2>/dev/null || head -n 1 /proc/"$p2"/cgroup)
+check cgroup_twin_default_name grep -q '/uxc\.payload\.twin$' <<<"$c1"
+check cgroup_twin_other_path_name grep -Eq '/uxc\.lxcpath-[0-9a-f]{8}\.twin$' <<<"$c2"
+uxc_as $U stop -P "$other" -n twin -k
+check cgroup_twin_other_stopped_first_runs test "$(uxc_as $U info -n twin -s -H)" = RUNNING
+uxc_as $U stop -n twin -k
+check cgroup_twin_no_cgroup_left test -z "$(find "${CG_ROOTS[@]}" -name '*.twin')"

@@ -25,28 +25,39 @@ DEBIAN_IMAGE_SUITE=bookworm
 DEBIAN_IMAGE_COMMON=ifupdown,isc-dhcp-client,iproute2,openssh-server,passwd,login
 
 debian_image() {
-  local init=$1 pkgs cache key out tmp
-  case $init in
+  local pkgs
+  case $1 in
     systemd) pkgs=systemd-sysv,$DEBIAN_IMAGE_COMMON ;;
     sysvinit) pkgs=sysvinit-core,$DEBIAN_IMAGE_COMMON ;;
-    *) echo "debian_image: unknown init '$init' (systemd or sysvinit)" >&2; return 2 ;;
+    *) echo "debian_image: unknown init '$1' (systemd or sysvinit)" >&2; return 2 ;;
   esac
-  command -v mmdebstrap >/dev/null || { echo "debian_image: mmdebstrap is not installed (make deps)" >&2; return 1; }
+  mmdebstrap_cached debian_image "$1" "$DEBIAN_IMAGE_SUITE" "$pkgs" tar
+}
+
+# mmdebstrap_cached LABEL STEM SUITE PACKAGES EXT [KEY...]: prints the
+# path of the cached tarball $cache/debian12-STEM-HASH.EXT of SUITE's
+# minbase plus PACKAGES, building it on a miss (messages say LABEL). The
+# hash covers SUITE, the variant, PACKAGES and each KEY; mmdebstrap picks
+# the format from EXT.
+mmdebstrap_cached() {
+  local label=$1 stem=$2 suite=$3 pkgs=$4 ext=$5 cache key out tmp
+  shift 5
+  command -v mmdebstrap >/dev/null || { echo "$label: mmdebstrap is not installed (make deps)" >&2; return 1; }
   cache=${UXC_IMAGE_CACHE:-/var/cache/uxc-tests}
-  key=$(printf '%s\n' "$DEBIAN_IMAGE_SUITE" minbase "$pkgs" | sha256sum | cut -c1-12)
-  out=$cache/debian12-$init-$key.tar
+  key=$(printf '%s\n' "$suite" minbase "$pkgs" "$@" | sha256sum | cut -c1-12)
+  out=$cache/debian12-$stem-$key.$ext
   [ -s "$out" ] && { echo "$out"; return 0; }
   mkdir -p "$cache" || return 1
   (
     flock 9 || exit 1
     [ -s "$out" ] && exit 0
-    # mmdebstrap picks the format from the name: keep ".tar" last.
+    # The extension stays last: mmdebstrap reads the format from it.
     tmp=$cache/.building-$$-${out##*/}
     rm -rf "$cache"/.building-*-"${out##*/}"
-    echo "debian_image: building $out (once; a few minutes)" >&2
-    if ! mmdebstrap --quiet --variant=minbase --include="$pkgs" "$DEBIAN_IMAGE_SUITE" "$tmp" >&2; then
+    echo "$label: building $out (once; a few minutes)" >&2
+    if ! mmdebstrap --quiet --variant=minbase --include="$pkgs" "$suite" "$tmp" >&2; then
       rm -rf "$tmp"
-      echo "debian_image: mmdebstrap failed" >&2
+      echo "$label: mmdebstrap failed" >&2
       exit 1
     fi
     mv -f "$tmp" "$out"

@@ -47,6 +47,11 @@ check manager_inside_bind_mount_visible test "$(val marker)" = from-the-host
 check manager_inside_optional_mount_skipped test "$(val mnt)" = "opt shared "
 check manager_inside_pid1_is_command test "$(val pid1)" = "/bin/sh -c $(head -1 <<<"$probe")"
 check manager_inside_host_file_untouched test "$(cat /home/$U/shared/marker)" = from-the-host
+# The init ignores no signal, whatever the user's shell ignored (nohup's
+# SIGHUP, a runner's SIGTERM, glibc's reserved 32 and 33).
+out=$(as_user $U "$UXC_BUILD/tests/ignore_signals" 1 2 3 15 32 33 -- env UXC_HELPER_DIR="$WORLD_BIN" \
+  "$UXC" start -n $C -F -- /bin/grep '^SigIgn:' /proc/1/status </dev/null 2>&1)
+check manager_inside_init_ignores_no_signal test "$(tr -d '\r' <<<"$out")" = "$(printf 'SigIgn:\t0000000000000000')"
 
 # Writes as container root land as subordinate ids on the host.
 check manager_inside_file_made_inside uxc_as $U start -n $C -F -- /bin/sh -c 'touch /root/made-inside'

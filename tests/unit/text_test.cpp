@@ -147,3 +147,29 @@ BOOST_DATA_TEST_CASE(quoted_arguments, boost::unit_test::data::make(kQuoteCases)
 
 }  // namespace
 }  // namespace uxc::policy
+
+struct SizeCase {
+  uint64_t n;
+  int decimals;
+  const char* bytes_word;
+  const char* want;
+};
+std::ostream& operator<<(std::ostream& os, const SizeCase& c) { return os << c.n << "/" << c.decimals; }
+const SizeCase kSizeCases[] = {
+    {0, 1, "B", "0 B"},
+    {1023, 1, "B", "1023 B"},
+    {1023, 2, "bytes", "1023 bytes"},
+    {1024, 1, "B", "1.0 KiB"},
+    {1536, 2, "bytes", "1.50 KiB"},
+    {1048575, 1, "B", "1024.0 KiB"},  // rounds up but stays in KiB
+    {1048576, 1, "B", "1.0 MiB"},
+    {5ull << 30, 2, "B", "5.00 GiB"},
+    {3ull << 40, 0, "B", "3 TiB"},
+    {5000ull << 40, 1, "B", "5000.0 TiB"},  // no unit above TiB
+    {2048, 9, "B", "2.0 KiB"},              // decimals out of range: 1
+    {2048, -1, "B", "2.0 KiB"},
+    {UINT64_MAX, 1, "B", "16777216.0 TiB"},
+};
+BOOST_DATA_TEST_CASE(format_size_table, boost::unit_test::data::make(kSizeCases), c) {
+  BOOST_TEST(uxc::policy::format_size(c.n, c.decimals, c.bytes_word) == c.want);
+}

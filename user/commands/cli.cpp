@@ -8,6 +8,7 @@
 
 #include "policy/text.h"
 #include "user/common/util.h"
+#include "user/host/cgroup.h"
 
 namespace uxc {
 
@@ -135,7 +136,9 @@ Paths command_paths(const ParsedArgs& args, const User& user) {
     if (getcwd(cwd, sizeof cwd) == nullptr) throw_errno("getcwd");
     lxcpath = std::string(cwd) + "/" + lxcpath;
   }
-  return user_paths(user, lxcpath);
+  Paths paths = user_paths(user, lxcpath);
+  name_cgroups_for(paths.lxcpath_tag);
+  return paths;
 }
 
 uint32_t number_option(const ParsedArgs& args, char flag, const char* what, uint32_t fallback) {

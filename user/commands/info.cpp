@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "policy/json.h"
+#include "policy/text.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/util.h"
@@ -17,19 +18,7 @@ namespace uxc {
 namespace {
 
 // LXC's human-readable sizes: "N bytes", "1.34 KiB", "29.02 MiB".
-std::string human_bytes(uint64_t n) {
-  if (n < 1024) return std::to_string(n) + " bytes";
-  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n) / 1024.0;
-  int u = 0;
-  while (v >= 1024.0 && u < 3) {
-    v /= 1024.0;
-    ++u;
-  }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f %s", v, units[u]);
-  return buf;
-}
+std::string human_bytes(uint64_t n) { return policy::format_size(n, 2, "bytes"); }
 
 // LXC's -H: numbers raw; the label goes only when exactly one field was
 // asked for (lxc-info -p -H prints the bare pid).

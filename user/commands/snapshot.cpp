@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "policy/rootfs.h"
+#include "policy/text.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/util.h"
@@ -18,19 +19,7 @@ namespace uxc {
 
 namespace {
 
-std::string human_size(uint64_t n) {
-  if (n < 1024) return std::to_string(n) + " B";
-  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n) / 1024.0;
-  int u = 0;
-  while (v >= 1024.0 && u < 3) {
-    v /= 1024.0;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
-  return buf;
-}
+std::string human_size(uint64_t n) { return policy::format_size(n, 1, "B"); }
 
 std::string json_string(const std::string& s) {
   std::string out = "\"";

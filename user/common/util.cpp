@@ -1,13 +1,17 @@
 #include "user/common/util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -147,6 +151,39 @@ int exit_code(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
   if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
   return 1;
+}
+
+void reset_signal_dispositions() {
+  // A zeroed kernel sigaction is SIG_DFL with no flags on every
+  // architecture; SIGKILL and SIGSTOP refuse, as they should.
+  const unsigned long dfl[8] = {};
+  for (int sig = 1; sig < NSIG; ++sig) (void)syscall(SYS_rt_sigaction, sig, dfl, nullptr, NSIG / 8);
+}
+
+bool read_dir_names(int dirfd, std::vector<std::string>* names) {
+  names->clear();
+  Fd dup_fd(fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
+  DIR* dir = dup_fd.valid() ? fdopendir(dup_fd.get()) : nullptr;
+  if (dir == nullptr) return false;
+  dup_fd.release();
+  rewinddir(dir);
+  errno = 0;
+  while (const dirent* e = readdir(dir)) {
+    const std::string n = e->d_name;
+    if (n != "." && n != "..") names->push_back(n);
+  }
+  const int err = errno;
+  closedir(dir);
+  std::sort(names->begin(), names->end());
+  errno = err;
+  return err == 0;
+}
+
+std::vector<std::string> dir_names(const std::string& path) {
+  std::vector<std::string> names;
+  Fd fd(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid() || !read_dir_names(fd.get(), &names)) names.clear();
+  return names;
 }
 
 std::pair<Fd, Fd> make_pipe() {

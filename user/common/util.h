@@ -114,6 +114,20 @@ std::vector<uint8_t> random_bytes(size_t count);
 // 128 + the signal that killed the process.
 int exit_code(int wait_status);
 
+// Every signal's disposition back to SIG_DFL, glibc's reserved 32 and 33
+// included (the raw rt_sigaction: glibc refuses those two). An ignored
+// signal survives execve: without this a container's init would inherit
+// what the user's shell ignores (nohup's SIGHUP, a runner's SIGTERM).
+void reset_signal_dispositions();
+
+// The names in the directory open at `dirfd` (read through a duplicate,
+// from its start), "." and ".." left out, sorted. False, errno set, if
+// it cannot be read.
+bool read_dir_names(int dirfd, std::vector<std::string>* names);
+
+// The same for a path: an empty list if it cannot be opened or read.
+std::vector<std::string> dir_names(const std::string& path);
+
 // Pipe with O_CLOEXEC on both ends: [0] read, [1] write.
 std::pair<Fd, Fd> make_pipe();
 

@@ -207,7 +207,16 @@ bool remove_cgroup_dir(const std::string& dir) {
 
 }  // namespace
 
-std::string container_cgroup_name(const std::string& name) { return "uxc.payload." + name; }
+namespace {
+std::string g_cgroup_prefix = "uxc.payload.";
+}  // namespace
+
+void name_cgroups_for(const std::string& lxcpath_tag) {
+  // "/.lxcpath-HASH" (user/common/dirs.h) or "" for the default path.
+  g_cgroup_prefix = lxcpath_tag.empty() ? "uxc.payload." : "uxc." + lxcpath_tag.substr(2) + ".";
+}
+
+std::string container_cgroup_name(const std::string& name) { return g_cgroup_prefix + name; }
 
 ContainerCgroup ContainerCgroup::create(const std::string& name, const policy::Config& config, bool for_root) {
   const std::vector<Hierarchy> all = delegated_hierarchies(getuid());

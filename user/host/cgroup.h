@@ -10,8 +10,8 @@
 // systemd-run --user --scope), elsewhere what an administrator created
 // and chowned (/sys/fs/cgroup/memory/alice, the way LXC's test suite
 // delegates v1). Without one, systemd's user@UID.service is used when it
-// is the user's. A container gets DELEGATION_ROOT/uxc.payload.NAME in
-// each such hierarchy, and its init a cgroup namespace rooted there.
+// is the user's. A container gets DELEGATION_ROOT/uxc.payload.NAME
+// (container_cgroup_name) in each such hierarchy, and its init a cgroup namespace rooted there.
 //
 // Owned by the user, a container's cgroup is out of reach of everything
 // in the container: that is all a command or busybox's init needs. A
@@ -118,8 +118,13 @@ class ContainerCgroup {
 // the caller. Throws Error.
 void join_container_cgroups(pid_t init, const std::string& name);
 
-// The name of a container's cgroup in each hierarchy.
+// The name of a container's cgroup in each hierarchy: uxc.payload.NAME
+// for the containers of the default path, uxc.lxcpath-HASH.NAME for
+// those of another -P path (Paths::lxcpath_tag's hash, set once by
+// name_cgroups_for), so that two containers of one name in two paths
+// never share a cgroup. Neither prefix is the start of the other.
 std::string container_cgroup_name(const std::string& name);
+void name_cgroups_for(const std::string& lxcpath_tag);
 
 // The running container's cgroup directory in each hierarchy its init is
 // in (where that holds a uxc cgroup of the container), v2 first, as this

@@ -288,6 +288,8 @@ void container_init(const InitPlan& plan) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Nor does it inherit what the user's shell ignores.
+    reset_signal_dispositions();
     const policy::Config& config = plan.config;
     // While the helpers map the ids and make the veths, the work that
     // needs neither runs: preparing the mount tree (still as the user's

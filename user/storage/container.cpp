@@ -120,17 +120,8 @@ std::string state_file_text(pid_t monitor, pid_t init, const std::vector<std::st
 namespace {
 
 void remove_entries(int dirfd, dev_t dev, const std::string& where) {
-  Fd dup_fd(dup(dirfd));
-  if (!dup_fd.valid()) throw_errno("cannot read " + where);
-  DIR* dir = fdopendir(dup_fd.get());
-  if (dir == nullptr) throw_errno("cannot read " + where);
-  dup_fd.release();
   std::vector<std::string> names;
-  while (const dirent* e = readdir(dir)) {
-    const std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(n);
-  }
-  closedir(dir);
+  if (!read_dir_names(dirfd, &names)) throw_errno("cannot read " + where);
   for (const auto& n : names) {
     struct stat st;
     if (fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("cannot inspect " + where + "/" + n);
@@ -195,19 +186,8 @@ struct TreeCheck {
     if (!fd.valid())
       return fail(path, std::string("it cannot be read (") + std::strerror(errno) + ")" +
                             (errno == EACCES ? std::string(": ") + kOutside : ""));
-    Fd dup_fd(dup(fd.get()));
-    DIR* dir = dup_fd.valid() ? fdopendir(dup_fd.get()) : nullptr;
-    if (dir == nullptr) return fail(path, std::string("it cannot be listed: ") + std::strerror(errno));
-    dup_fd.release();
     std::vector<std::string> names;
-    errno = 0;
-    while (const dirent* e = readdir(dir)) {
-      const std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(n);
-    }
-    const int read_errno = errno;
-    closedir(dir);
-    if (read_errno != 0) return fail(path, std::string("it cannot be listed: ") + std::strerror(read_errno));
+    if (!read_dir_names(fd.get(), &names)) return fail(path, std::string("it cannot be listed: ") + std::strerror(errno));
     if (!names.empty() && faccessat(parent, name.c_str(), W_OK | X_OK, AT_EACCESS | AT_SYMLINK_NOFOLLOW) != 0)
       return fail(path, std::string("its entries cannot be removed (") + std::strerror(errno) + "): " + kOutside);
     for (const auto& n : names)

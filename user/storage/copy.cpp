@@ -78,20 +78,8 @@ class TreeCopier {
   }
 
   std::vector<std::string> entries(int dir_fd, const std::string& rel) {
-    Fd dup_fd(fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
-    DIR* dir = dup_fd.valid() ? fdopendir(dup_fd.get()) : nullptr;
-    if (dir == nullptr) fail_src(rel);
-    dup_fd.release();
     std::vector<std::string> names;
-    errno = 0;
-    while (const dirent* e = readdir(dir)) {
-      const std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(n);
-    }
-    const int err = errno;
-    closedir(dir);
-    errno = err;
-    if (err != 0) fail_src(rel);
+    if (!read_dir_names(dir_fd, &names)) fail_src(rel);
     return names;
   }
 
@@ -199,9 +187,13 @@ class TreeCopier {
     if (futimens(dst, times) != 0) fail_dst(path);
   }
 
-  void copy_xattrs(int src, int dst, const std::string& path) {
+  // The extended attributes `list` names, each read with `get` and
+  // written with `set`: the f* calls on open files, the l* ones on paths
+  // that must not be followed. One removed since the list is skipped.
+  template <typename List, typename Get, typename Set>
+  void copy_xattr_list(const std::string& path, List list, Get get, Set set) {
     char names[65536];
-    const ssize_t len = flistxattr(src, names, sizeof names);
+    const ssize_t len = list(names, sizeof names);
     if (len < 0) {
       if (errno == ENOTSUP) return;
       fail_src(path);
@@ -210,13 +202,20 @@ class TreeCopier {
       const std::string key = names + i;
       i += static_cast<ssize_t>(key.size()) + 1;
       char value[65536];
-      const ssize_t n = fgetxattr(src, key.c_str(), value, sizeof value);
+      const ssize_t n = get(key.c_str(), value, sizeof value);
       if (n < 0) {
         if (errno == ENODATA) continue;
         fail_src(path + " (" + key + ")");
       }
-      if (fsetxattr(dst, key.c_str(), value, static_cast<size_t>(n), 0) != 0) fail_dst(path + " (" + key + ")");
+      if (set(key.c_str(), value, static_cast<size_t>(n)) != 0) fail_dst(path + " (" + key + ")");
     }
+  }
+
+  void copy_xattrs(int src, int dst, const std::string& path) {
+    copy_xattr_list(
+        path, [src](char* names, size_t size) { return flistxattr(src, names, size); },
+        [src](const char* key, void* value, size_t size) { return fgetxattr(src, key, value, size); },
+        [dst](const char* key, const void* value, size_t size) { return fsetxattr(dst, key, value, size, 0); });
   }
 
   // Symlinks and special files cannot be opened for their attributes:
@@ -224,21 +223,12 @@ class TreeCopier {
   void copy_xattrs_by_path(int src_dir, int dst_dir, const std::string& name, const std::string& path) {
     const std::string src = "/proc/self/fd/" + std::to_string(src_dir) + "/" + name;
     const std::string dst = "/proc/self/fd/" + std::to_string(dst_dir) + "/" + name;
-    char names[65536];
-    const ssize_t len = llistxattr(src.c_str(), names, sizeof names);
-    if (len < 0) {
-      if (errno == ENOTSUP) return;
-      fail_src(path);
-    }
-    for (ssize_t i = 0; i < len;) {
-      const std::string key = names + i;
-      i += static_cast<ssize_t>(key.size()) + 1;
-      char value[65536];
-      const ssize_t n = lgetxattr(src.c_str(), key.c_str(), value, sizeof value);
-      if (n < 0) fail_src(path + " (" + key + ")");
-      if (lsetxattr(dst.c_str(), key.c_str(), value, static_cast<size_t>(n), 0) != 0) fail_dst(path + " (" + key + ")");
-    }
+    copy_xattr_list(
+        path, [&src](char* names, size_t size) { return llistxattr(src.c_str(), names, size); },
+        [&src](const char* key, void* value, size_t size) { return lgetxattr(src.c_str(), key, value, size); },
+        [&dst](const char* key, const void* value, size_t size) { return lsetxattr(dst.c_str(), key, value, size, 0); });
   }
+
 
   std::string src_name_, dst_name_;
   dev_t dev_ = 0;

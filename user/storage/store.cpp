@@ -29,18 +29,6 @@ bool valid_name(const std::string& name) {
   }
 }
 
-std::vector<std::string> dir_entries(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return names;
-  while (const dirent* e = readdir(d)) {
-    const std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(n);
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 bool is_real_directory(const std::string& path) {
   struct stat st;
@@ -125,7 +113,7 @@ void mark_finished(const std::string& dir) { unlink((dir + "/" + kUnfinishedMark
 
 std::vector<StoreEntry> list_store(const Paths& paths) {
   std::vector<StoreEntry> out;
-  for (const auto& n : dir_entries(paths.data_dir)) {
+  for (const auto& n : dir_names(paths.data_dir)) {
     const std::string dir = paths.data_dir + "/" + n;
     if (!valid_name(n) || !is_real_directory(dir) || is_unfinished(dir)) continue;
     out.push_back({n, container_problem(paths, n)});
@@ -238,7 +226,7 @@ std::vector<LayerUses> scan_layer_uses(const Paths& paths) {
       }
     }
     const std::string snaps = container_dir(paths, name) + "/snaps";
-    for (const auto& snap : dir_entries(snaps)) {
+    for (const auto& snap : dir_names(snaps)) {
       if (!policy::is_valid_snapshot_name(snap)) continue;
       std::vector<std::string> layers;
       std::string err;
@@ -281,7 +269,7 @@ void check_layer_stack(const std::string& name, const policy::RootfsPath& rootfs
 
 std::string next_layer_path(const std::string& dir) {
   uint32_t next = 0;
-  for (const auto& n : dir_entries(dir)) {
+  for (const auto& n : dir_names(dir)) {
     uint32_t k = 0;
     if (n.size() > 5 && n.compare(0, 5, "delta") == 0 && policy::parse_u32(n.substr(5), &k) && k >= next)
       next = k + 1;
@@ -371,7 +359,7 @@ void collect_garbage(const Paths& paths, const std::string& name, const AsContai
   const std::string dir = container_dir(paths, name);
   const auto uses = scan_layer_uses(paths);
   std::vector<std::string> unused;
-  for (const auto& n : dir_entries(dir)) {
+  for (const auto& n : dir_names(dir)) {
     const std::string path = dir + "/" + n;
     if (!is_delta_name(n) || !is_real_directory(path)) continue;
     if (std::none_of(uses.begin(), uses.end(), [&](const LayerUses& l) { return l.layer == path; }))
@@ -379,7 +367,7 @@ void collect_garbage(const Paths& paths, const std::string& name, const AsContai
   }
   // Snapshot records that were being written or removed when a command
   // was killed.
-  for (const auto& n : dir_entries(dir + "/snaps"))
+  for (const auto& n : dir_names(dir + "/snaps"))
     if (n[0] == '.') unused.push_back(dir + "/snaps/" + n);
   unlink((dir + "/config.tmp").c_str());  // a config write that was cut short
   if (unused.empty()) return;
@@ -406,7 +394,7 @@ void create_container(const Paths& paths, const std::string& name, const std::st
     mark_unfinished(dir);
   } else {
     std::vector<std::string> leftovers;
-    for (const auto& n : dir_entries(dir))
+    for (const auto& n : dir_names(dir))
       if (n != kUnfinishedMarker) leftovers.push_back(dir + "/" + n);
     as_root([&] {
       for (const auto& l : leftovers) {

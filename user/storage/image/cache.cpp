@@ -31,18 +31,6 @@ namespace uxc::image {
 
 namespace {
 
-std::vector<std::string> list_dir(const std::string& path) {
-  std::vector<std::string> names;
-  DIR* d = opendir(path.c_str());
-  if (d == nullptr) return names;
-  while (const dirent* e = readdir(d)) {
-    const std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(n);
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 void remove_entries(int dir_fd, const std::string& shown) {
   DIR* d = fdopendir(dup(dir_fd));
@@ -103,7 +91,7 @@ void write_sums(const std::string& build_dir, const std::string& text) {
 
 uint64_t tree_size(const std::string& path) {
   uint64_t total = 0;
-  for (const auto& n : list_dir(path)) {
+  for (const auto& n : dir_names(path)) {
     struct stat st;
     const std::string p = path + "/" + n;
     if (lstat(p.c_str(), &st) != 0) continue;
@@ -164,7 +152,7 @@ void set_current_build(const std::string& variant_dir, const std::string& build)
 }
 
 void prune_variant(const std::string& variant_dir, const std::string& keep) {
-  for (const auto& n : list_dir(variant_dir)) {
+  for (const auto& n : dir_names(variant_dir)) {
     if (n == ".lock" || n == "current" || n == keep) continue;
     const std::string p = variant_dir + "/" + n;
     if (n == ".current.new" || n.rfind(".partial-", 0) == 0 || policy::is_valid_build_id(n)) remove_user_tree(p);
@@ -173,7 +161,7 @@ void prune_variant(const std::string& variant_dir, const std::string& keep) {
 }
 
 uint64_t cached_expiry(const std::string& build_dir) {
-  const std::string file = policy::choose_meta_file("expiry", list_dir(build_dir));
+  const std::string file = policy::choose_meta_file("expiry", dir_names(build_dir));
   if (file.empty()) return 0;
   std::string text;
   uint64_t when = 0;
@@ -181,7 +169,7 @@ uint64_t cached_expiry(const std::string& build_dir) {
   return when;
 }
 
-std::vector<std::string> build_files(const std::string& build_dir) { return list_dir(build_dir); }
+std::vector<std::string> build_files(const std::string& build_dir) { return dir_names(build_dir); }
 
 namespace {
 
@@ -194,16 +182,16 @@ struct Cached {
 std::vector<Cached> list_cached() {
   std::vector<Cached> out;
   const std::string root = cache_root();
-  for (const auto& server : list_dir(root)) {
+  for (const auto& server : dir_names(root)) {
     if (server[0] == '.') continue;
     const std::string s = root + "/" + server;
-    for (const auto& dist : list_dir(s))
-      for (const auto& release : list_dir(s + "/" + dist))
-        for (const auto& arch : list_dir(s + "/" + dist + "/" + release))
-          for (const auto& variant : list_dir(s + "/" + dist + "/" + release + "/" + arch)) {
+    for (const auto& dist : dir_names(s))
+      for (const auto& release : dir_names(s + "/" + dist))
+        for (const auto& arch : dir_names(s + "/" + dist + "/" + release))
+          for (const auto& variant : dir_names(s + "/" + dist + "/" + release + "/" + arch)) {
             const CacheKey key{server, dist, release, arch, variant};
             const std::string v = key.dir();
-            for (const auto& build : list_dir(v)) {
+            for (const auto& build : dir_names(v)) {
               if (!policy::is_valid_build_id(build) || build == "current") continue;
               struct stat st;
               if (lstat((v + "/" + build).c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;

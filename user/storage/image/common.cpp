@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "policy/text.h"
 #include "user/storage/image/image.h"
 
 namespace uxc::image {
@@ -47,14 +48,7 @@ void Answer::error(const std::string& message) { (void)write_all(fd_.get(), "err
 
 bool progress_wanted(bool quiet) { return !quiet && isatty(2) == 1; }
 
-std::string human_size(uint64_t bytes) {
-  char buf[32];
-  if (bytes < 1024) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  else if (bytes < (1u << 20)) std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / 1024);
-  else if (bytes < (1u << 30)) std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
-  else std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / (1 << 30));
-  return buf;
-}
+std::string human_size(uint64_t bytes) { return policy::format_size(bytes, 1, "B"); }
 
 void say(const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }
 
