@@ -127,7 +127,7 @@ std::string format_size(uint64_t n, int decimals, std::string_view bytes_word) {
     ++u;
   }
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f %s", decimals < 0 || decimals > 3 ? 1 : decimals, v, units[u]);
+  (void)std::snprintf(buf, sizeof buf, "%.*f %s", decimals < 0 || decimals > 3 ? 1 : decimals, v, units[u]);
   return buf;
 }
 
