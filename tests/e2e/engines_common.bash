@@ -25,11 +25,22 @@ require_engine_package() {
 # DHCP on the world's bridge as lxc-net's dnsmasq serves it, with a DNS
 # server in the answer: RootlessKit's DHCP client gives up on an answer
 # without one ("got no DNS"). Nothing needs to answer on port 53.
+# Returns once dnsmasq has answered one DHCP request (busybox udhcpc in a
+# namespace of root's on a veth root makes, removed afterwards), so that
+# an engine's first request, which its client gives up on after a few
+# seconds, never races dnsmasq's start on a busy machine.
 start_engine_dnsmasq() {
+  local ok=1
   dnsmasq --interface=lxcbr0 --bind-interfaces --except-interface=lo \
     --dhcp-range=10.0.3.2,10.0.3.254 --dhcp-leasefile=/run/uxc-test-leases \
     --dhcp-option=option:dns-server,10.0.3.1 --no-ping \
-    --pid-file=/run/uxc-test-dnsmasq.pid --no-resolv --no-hosts --port=0 -u root
+    --pid-file=/run/uxc-test-dnsmasq.pid --no-resolv --no-hosts --port=0 -u root || return 1
+  ip netns add dhcpprobe && ip link add dhcpprobe0 type veth peer name eth0 netns dhcpprobe &&
+    ip link set dhcpprobe0 master lxcbr0 up && ip -n dhcpprobe link set eth0 up &&
+    ip netns exec dhcpprobe busybox udhcpc -i eth0 -n -q -t 20 -T 1 -s /bin/true >/dev/null 2>&1 || ok=0
+  ip link del dhcpprobe0 2>/dev/null
+  ip netns del dhcpprobe 2>/dev/null
+  [ "$ok" = 1 ] || { echo "dnsmasq on lxcbr0 did not answer a DHCP request" >&2; return 1; }
 }
 
 # stub_out_shadow_maps: shadow's newuidmap and newgidmap (Debian's uidmap)

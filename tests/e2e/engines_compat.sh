@@ -117,6 +117,17 @@ admin compat install --force
   fail compat_install_force_replaces "exit $RC: $OUT"
 admin compat remove
 
+# --prefix: a directory of the administrator's choice, made if missing.
+admin compat install --prefix "$WORLD/prefix"
+if [ "$RC" = 0 ] && is_link_to "$WORLD/prefix/newuidmap" "$WORLD_BIN/uxc-idmap" &&
+   is_link_to "$WORLD/prefix/lxc-user-nic" "$WORLD_BIN/uxc-nic" && none_in_usr_local_bin; then
+  admin compat remove --prefix "$WORLD/prefix"
+  [ "$RC" = 0 ] && [ -z "$(ls -A "$WORLD/prefix")" ] && pass compat_prefix_install_remove ||
+    fail compat_prefix_install_remove "remove: exit $RC: $OUT; left: $(ls -A "$WORLD/prefix")"
+else
+  fail compat_prefix_install_remove "install: exit $RC: $OUT"
+fi
+
 # ------------------------------------------------------------ refusals
 refused() {  # refused NAME STATUS WORDS ARGS...: as root unless ARGS say
   local name=$1 status=$2 words=$3
@@ -179,7 +190,7 @@ fi
 # LXC's path) now runs uxc's helpers: the host end is uxc-nic's.
 if command -v rootlesskit >/dev/null; then
   usernet "uxtest1 veth lxcbr0 1"
-  start_engine_dnsmasq
+  start_engine_dnsmasq || { fail compat_divert_rootlesskit_defaults_run_uxc "dnsmasq did not start"; exit 0; }
   mkdir -p /tmp/uxtest1-run && chown 61001:61001 /tmp/uxtest1-run
   out=$(as_user uxtest1 env XDG_RUNTIME_DIR=/tmp/uxtest1-run rootlesskit --net=lxc-user-nic \
     sh -c 'awk "{print \$2}" /proc/self/uid_map | tr "\n" " "' 2>&1)

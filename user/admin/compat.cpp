@@ -216,8 +216,12 @@ int cmd_compat(int argc, char** argv) {
         policy::decide_compat_install(e.state, force) == policy::CompatAction::kRefuse)
       throw Error(e.path + " exists and is not uxc's: remove it, or give --force to replace it");
   }
-  if (!divert_packages && mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST)
-    throw_errno("cannot create " + prefix);
+  // The directory of each name (--prefix's, or /usr/libexec/lxc on a host
+  // without LXC, where RootlessKit still looks), before any diversion.
+  for (const Entry& e : entries) {
+    const std::string dir = e.path.substr(0, e.path.rfind('/'));
+    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("cannot create " + dir);
+  }
   for (Entry& e : entries) {
     if (divert_packages && e.state != policy::CompatFile::kOurs) {
       divert(e.path);  // moves the package's file (if any) aside
