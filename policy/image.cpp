@@ -468,6 +468,10 @@ bool parse_download_args(const std::vector<std::string>& args, DownloadArgs* out
       out->no_cache = true;
       continue;
     }
+    if (a == "-l" || a == "--list") {
+      out->list = true;
+      continue;
+    }
     bool known = false;
     for (const auto& v : valued) {
       std::string value;
@@ -496,9 +500,17 @@ bool parse_download_args(const std::vector<std::string>& args, DownloadArgs* out
     if (!known) {
       *err = a.empty() || a[0] != '-' ? "unexpected argument '" + a + "'" : "unknown option " + a;
       *err += " for the download template (it takes -d DIST -r RELEASE [-a ARCH] [--variant V] [--server HOST] "
-              "[--flush-cache|--force-cache|--no-cache])";
+              "[--flush-cache|--force-cache|--no-cache], or --list)";
       return false;
     }
+  }
+  if (out->list) {
+    if (out->flush_cache || out->force_cache || out->no_cache) {
+      *err = "--list asks the server for its images: it takes -d, -r, -a, --variant and --server as filters, "
+             "not --flush-cache, --force-cache or --no-cache";
+      return false;
+    }
+    return true;
   }
   if (static_cast<int>(out->flush_cache) + static_cast<int>(out->force_cache) + static_cast<int>(out->no_cache) > 1) {
     *err = "--flush-cache, --force-cache and --no-cache exclude each other: give one";
@@ -511,6 +523,84 @@ bool parse_download_args(const std::vector<std::string>& args, DownloadArgs* out
   return true;
 }
 
+std::vector<ImageEntry> filter_images(const std::vector<ImageEntry>& entries, const ImageQuery& filter) {
+  std::vector<ImageEntry> out;
+  for (const ImageEntry& e : entries)
+    if ((filter.dist.empty() || e.dist == filter.dist) && (filter.release.empty() || e.release == filter.release) &&
+        (filter.arch.empty() || e.arch == filter.arch) && (filter.variant.empty() || e.variant == filter.variant))
+      out.push_back(e);
+  return out;
+}
+
+std::string format_image_list(const std::vector<ImageEntry>& entries) {
+  std::string out = "---\nDIST\tRELEASE\tARCH\tVARIANT\tBUILD\n---\n";
+  for (const ImageEntry& e : entries)
+    out += e.dist + "\t" + e.release + "\t" + e.arch + "\t" + e.variant + "\t" + e.build + "\n";
+  return out + "---\n";
+}
+
+bool parse_local_args(const std::vector<std::string>& args, LocalArgs* out, std::string* err) {
+  *out = LocalArgs{};
+  std::string operand;
+  bool fstree_given = false;
+  const char* const usage = " (the local template takes -m META -f ROOTFS, or the rootfs alone: PATH)";
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string* field = nullptr;
+    std::string value;
+    const char* what = nullptr;
+    if (a == "-m" || a == "--metadata" || a.rfind("--metadata=", 0) == 0) {
+      field = &out->metadata;
+      what = "-m";
+    } else if (a == "-f" || a == "--fstree" || a.rfind("--fstree=", 0) == 0) {
+      field = &out->rootfs;
+      what = "-f";
+      fstree_given = true;
+    }
+    if (field != nullptr) {
+      const size_t eq = a.find('=');
+      if (eq != std::string::npos) {
+        value = a.substr(eq + 1);
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        *err = a + " needs a path" + usage;
+        return false;
+      }
+      if (value.empty() || value.find('\0') != std::string::npos) {
+        *err = std::string(what) + " needs a path, not '" + value + "'" + usage;
+        return false;
+      }
+      if (!field->empty()) {
+        *err = std::string(what) + " is given twice" + usage;
+        return false;
+      }
+      *field = value;
+      continue;
+    }
+    if (!a.empty() && a[0] == '-') {
+      *err = "unknown option " + a + usage;
+      return false;
+    }
+    if (!operand.empty() || a.empty() || a.find('\0') != std::string::npos) {
+      *err = "unexpected argument '" + a + "'" + usage;
+      return false;
+    }
+    operand = a;
+  }
+  if (!operand.empty() && fstree_given) {
+    *err = "give the rootfs once: -f ROOTFS or PATH, not both" + std::string(usage);
+    return false;
+  }
+  if (!operand.empty()) out->rootfs = operand;
+  if (out->rootfs.empty()) {
+    *err = out->metadata.empty() ? std::string("-t local needs the rootfs: uxc create -n NAME -t local -- PATH, "
+                                               "or -- -m META -f ROOTFS")
+                                 : std::string("-m META needs the rootfs that goes with it: -f ROOTFS");
+    return false;
+  }
+  return true;
+}
 
 std::string image_arch_for_machine(std::string_view machine) {
   static const struct {

@@ -128,14 +128,34 @@ std::string substitute_template_values(std::string_view text, const TemplateValu
 
 // The download template's arguments, LXC's names: -d/--dist, -r/--release,
 // -a/--arch, --variant, --server, --flush-cache, --force-cache, and
-// --no-cache; "--opt=value" works for the long ones.
+// --no-cache; "--opt=value" works for the long ones. -l/--list asks for
+// the server's list instead: then -d and -r are optional filters (as are
+// -a and --variant) and the cache options are refused.
 struct DownloadArgs {
   std::string dist, release, arch, variant, server;
   bool flush_cache = false;
   bool force_cache = false;
   bool no_cache = false;
+  bool list = false;
 };
 [[nodiscard]] bool parse_download_args(const std::vector<std::string>& args, DownloadArgs* out, std::string* err);
+
+// `--list`: the index's entries that match every non-empty field of
+// `filter`, in the index's order.
+std::vector<ImageEntry> filter_images(const std::vector<ImageEntry>& entries, const ImageQuery& filter);
+// LXC's listing, for scripts that read it: "---", a tab-separated
+// DIST RELEASE ARCH VARIANT BUILD header, "---", one line per entry, "---".
+std::string format_image_list(const std::vector<ImageEntry>& entries);
+
+// The local template's arguments, LXC's lxc-local: -m/--metadata META (an
+// image's meta.tar.xz, as distrobuilder writes it next to rootfs.tar.xz)
+// with -f/--fstree ROOTFS; or the rootfs alone, as -f ROOTFS or one PATH.
+// "--opt=value" works for the long ones. Paths are returned as given.
+struct LocalArgs {
+  std::string metadata;  // empty: none
+  std::string rootfs;
+};
+[[nodiscard]] bool parse_local_args(const std::vector<std::string>& args, LocalArgs* out, std::string* err);
 
 
 // The image server's name for the architecture uname(2) reports

@@ -58,6 +58,12 @@ bool parse_monitor_request(std::string_view text, MonitorRequest* out, std::stri
       *why = "stop takes a number of seconds";
       return false;
     }
+  } else if (w.size() == 2 && w[0] == "halt") {
+    r.op = MonitorOp::kHalt;
+    if (!parse_u32(w[1], &r.seconds)) {
+      *why = "halt takes a number of seconds";
+      return false;
+    }
   } else if (w.size() == 2 && w[0] == "reboot") {
     r.op = MonitorOp::kReboot;
     if (!parse_u32(w[1], &r.seconds)) {
@@ -83,6 +89,7 @@ std::string format_monitor_request(const MonitorRequest& r) {
     case MonitorOp::kInfo: return "info";
     case MonitorOp::kKill: return "kill";
     case MonitorOp::kStop: return "stop " + std::to_string(r.seconds);
+    case MonitorOp::kHalt: return "halt " + std::to_string(r.seconds);
     case MonitorOp::kReboot: return "reboot " + std::to_string(r.seconds);
     case MonitorOp::kConsole: return "console " + std::to_string(r.tty);
   }

@@ -5,8 +5,11 @@
 // Requests, one line each, words separated by blanks:
 //   info              the container's addresses
 //   stop SECONDS      halt signal, SIGKILL after SECONDS (0: at once)
+//   halt SECONDS      halt signal, never SIGKILL; an init not listening
+//                     yet is asked again for up to SECONDS (0: as long as
+//                     it runs)
 //   reboot SECONDS    reboot signal, SIGKILL after SECONDS; started again
-//   kill              SIGKILL at once
+//   kill              SIGKILL at once (lxc.signal.stop where set)
 //   console TTY       the console (0) or /dev/ttyTTY's pty master
 // Only the user's own processes reach the socket (0700 directory, peer uid
 // checked), but the parser is strict and fuzzed all the same
@@ -14,6 +17,9 @@
 // line, printable ASCII, every number decimal.
 //
 // The `info` answer: "ipv4 ADDR" and "ipv6 ADDR" lines, then EOF.
+// The answer to stop, halt, reboot and kill: "accepted" at once (a
+// client that does not wait, `stop -W`, leaves there), then "stopped",
+// "rebooted" or "error WHY" once it is done; or only "error WHY".
 // The state file: "monitor PID", "init PID" and "link IFNAME" lines.
 #pragma once
 
@@ -27,11 +33,11 @@ namespace uxc::policy {
 
 inline constexpr size_t kMaxMonitorRequestBytes = 255;
 
-enum class MonitorOp { kInfo, kStop, kKill, kConsole, kReboot };
+enum class MonitorOp { kInfo, kStop, kKill, kConsole, kReboot, kHalt };
 
 struct MonitorRequest {
   MonitorOp op = MonitorOp::kInfo;
-  uint32_t seconds = 0;  // stop, reboot
+  uint32_t seconds = 0;  // stop, halt, reboot
   uint32_t tty = 0;      // console
 };
 

@@ -49,6 +49,7 @@ expect completion_names_as_operand_prefix "web-1" uxc info w
 expect completion_no_second_name "" uxc info db w
 expect completion_no_name_after_n_given "" uxc stop -n db w
 expect completion_flags_after_operand "-H" uxc info db -H
+expect completion_stop_lxc_flags "--nokill --nowait" uxc stop db --no
 as_user $U mkdir -p /home/$U/other/elsewhere-1 && as_user $U touch /home/$U/other/elsewhere-1/config
 expect completion_names_of_lxcpath "elsewhere-1" uxc start -P /home/$U/other ""
 expect completion_names_of_lxcpath_n "elsewhere-1" uxc info -P /home/$U/other -n ""
@@ -101,6 +102,7 @@ else
   zexpect completion_zsh_no_second_name "" uxc info db x
   zexpect completion_zsh_flags "--keep-env --keep-var" uxc attach db --keep-
   zexpect completion_zsh_states "RUNNING" uxc wait db -s RU
+  zexpect completion_zsh_stop_flags "--nokill --nowait" uxc stop db --no
   zexpect completion_zsh_keys "lxc.id_map lxc.idmap lxc.include lxc.init.cmd lxc.init_cmd" uxc info db -c lxc.i
   zexpect completion_zsh_lxcpath "elsewhere-1" uxc start -P /home/$U/other e
   check completion_zsh_registered as_user $U env PATH="$UXC_BUILD/bin:$UXC_USER_PATH" zsh -f -c \

@@ -104,6 +104,15 @@ check images_download_runs test "$out" = "bb1
 CapEff:	0000000000000000
 CapEff:	0000000000002000"
 check images_download_one_download test "$(rootfs_count)" = 1
+# The cache holds the user's rootfs tarballs: its directories are the
+# user's alone, and one an older uxc left open is closed.
+open_dirs() { find "$1" -type d ! -perm 700 -printf '%m %p\n'; }
+check images_download_cache_private test "$(stat -c %a /home/$U/.cache/uxc/images):$(open_dirs /home/$U/.cache/uxc/images)" = "700:"
+as_user $U mkdir -p -m 755 /home/$U/oldcache/uxc/images
+out=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" XDG_CACHE_HOME=/home/$U/oldcache "$UXC" create -n oldc -t download -- -d busybox -r test --server $S 2>&1); status=$?
+check images_download_old_cache_created test "$status" = 0
+check images_download_old_cache_closed test "$(stat -c %a /home/$U/oldcache/uxc/images):$(open_dirs /home/$U/oldcache/uxc/images)" = "700:"
+check images_download_old_cache_destroy uxc_as $U destroy oldc
 check images_download_compat_index_first grep -q "GET /meta/1.0/index-user.7 404" $IMG/requests-$P
 
 # ------------------------------------------------------------------ cache
@@ -162,6 +171,27 @@ check images_download_no_cache_leaves_nothing no_partials
 out=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image ls 2>&1)
 check images_download_image_ls test -n "$(grep -E "^$S +busybox +test +$IMG_ARCH +default +20260101_00:00 +[0-9.]+ (KiB|MiB) +[0-9-]+$" <<<"$out")" -a \
   -n "$(grep -E "^$S +busybox +old .* \(expired\)$" <<<"$out")"
+# The same as JSON (docs/json.md), and a cache directory whose name holds
+# a quote, an escape sequence, a newline and non-ASCII text: escaped, never
+# passed through.
+json=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image ls --format json 2>&1)
+check images_download_image_ls_json python3 "$(dirname "$0")/json_check.py" images <<<"$json"
+check images_download_image_ls_json_fields python3 -c 'import json,sys; l=json.loads(sys.argv[1])
+t=[i for i in l if i["release"]=="test"][0]; o=[i for i in l if i["release"]=="old"][0]
+assert t["server"]==sys.argv[2] and t["dist"]=="busybox" and t["arch"]==sys.argv[3] and t["variant"]=="default"
+assert t["build"]=="20260101_00:00" and t["current"] is True and t["size_bytes"]>1000 and t["expired"] is False
+assert t["path"].endswith("/busybox/test/"+sys.argv[3]+"/default/20260101_00:00")
+assert o["expired"] is True and type(o["expires"]) is int' "$json" "$S" "$IMG_ARCH"
+odd=$'q"\\\e[2J\nd\u00e9'
+as_user $U mkdir -p "/home/$U/.cache/uxc/images/$S/$odd/r/a/v/20260101_00:00"
+json=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image ls --format json 2>&1)
+check images_download_image_ls_json_odd_name python3 "$(dirname "$0")/json_check.py" images <<<"$json"
+check images_download_image_ls_json_escaped grep -qF '"dist":"q\"\\\u001b[2J\nd\u00e9"' <<<"$json"
+check images_download_image_ls_json_round_trip python3 -c 'import json,sys; l=json.loads(sys.argv[1])
+assert [i for i in l if i["dist"]==sys.argv[2]][0]["size_bytes"]==0' "$json" "$odd"
+as_user $U rm -r "/home/$U/.cache/uxc/images/$S/$odd"
+out=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image ls --format yaml 2>&1); status=$?
+check images_download_image_ls_format_usage test "$status:$out" = "2:uxc image ls: --format takes only 'json' (try 'uxc image ls --help')"
 out=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image rm -d busybox -r old 2>&1); status=$?
 check images_download_image_rm test "$status" = 0 -a -n "$(grep "^Removed busybox old $IMG_ARCH (default) 20250101_00:00 from $S" <<<"$out")"
 check images_download_image_rm_gone test -z "$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image ls | grep ' old ')"
@@ -255,6 +285,75 @@ check images_download_ls_image_column grep -Eq "^bb1 +busybox test $IMG_ARCH +bu
 check images_download_ls_json grep -qF "{\"name\":\"bb1\",\"state\":\"STOPPED\",\"autostart\":false,\"groups\":[],\"ipv4\":[],\"ipv6\":[],\"unprivileged\":true,\"pid\":null,\"interfaces\":[],\"memory_bytes\":null,\"image\":{\"dist\":\"busybox\",\"release\":\"test\",\"arch\":\"$IMG_ARCH\",\"variant\":\"default\",\"build\":\"20260101_00:00\",\"server\":\"$S\"}}" <<<"$(uxc_as $U ls --format json)"
 out=$(uxc_as $U ls -F NAME,COLOUR 2>&1); status=$?
 check images_download_ls_unknown_field test "$status" = 2 -a -n "$(grep -F "unknown column 'COLOUR'" <<<"$out")"
+
+# ------------------------------------------------- -t download -- --list
+# LXC's listing of what the server offers, filtered by -d/-r/-a/--variant;
+# no name needed, nothing created.
+list() { as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" create "$@" 2>&1; }
+tab=$'\t'
+out=$(list -t download -- --list --server $S); status=$?
+check images_download_list test "$status:$(sed -n '1,3p' <<<"$out" | tr '\n' '|')" = "0:---|DIST${tab}RELEASE${tab}ARCH${tab}VARIANT${tab}BUILD|---|"
+check images_download_list_entries test "$(grep -c "^busybox$tab" <<<"$out"):$(tail -1 <<<"$out")" = "7:---"
+check images_download_list_line grep -qx "busybox${tab}test${tab}$IMG_ARCH${tab}default${tab}20260101_00:00" <<<"$out"
+out=$(list lst -t download -- -l -r old --server $S); status=$?
+check images_download_list_filtered test "$status:$(sed -n 4p <<<"$out"):$(wc -l <<<"$out")" = "0:busybox${tab}old${tab}$IMG_ARCH${tab}default${tab}20250101_00:00:5"
+check images_download_list_creates_nothing nothing_of lst
+out=$(list -t download -- --list -d fedora -a $IMG_ARCH --server $S); status=$?
+check images_download_list_no_match test "$status:$out" = \
+  "1:uxc create: $S offers no image that matches -d fedora -a $IMG_ARCH (--list without them shows all it offers)"
+out=$(list -t download -- --list --force-cache --server $S); status=$?
+check images_download_list_usage test "$status:$out" = "2:uxc create: --list asks the server for its images: it takes -d, -r, -a, --variant and --server as filters, not --flush-cache, --force-cache or --no-cache (try 'uxc create --help')"
+out=$(list -t download -- --list --server localhost:8449); status=$?
+check images_download_list_unreachable test "$status:$(wc -l <<<"$out")" = 1:1 -a -n "$(grep -E '^uxc create: cannot reach localhost:8449: ' <<<"$out")"
+
+# ------------------------------------- -t local -- -m META -f ROOTFS
+# An image's two tarballs, as distrobuilder writes them (here the image
+# server's own): the metadata is honoured as download honours it.
+sp=/home/$U/split
+as_user $U mkdir -p $sp
+cp $IMG_ROOT$p_test/meta.tar.xz $IMG_ROOT$p_test/rootfs.tar.xz $sp/ && chown $U: $sp/*
+out=$(list split1 -t local -- -m $sp/meta.tar.xz -f $sp/rootfs.tar.xz); status=$?
+check images_download_split_created test "$status" = 0 -a -n "$(grep -x 'Created container split1' <<<"$out")"
+check images_download_split_create_message grep -qx 'You just created a busybox test container (build 20260101_00:00).' <<<"$out"
+r=$data/split1/rootfs
+check images_download_split_template_hostname test "$(cat $r/etc/hostname)" = split1
+check images_download_split_excludes test ! -e $r/etc/excluded-by-image
+check images_download_split_owners test "$(stat -c %u:%g:%a $r/etc/shadow)" = 100000:100042:640
+check images_download_split_config grep -qx "lxc.arch = $(uname -m)" $data/split1/config
+check images_download_split_config_source grep -qx "# Distribution configuration, from $sp/meta.tar.xz" $data/split1/config
+check images_download_split_runs test "$(uxc_as $U start split1 -F -- /bin/cat /etc/hostname 2>&1)" = split1
+check images_download_split_no_private_dir no_partials
+check images_download_split_destroy uxc_as $U destroy split1
+# Malformed input: one line that says what is wrong, nothing on disk.
+mkdir -p $IMG/noconf && echo /etc/hostname >$IMG/noconf/templates
+tar -C $IMG/noconf -cJf $sp/noconf.tar.xz . && chown $U: $sp/noconf.tar.xz
+out=$(list split2 -t local -- -m $sp/noconf.tar.xz -f $sp/rootfs.tar.xz); status=$?
+check images_download_split_meta_without_config test "$status:$out" = "1:uxc create: $sp/noconf.tar.xz has no config file (config-user or config): -m takes an image's metadata tarball, the meta.tar.xz that distrobuilder or an image server makes next to rootfs.tar.xz"
+check images_download_split_meta_without_config_nothing_left nothing_of split2
+check images_download_split_meta_without_config_no_private_dir no_partials
+head -c 3000 /dev/urandom >$sp/garbage.tar.xz && chown $U: $sp/garbage.tar.xz
+out=$(list split3 -t local -- -m $sp/garbage.tar.xz -f $sp/rootfs.tar.xz); status=$?
+if [ "$status:$(wc -l <<<"$out")" = 1:1 ] && grep -qE "^uxc create: $sp/garbage.tar.xz is not a tarball uxc can read \(.*\): give the metadata tarball of an image \(meta.tar.xz\)$" <<<"$out"; then
+  pass images_download_split_meta_garbage
+else
+  fail images_download_split_meta_garbage "status $status: $out"
+fi
+check images_download_split_meta_garbage_nothing_left nothing_of split3
+check images_download_split_meta_garbage_no_private_dir no_partials
+out=$(list split4 -t local -- -m $sp/nope.tar.xz -f $sp/rootfs.tar.xz); status=$?
+check images_download_split_meta_missing test "$status:$out" = "1:uxc create: the metadata tarball $sp/nope.tar.xz does not exist"
+check images_download_split_meta_missing_nothing_left nothing_of split4
+out=$(list split5 -t local -- -m $sp/meta.tar.xz -f $sp/nope.tar.xz); status=$?
+check images_download_split_rootfs_missing test "$status:$out" = "1:uxc create: the rootfs $sp/nope.tar.xz does not exist"
+check images_download_split_rootfs_missing_nothing_left nothing_of split5
+out=$(list split6 -t local -- -m $sp/meta.tar.xz); status=$?
+check images_download_split_meta_alone test "$status:$out" = "2:uxc create: -m META needs the rootfs that goes with it: -f ROOTFS (try 'uxc create --help')"
+# A rootfs that is not a tarball, with good metadata: the half-made
+# container goes, and so does the metadata's private directory.
+out=$(list split7 -t local -- -m $sp/meta.tar.xz -f $sp/garbage.tar.xz); status=$?
+check images_download_split_rootfs_garbage test "$status" = 1 -a -n "$(grep -F "is not a tarball uxc can read" <<<"$out")"
+check images_download_split_rootfs_garbage_nothing_left nothing_of split7
+check images_download_split_rootfs_garbage_no_private_dir no_partials
 
 img_stop_server $P
 expected=$(printf '%s\n' admsrv bb1 bb2 bb2x bb2z bb3 flushed nosums1 old1 old2 old3 old4 par1 par2 par3 private slow1 tty1 tty2)

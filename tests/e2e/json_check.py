@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """json_check.py KIND < JSON: checks uxc's --format json output against
-docs/json.md's schema (KIND: ls, info, check, monitor); prints what is
+docs/json.md's schema (KIND: ls, info, check, monitor, images); prints what is
 wrong and exits 1, or exits 0. Shared by the tests/e2e scripts."""
 import json
 import sys
@@ -83,6 +83,24 @@ def main():
                 fails += status == "fail"
             if fails != problems or ok != (problems == 0):
                 fail(f"ok={ok} problems={problems} but {fails} checks failed")
+        elif kind == "images":
+            if type(doc) is not list:
+                fail("not an array")
+            for i, image in enumerate(doc):
+                where = f"[{i}]"
+                if type(image) is not dict:
+                    fail(f"{where}: not an object")
+                for f in ("server", "dist", "release", "arch", "variant", "build", "path"):
+                    want(image, f, [str], where)
+                want(image, "current", [bool], where)
+                if want(image, "size_bytes", [int], where) < 0:
+                    fail(f"{where}: negative size")
+                expires = want(image, "expires", [int, None], where)
+                if want(image, "expired", [bool], where) and expires is None:
+                    fail(f"{where}: expired without an expiry")
+            keys = [(d["server"], d["dist"], d["release"], d["arch"], d["variant"], d["build"]) for d in doc]
+            if keys != sorted(keys):
+                fail("not in the order of the table")
         elif kind == "monitor":
             if set(doc) != {"name", "state", "time"} or doc["state"] not in STATES:
                 fail(f"monitor line {doc!r}")

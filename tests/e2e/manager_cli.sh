@@ -25,7 +25,7 @@ check manager_cli_name_required test "$status:$out" = "2:uxc info: a container N
 out=$(uxc_as $U start -n x -d -F 2>&1); status=$?
 check manager_cli_d_and_F_exclusive test "$status:$out" = "2:uxc start: -d and -F exclude each other (try 'uxc start --help')"
 out=$(uxc_as $U stop -n x -t soon 2>&1); status=$?
-check manager_cli_timeout_number test "$status:$out" = "2:uxc stop: -t TIMEOUT must be a number, not 'soon' (try 'uxc stop --help')"
+check manager_cli_timeout_number test "$status:$out" = "2:uxc stop: -t TIMEOUT must be a number of seconds, or -1, not 'soon' (try 'uxc stop --help')"
 # The seed's long spellings work too.
 out=$(uxc_as $U info --name nothing-here 2>&1); status=$?
 check manager_cli_long_name test "$status:$out" = "1:uxc info: nothing-here doesn't exist"

@@ -48,7 +48,7 @@ check manager_templates_local_directory_owner_mapped test "$(stat -c %u:%g $data
 check manager_templates_local_directory_runs test "$(uxc_as $U start -n dir -F -- /bin/busybox cat /home/app/file 2>&1)" = app-data
 
 out=$(uxc_as $U create -n x -t local 2>&1); status=$?
-check manager_templates_local_needs_path test "$status:$out" = "2:uxc create: -t local needs the rootfs as one argument: uxc create -n NAME -t local -- PATH (try 'uxc create --help')"
+check manager_templates_local_needs_path test "$status:$out" = "2:uxc create: -t local needs the rootfs: uxc create -n NAME -t local -- PATH, or -- -m META -f ROOTFS (try 'uxc create --help')"
 # A file tar cannot read: create fails and removes what it started.
 for i in $(seq 300); do echo "this is not a tar archive"; done >/tmp/broken.tar
 chmod 644 /tmp/broken.tar

@@ -60,7 +60,7 @@ check storage_snapshot_list_upper grep -qE '^delta2 \(upper\) +0 B  c$' <<<"$out
 check storage_snapshot_list_layer_size grep -qE '^rootfs +[0-9.]+ MiB  c snap0 snap1$' <<<"$out"
 check storage_snapshot_list_small_layer grep -qE '^delta1 +[0-9.]+ KiB  c snap1$' <<<"$out"
 json=$(uxc_as $U snapshot -n c -L --format json)
-check storage_snapshot_list_json grep -qE '^\{"name":"c","snapshots":\[\{"name":"snap0","date":"[0-9: ]{19}","comment":"before the upgrade\\u000asecond line","layers":\["'"$c"'/rootfs"\]\},' <<<"$json"
+check storage_snapshot_list_json grep -qE '^\{"name":"c","snapshots":\[\{"name":"snap0","date":"[0-9: ]{19}","comment":"before the upgrade\\nsecond line","layers":\["'"$c"'/rootfs"\]\},' <<<"$json"
 check storage_snapshot_list_json_layers grep -qE '"layers":\[\{"path":"'"$c"'/delta2","upper":true,"bytes":[0-9]+,"used_by":\["c"\]\}' <<<"$json"
 
 # ---- restore as a new container; the source is depended on

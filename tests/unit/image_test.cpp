@@ -455,6 +455,13 @@ const ArgsCase kArgsCases[] = {
     {"bad dist", {"-d", "../x", "-r", "b"}, false, "", "", "", "", "", "not a valid distribution"},
     {"http server", {"-d", "a", "-r", "b", "--server", "http://x"}, false, "", "", "", "", "", "HTTPS"},
     {"two cache flags", {"-d", "a", "-r", "b", "--flush-cache", "--no-cache"}, false, "", "", "", "", "", "exclude each other"},
+    {"list alone", {"--list"}, true, "", "", "", "", "", ""},
+    {"list short, filtered", {"-l", "-d", "alpine", "-a", "arm64"}, true, "alpine", "", "arm64", "", "", ""},
+    {"list with server", {"--server=m.example", "--list", "--variant", "cloud"}, true, "", "", "", "cloud", "m.example", ""},
+    {"list with cache flag", {"--list", "--force-cache"}, false, "", "", "", "", "", "not --flush-cache"},
+    {"list with bad filter", {"--list", "-d", "a;b"}, false, "", "", "", "", "", "not a valid distribution"},
+    {"list with operand", {"--list", "debian"}, false, "", "", "", "", "", "unexpected argument 'debian'"},
+    {"list as a value", {"-d", "--list", "-r", "b"}, false, "", "", "", "", "", "not a valid distribution"},
 };
 
 BOOST_DATA_TEST_CASE(download_args_table, boost::unit_test::data::make(kArgsCases), c) {
@@ -467,6 +474,76 @@ BOOST_DATA_TEST_CASE(download_args_table, boost::unit_test::data::make(kArgsCase
     BOOST_TEST(out.arch == c.arch);
     BOOST_TEST(out.variant == c.variant);
     BOOST_TEST(out.server == c.server);
+  } else {
+    BOOST_TEST(err.find(c.error_part) != std::string::npos, err);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(download_args_list_flag) {
+  DownloadArgs out;
+  std::string err;
+  BOOST_TEST(parse_download_args({"-d", "a", "-r", "b"}, &out, &err));
+  BOOST_TEST(!out.list);
+  BOOST_TEST(parse_download_args({"-d", "a", "--list"}, &out, &err));
+  BOOST_TEST(out.list);
+}
+
+BOOST_AUTO_TEST_CASE(image_list_filter_and_format) {
+  std::vector<ImageEntry> entries;
+  std::vector<std::string> bad;
+  std::string err;
+  BOOST_TEST(parse_image_index("debian;bookworm;amd64;default;20260101_05:24;/images/debian/bookworm/amd64/default/1/\n"
+                               "debian;bookworm;arm64;default;20260101_05:24;/images/debian/bookworm/arm64/default/1/\n"
+                               "alpine;3.19;amd64;default;20260102_13:00;/images/alpine/3.19/amd64/default/2/\n"
+                               "debian;trixie;amd64;cloud;20260103_05:24;/images/debian/trixie/amd64/cloud/3/\n",
+                               &entries, &bad, &err));
+  BOOST_TEST(filter_images(entries, {}).size() == 4u);
+  BOOST_TEST(filter_images(entries, {"debian", "", "", ""}).size() == 3u);
+  BOOST_TEST(filter_images(entries, {"debian", "bookworm", "amd64", ""}).size() == 1u);
+  BOOST_TEST(filter_images(entries, {"", "", "amd64", "cloud"}).size() == 1u);
+  BOOST_TEST(filter_images(entries, {"fedora", "", "", ""}).empty());
+  BOOST_TEST(format_image_list(filter_images(entries, {"", "", "amd64", "default"})) ==
+             "---\nDIST\tRELEASE\tARCH\tVARIANT\tBUILD\n---\n"
+             "debian\tbookworm\tamd64\tdefault\t20260101_05:24\n"
+             "alpine\t3.19\tamd64\tdefault\t20260102_13:00\n---\n");
+  BOOST_TEST(format_image_list({}) == "---\nDIST\tRELEASE\tARCH\tVARIANT\tBUILD\n---\n---\n");
+}
+
+struct LocalCase {
+  std::string name;
+  std::vector<std::string> args;
+  bool ok;
+  std::string metadata, rootfs, error_part;
+};
+std::ostream& operator<<(std::ostream& os, const LocalCase& c) { return os << c.name; }
+
+const LocalCase kLocalCases[] = {
+    {"path", {"/x/rootfs.tar.xz"}, true, "", "/x/rootfs.tar.xz", ""},
+    {"relative path", {"rootfs"}, true, "", "rootfs", ""},
+    {"meta and fstree", {"-m", "meta.tar.xz", "-f", "rootfs.tar.xz"}, true, "meta.tar.xz", "rootfs.tar.xz", ""},
+    {"long names", {"--fstree", "r.tar", "--metadata", "m.tar.xz"}, true, "m.tar.xz", "r.tar", ""},
+    {"equals", {"--metadata=m", "--fstree=r"}, true, "m", "r", ""},
+    {"fstree alone", {"-f", "r"}, true, "", "r", ""},
+    {"nothing", {}, false, "", "", "needs the rootfs"},
+    {"meta alone", {"-m", "m"}, false, "", "", "-m META needs the rootfs that goes with it: -f ROOTFS"},
+    {"meta with path", {"-m", "m", "r"}, true, "m", "r", ""},
+    {"fstree and path", {"-f", "r", "p"}, false, "", "", "not both"},
+    {"two paths", {"a", "b"}, false, "", "", "unexpected argument 'b'"},
+    {"meta twice", {"-m", "a", "-m", "b", "-f", "r"}, false, "", "", "-m is given twice"},
+    {"missing value", {"-f", "r", "-m"}, false, "", "", "-m needs a path"},
+    {"empty value", {"--metadata=", "-f", "r"}, false, "", "", "-m needs a path, not ''"},
+    {"empty operand", {""}, false, "", "", "unexpected argument ''"},
+    {"unknown option", {"-x", "r"}, false, "", "", "unknown option -x"},
+    {"nul", {std::string("r\0x", 3)}, false, "", "", "unexpected argument"},
+};
+
+BOOST_DATA_TEST_CASE(local_args_table, boost::unit_test::data::make(kLocalCases), c) {
+  LocalArgs out;
+  std::string err;
+  BOOST_TEST(parse_local_args(c.args, &out, &err) == c.ok, err);
+  if (c.ok) {
+    BOOST_TEST(out.metadata == c.metadata);
+    BOOST_TEST(out.rootfs == c.rootfs);
   } else {
     BOOST_TEST(err.find(c.error_part) != std::string::npos, err);
   }

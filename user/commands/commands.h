@@ -41,4 +41,16 @@ void remove_if_ephemeral(const Paths& paths, const User& user, const std::string
 // container is gone.
 void stop_container(const Paths& paths, const std::string& name, int timeout_seconds, bool kill_now);
 
+// How `uxc stop` ends a container, as LXC's lxc-stop: the halt request
+// then SIGKILL after the timeout; SIGKILL (lxc.signal.stop) at once; or
+// the halt request alone (--nokill, -W, -t -1).
+enum class StopMode { kHaltThenKill, kKill, kHaltOnly };
+struct StopHow {
+  StopMode mode = StopMode::kHaltThenKill;
+  int timeout_seconds = 60;  // -1: for ever
+  bool wait = true;          // false: return once the monitor took the request
+};
+// False only for kHaltOnly when the container still ran after the timeout.
+[[nodiscard]] bool stop_container(const Paths& paths, const std::string& name, const StopHow& how);
+
 }  // namespace uxc

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -39,6 +40,23 @@ namespace uxc {
 namespace {
 
 const char kTemplates[] = "use -t busybox, -t download -- -d DIST -r RELEASE, or -t local -- PATH";
+
+// The image server: the user's uxc.conf, then the administrator's, then
+// LXC's default.
+std::string image_server(const policy::UserSettings& user_settings) {
+  if (user_settings.image_server_given) return user_settings.image_server;
+  const policy::AdminSettings admin = load_admin_settings();
+  return admin.image_server.empty() ? user_settings.image_server : admin.image_server;
+}
+
+// An absolute path for what the user named relative to here; it must exist.
+std::string existing_path(const std::string& path, const char* what) {
+  if (!path_exists(path)) throw Error(std::string(what) + " " + path + " does not exist");
+  if (path[0] == '/') return path;
+  char cwd[4096];
+  if (getcwd(cwd, sizeof cwd) == nullptr) throw_errno("getcwd");
+  return std::string(cwd) + "/" + path;
+}
 
 std::string default_config_text(const Paths& paths, const std::string& override_path, std::string* source) {
   std::string text;
@@ -102,8 +120,11 @@ int cmd_create(int argc, char** argv) {
       "  download  a distribution image from an LXC image server, kept in a cache:\n"
       "            -- -d DIST -r RELEASE [-a ARCH] [--variant V] [--server HOST[:PORT]]\n"
       "               [--flush-cache | --force-cache | --no-cache]\n"
+      "            or -- --list [-d DIST] [-r RELEASE] [-a ARCH] [--variant V]: what the\n"
+      "            server offers (no container is made)\n"
       "  local     a root filesystem from a tarball (.tar, .tar.gz, .tar.xz, .tar.zst)\n"
-      "            or a directory: -- PATH\n"
+      "            or a directory: -- PATH; or an image's two tarballs, as distrobuilder\n"
+      "            and image servers make them: -- -m META.tar.xz -f ROOTFS.tar.xz\n"
       "  busybox   a small system from Debian's busybox-static: init, getty on the\n"
       "            console, DHCP on interfaces without a static address\n"
       "The new config starts from ~/.config/uxc/default.conf (or -f CONFIG), with each\n"
@@ -112,6 +133,27 @@ int cmd_create(int argc, char** argv) {
       {{'n', "name", "NAME", "name of the new container"},
        {'t', "template", "TEMPLATE", "download, local or busybox (default: uxc.conf's [create] template)"},
        {'f', "config", "CONFIG", "start from this file instead of default.conf"}});
+  // `-t download -- --list` (LXC's): what the server offers. Nothing is
+  // created, so no name is needed; one given is ignored.
+  if (args.get('t') == "download") {
+    const bool named_by_operand = !args.has('n') && args.operands > 0;
+    const std::vector<std::string> template_args(args.rest.begin() + (named_by_operand ? 1 : 0), args.rest.end());
+    policy::DownloadArgs d;
+    std::string err;
+    const bool list_asked = std::find_if(template_args.begin(), template_args.end(), [](const std::string& a) {
+                              return a == "-l" || a == "--list";
+                            }) != template_args.end();
+    if (list_asked && !policy::parse_download_args(template_args, &d, &err)) throw UsageError(err);
+    if (list_asked && d.list) {
+      std::vector<std::string> tool = {"list", "--default-server",
+                                       image_server(load_user_settings(command_paths(args, current_user())))};
+      if (quiet()) tool.push_back("--quiet");
+      tool.push_back("--");
+      tool.insert(tool.end(), template_args.begin(), template_args.end());
+      std::fflush(nullptr);
+      exec_image_tool(tool);
+    }
+  }
   const std::string name = require_name(args, "create");
   const policy::UserSettings user_settings = load_user_settings(command_paths(args, current_user()));
   const std::string tmpl = args.has('t') ? args.get('t') : user_settings.default_template;
@@ -119,16 +161,13 @@ int cmd_create(int argc, char** argv) {
   const bool be_quiet = quiet();
   if (tmpl != "busybox" && tmpl != "local" && tmpl != "download")
     throw UsageError("unknown template '" + tmpl + "': " + kTemplates);
-  std::string local_source;
+  std::string local_source, local_metadata;
   if (tmpl == "local") {
-    if (args.rest.size() != 1) throw UsageError("-t local needs the rootfs as one argument: uxc create -n NAME -t local -- PATH");
-    local_source = args.rest[0];
-    if (!path_exists(local_source)) throw Error(local_source + " does not exist");
-    if (local_source[0] != '/') {
-      char cwd[4096];
-      if (getcwd(cwd, sizeof cwd) == nullptr) throw_errno("getcwd");
-      local_source = std::string(cwd) + "/" + local_source;
-    }
+    policy::LocalArgs local;
+    std::string err;
+    if (!policy::parse_local_args(args.rest, &local, &err)) throw UsageError(err);
+    local_source = existing_path(local.rootfs, "the rootfs");
+    if (!local.metadata.empty()) local_metadata = existing_path(local.metadata, "the metadata tarball");
   } else if (tmpl == "busybox" && !args.rest.empty()) {
     throw UsageError("the busybox template takes no arguments");
   }
@@ -153,26 +192,24 @@ int cmd_create(int argc, char** argv) {
   // The image first: a create whose image cannot be had leaves nothing.
   std::unique_ptr<FetchedImage> image;
   std::string distribution;
-  if (tmpl == "download") {
-    // The user's uxc.conf, then the administrator's, then LXC's default.
-    std::string server = user_settings.image_server;
-    if (!user_settings.image_server_given) {
-      const policy::AdminSettings admin = load_admin_settings();
-      if (!admin.image_server.empty()) server = admin.image_server;
-    }
-    image = std::make_unique<FetchedImage>(args.rest, server, be_quiet);
+  if (tmpl == "download" || !local_metadata.empty()) {
+    if (tmpl == "download") image = std::make_unique<FetchedImage>(args.rest, image_server(user_settings), be_quiet);
+    else image = std::make_unique<FetchedImage>(local_metadata);
     std::string config_user;
     if (!image->get("config").empty()) config_user = read_file_or_throw(image->get("config"));
     std::vector<std::string> errors;
     if (!policy::check_image_config(config_user, &errors))
       throw Error("the image's " + image->get("config") + " cannot be used:\n  " + join(errors, "\n  "));
     if (!config_user.empty() && config_user.back() != '\n') config_user += '\n';
-    distribution = config_user;
-    policy::ImageRecord record{image->get("dist"), image->get("release"), image->get("arch"),
-                               image->get("variant"), image->get("build"), image->get("server")};
-    distribution = "\n# Distribution configuration: " + record.dist + " " + record.release + " " + record.arch + " (" +
-                   record.variant + "), build " + record.build + " from " + record.server + "\n" + distribution +
-                   record_lines(record);
+    if (tmpl == "download") {
+      policy::ImageRecord record{image->get("dist"), image->get("release"), image->get("arch"),
+                                 image->get("variant"), image->get("build"), image->get("server")};
+      distribution = "\n# Distribution configuration: " + record.dist + " " + record.release + " " + record.arch +
+                     " (" + record.variant + "), build " + record.build + " from " + record.server + "\n" +
+                     config_user + record_lines(record);
+    } else {
+      distribution = "\n# Distribution configuration, from " + local_metadata + "\n" + config_user;
+    }
   }
 
   // The lines uxc writes above the defaults. The host name is the
@@ -247,13 +284,15 @@ int cmd_create(int argc, char** argv) {
       req.rootfs = rootfs;
       req.quiet = be_quiet;
       if (image) {
-        req.source = image->get("rootfs");
-        req.label = image->get("dist") + " " + image->get("release");
         req.excludes = image->get("excludes");
         req.templates = image->get("templates");
         req.name = name;
         req.path = dir;
         req.tee_fd = image->tee_fd();
+      }
+      if (tmpl == "download") {
+        req.source = image->get("rootfs");
+        req.label = image->get("dist") + " " + image->get("release");
       } else {
         req.source = local_source;
         req.label = local_source.substr(local_source.rfind('/') + 1);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "policy/json.h"
 #include "policy/rootfs.h"
 #include "policy/text.h"
 #include "user/commands/cli.h"
@@ -20,29 +21,6 @@ namespace uxc {
 namespace {
 
 std::string human_size(uint64_t n) { return policy::format_size(n, 1, "B"); }
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string json_list(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + json_string(v[i]);
-  return out + "]";
-}
 
 // A layer as the list shows it: its name in the container's directory,
 // or its whole path when it lies elsewhere (a clone's source).
@@ -93,16 +71,16 @@ int list(const Paths& paths, const std::string& name, bool comments, bool json, 
   for (size_t i = 0; i < rows.size(); ++i) rows[i].bytes = sizes[i];
 
   if (json) {
-    std::printf("{\"name\":%s,\"snapshots\":[", json_string(name).c_str());
+    std::printf("{\"name\":%s,\"snapshots\":[", policy::json_quote(name).c_str());
     for (size_t i = 0; i < snaps.size(); ++i)
       std::printf("%s{\"name\":%s,\"date\":%s,\"comment\":%s,\"layers\":%s}", i ? "," : "",
-                  json_string(snaps[i].name).c_str(), json_string(snaps[i].date).c_str(),
-                  json_string(snaps[i].comment).c_str(), json_list(snaps[i].layers).c_str());
+                  policy::json_quote(snaps[i].name).c_str(), policy::json_quote(snaps[i].date).c_str(),
+                  policy::json_quote(snaps[i].comment).c_str(), policy::json_string_array(snaps[i].layers).c_str());
     std::printf("],\"layers\":[");
     for (size_t i = 0; i < rows.size(); ++i)
       std::printf("%s{\"path\":%s,\"upper\":%s,\"bytes\":%llu,\"used_by\":%s}", i ? "," : "",
-                  json_string(rows[i].path).c_str(), rows[i].upper ? "true" : "false",
-                  static_cast<unsigned long long>(rows[i].bytes), json_list(rows[i].used_by).c_str());
+                  policy::json_quote(rows[i].path).c_str(), rows[i].upper ? "true" : "false",
+                  static_cast<unsigned long long>(rows[i].bytes), policy::json_string_array(rows[i].used_by).c_str());
     std::printf("]}\n");
     return 0;
   }

@@ -63,7 +63,7 @@ _uxc_flags() {
   case $1 in
     create) echo "-n --name -t --template -f --config $common" ;;
     start) echo "-n --name -d --daemon -F --foreground -f --rcfile -s --define -p --pidfile -l --logpriority -o --logfile $common" ;;
-    stop) echo "-n --name -r --reboot -k --kill -t --timeout $common" ;;
+    stop) echo "-n --name -r --reboot -k --kill -t --timeout -W --nowait --nokill $common" ;;
     info) echo "-n --name -s --state -p --pid -i --ips -S --stats -c --config -H --no-humanize --format $common" ;;
     ls) echo "-1 --line -f --fancy -F --fancy-format --active --running --frozen --stopped -g --groups --filter --format $common" ;;
     destroy) echo "-n --name -f --force -s --snapshots $common" ;;

@@ -65,6 +65,21 @@ timespec now_plus_ms(long ms) {
   return t;
 }
 
+// A client's connection may be gone by the time it is answered (a
+// `uxc stop -W`, an interrupted `uxc stop`): that is EPIPE, never a
+// SIGPIPE that would end the monitor.
+bool answer_client(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 long ms_until(const timespec& t) {
   timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
@@ -163,6 +178,7 @@ class Monitor {
   void on_pty_output(size_t index);
   void on_stdin();
   void shut_down(int seconds, char how);
+  void halt_without_kill(int seconds);
   void deliver_request();
   void tear_down(bool reboot);
   void answer_waiters(std::vector<int>* waiters, const std::string& answer);
@@ -194,6 +210,10 @@ class Monitor {
   bool kill_pending_ = false;
   char request_pending_ = 0;  // 'h' or 'r' not yet delivered: the init is not listening yet
   timespec retry_request_at_{};
+  // A halt without SIGKILL (`stop --nokill`, `-W`) is asked again only
+  // until then; a halt with a SIGKILL, until the kill.
+  bool request_bounded_ = false;
+  timespec request_until_{};
   bool request_logged_ = false;
   timespec settled_at_{};     // the init has had time to set up its signal handling (shutdown.h)
   timespec release_at_{};  // when the start-up code's pages go (release_startup_code)
@@ -231,11 +251,26 @@ void Monitor::shut_down(int seconds, char how) {
   } else {
     if (how == 'h') halt_requested_ = true;
     request_pending_ = how;
+    request_bounded_ = false;
     request_logged_ = false;
     deliver_request();
   }
   kill_at_ = now_plus_ms(seconds * 1000L);
   kill_pending_ = true;
+}
+
+// The halt request alone: the container stops when its init halts, or
+// runs on. An init that does not listen yet is asked again for `seconds`
+// (0: as long as it runs). A SIGKILL already scheduled by an earlier
+// `uxc stop` stays.
+void Monitor::halt_without_kill(int seconds) {
+  halt_requested_ = true;
+  if (request_pending_ != 0 && !request_bounded_) return;  // an earlier stop's request, until its kill
+  request_pending_ = 'h';
+  request_bounded_ = seconds > 0;
+  if (request_bounded_) request_until_ = now_plus_ms(seconds * 1000L);
+  request_logged_ = false;
+  deliver_request();
 }
 
 void Monitor::deliver_request() {
@@ -258,7 +293,7 @@ void Monitor::deliver_request() {
 void Monitor::connect_console(int fd, Fd client, uint32_t tty) {
   const std::string which = tty == 0 ? "the console" : "tty " + std::to_string(tty);
   if (tty >= ptys_.size()) {
-    (void)write_all(fd, "error " + req_.name + " has no tty " + std::to_string(tty) +
+    (void)answer_client(fd, "error " + req_.name + " has no tty " + std::to_string(tty) +
                             (tty == 0 ? "" : " (lxc.tty.max = " + std::to_string(ptys_.size() - 1) + ")") + "\n");
     return;
   }
@@ -266,12 +301,12 @@ void Monitor::connect_console(int fd, Fd client, uint32_t tty) {
   // One client at a time: two readers of one pty would each get a
   // random half of the output.
   if (tty == 0 && req_.foreground) {
-    (void)write_all(fd, "error the console of " + req_.name + " is on the terminal of 'uxc start -F'\n");
+    (void)answer_client(fd, "error the console of " + req_.name + " is on the terminal of 'uxc start -F'\n");
   } else if (p.client.valid()) {
-    (void)write_all(fd, "error " + std::string(tty == 0 ? "the console" : "tty " + std::to_string(tty)) + " of " +
+    (void)answer_client(fd, "error " + std::string(tty == 0 ? "the console" : "tty " + std::to_string(tty)) + " of " +
                             req_.name + " is in use by another 'uxc console'\n");
   } else if (!p.master.valid()) {
-    (void)write_all(fd, "error " + req_.name + " has no " + (tty == 0 ? "console" : "tty " + std::to_string(tty)) + "\n");
+    (void)answer_client(fd, "error " + req_.name + " has no " + (tty == 0 ? "console" : "tty " + std::to_string(tty)) + "\n");
   } else if (send_fds(fd, "ok\n" + p.last_line(), {p.master.get()})) {
     log_.info("console client connected to " + which);
     p.client = std::move(client);
@@ -291,7 +326,7 @@ void Monitor::handle_client(int fd) {
   policy::MonitorRequest request;
   std::string why;
   if (!policy::parse_monitor_request(std::string_view(buf, static_cast<size_t>(n)), &request, &why)) {
-    (void)write_all(fd, "error " + why + "\n");
+    (void)answer_client(fd, "error " + why + "\n");
     return;
   }
   switch (request.op) {
@@ -300,7 +335,7 @@ void Monitor::handle_client(int fd) {
       if (run_->netlink.valid())
         for (const auto& a : list_addresses(run_->netlink.get()))
           (a.family == AF_INET ? addresses.ipv4 : addresses.ipv6).push_back(a.text);
-      (void)write_all(fd, policy::format_info_answer(addresses));
+      (void)answer_client(fd, policy::format_info_answer(addresses));
       return;
     }
     case policy::MonitorOp::kConsole:
@@ -308,17 +343,23 @@ void Monitor::handle_client(int fd) {
       return;
     case policy::MonitorOp::kStop:
     case policy::MonitorOp::kKill:
-      log_.info("stop requested");
+    case policy::MonitorOp::kHalt:
+      log_.info(request.op == policy::MonitorOp::kHalt ? "halt requested, with no kill to follow" : "stop requested");
       stopping_ = true;
-      shut_down(static_cast<int>(request.seconds),
-                request.op == policy::MonitorOp::kKill || request.seconds == 0 ? 'k' : 'h');
+      if (!answer_client(fd, "accepted\n")) return;
+      if (request.op == policy::MonitorOp::kHalt)
+        halt_without_kill(static_cast<int>(request.seconds));
+      else
+        shut_down(static_cast<int>(request.seconds),
+                  request.op == policy::MonitorOp::kKill || request.seconds == 0 ? 'k' : 'h');
       stop_waiters_.push_back(client.release());
       return;
     case policy::MonitorOp::kReboot:
       if (stopping_) {
-        (void)write_all(fd, "error " + req_.name + " is stopping\n");
+        (void)answer_client(fd, "error " + req_.name + " is stopping\n");
         return;
       }
+      if (!answer_client(fd, "accepted\n")) return;
       reboot_requested_ = true;
       shut_down(static_cast<int>(request.seconds), request.seconds == 0 ? 'k' : 'r');
       reboot_waiters_.push_back(client.release());
@@ -394,6 +435,10 @@ int Monitor::run_until_reaped() {
         sooner(ms);
       }
     }
+    if (request_pending_ != 0 && request_bounded_ && ms_until(request_until_) <= 0) {
+      log_.info("the init did not take the halt request in time; it runs on (no SIGKILL was asked for)");
+      request_pending_ = 0;
+    }
     if (request_pending_ != 0) {
       if (ms_until(retry_request_at_) <= 0) deliver_request();
       if (request_pending_ != 0) sooner(ms_until(retry_request_at_));
@@ -468,7 +513,7 @@ void Monitor::tear_down(bool reboot) {
   // The netlink socket pins the container's network namespace.
   run.netlink.reset();
   for (auto& p : ptys_)
-    if (p.client.valid()) (void)write_all(p.client.get(), reboot ? "reboot\n" : "stopped\n");
+    if (p.client.valid()) (void)answer_client(p.client.get(), reboot ? "reboot\n" : "stopped\n");
   ptys_.clear();
   for (const auto& dir : run.cgroup.dirs()) log_.debug("cgroup removed: " + dir);
   run.cgroup.remove();
@@ -476,7 +521,7 @@ void Monitor::tear_down(bool reboot) {
 
 void Monitor::answer_waiters(std::vector<int>* waiters, const std::string& answer) {
   for (int fd : *waiters) {
-    (void)write_all(fd, answer);
+    (void)answer_client(fd, answer);
     close(fd);
   }
   waiters->clear();

@@ -10,10 +10,16 @@
 //   info            -> "ipv4 ADDR" / "ipv6 ADDR" lines, then EOF
 //   stop SECONDS    -> halt (runtime/shutdown.h), SIGKILL after SECONDS;
 //                      "stopped" once reaped and cleaned up
+//   halt SECONDS    -> halt, never SIGKILL (`stop --nokill`, `-W`): an
+//                      init not listening yet is asked again for up to
+//                      SECONDS (0: as long as it runs); "stopped" once
+//                      it has ended, whenever that is
 //   kill            -> SIGKILL at once; "stopped" once reaped
 //   reboot SECONDS  -> reboot signal, SIGKILL after SECONDS; the container
 //                      is started again, with new namespaces, whatever the
 //                      init's end; "rebooted" once it runs again
+//   Each of these four is answered "accepted" at once first (`stop -W`
+//   returns there), or only "error WHY".
 //   console TTY     -> "ok\n" followed by the pty's last line of output
 //                      (a getty's prompt), with the pty's master attached
 //                      (SCM_RIGHTS), or "error WHY"; the monitor then

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <tuple>
 
 #include "policy/image.h"
 #include "policy/text.h"
@@ -190,14 +191,21 @@ pid_t fork_packer_in_userns(const policy::IdmapRequest& file_maps, std::vector<s
 
 FetchedImage::FetchedImage(const std::vector<std::string>& template_args, const std::string& default_server,
                            bool quiet) {
-  auto [hold_read, hold_write] = make_pipe();
-  auto [answer_read, answer_write] = make_pipe();
-  auto [tee_read, tee_write] = make_pipe();
   std::vector<std::string> args = {"fetch", "--default-server", default_server};
   if (quiet) args.push_back("--quiet");
   args.push_back("--");
   args.insert(args.end(), template_args.begin(), template_args.end());
-  pid_ = spawn_tool(args, hold_read.get(), -1, answer_write.get(), tee_read.get());
+  start(args, true);
+}
+
+FetchedImage::FetchedImage(const std::string& metadata_tarball) { start({"meta", "--metadata", metadata_tarball}, false); }
+
+void FetchedImage::start(const std::vector<std::string>& args, bool with_tee) {
+  auto [hold_read, hold_write] = make_pipe();
+  auto [answer_read, answer_write] = make_pipe();
+  Fd tee_read, tee_write;
+  if (with_tee) std::tie(tee_read, tee_write) = make_pipe();
+  pid_ = spawn_tool(args, hold_read.get(), -1, answer_write.get(), with_tee ? tee_read.get() : -1);
   hold_ = std::move(hold_write);
   tee_ = std::move(tee_write);
   answer_write.reset();

@@ -25,6 +25,10 @@ class FetchedImage {
   // and waits for its answer; throws its error. `default_server` serves
   // when ARGS name no --server (uxc.conf's [images] server).
   FetchedImage(const std::vector<std::string>& template_args, const std::string& default_server, bool quiet);
+  // `-t local -- -m META`: runs `uxc-image meta`, which unpacks the
+  // metadata tarball into a private directory and serves its "config",
+  // "templates", "excludes" and "create-message" the same way.
+  explicit FetchedImage(const std::string& metadata_tarball);
   ~FetchedImage();
   FetchedImage(const FetchedImage&) = delete;
   FetchedImage& operator=(const FetchedImage&) = delete;
@@ -44,6 +48,7 @@ class FetchedImage {
   Fd hold_;
   Fd tee_;
   std::map<std::string, std::string> answer_;
+  void start(const std::vector<std::string>& args, bool with_tee);
 };
 
 struct UnpackRequest {
@@ -75,7 +80,8 @@ UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::
 // absolute symlink in the image never points at the host's files.
 policy::ImageRecord identify_rootfs(const std::string& rootfs);
 
-// Runs `uxc-image ARGS...` in place of this process (uxc image ls/rm).
+// Runs `uxc-image ARGS...` in place of this process (uxc image ls/rm,
+// create -t download -- --list).
 [[noreturn]] void exec_image_tool(const std::vector<std::string>& args);
 
 // While a create runs: SIGINT, SIGTERM and SIGHUP kill the uxc-image

@@ -23,6 +23,7 @@
 #include <ctime>
 
 #include "policy/image.h"
+#include "policy/json.h"
 #include "user/common/dirs.h"
 #include "user/storage/image/cache.h"
 #include "user/storage/image/image.h"
@@ -61,6 +62,18 @@ std::string cache_root() {
   const char* xdg = getenv("XDG_CACHE_HOME");
   if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/uxc/images";
   return current_user().home + "/.cache/uxc/images";
+}
+
+std::string private_cache_root() {
+  const std::string root = cache_root();
+  make_dirs(root, 0700);
+  // A cache made before it was private is closed on the way: it holds the
+  // user's rootfs tarballs, which are nobody else's business.
+  struct stat st;
+  if (lstat(root.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid() && (st.st_mode & 077) != 0 &&
+      chmod(root.c_str(), st.st_mode & 07700) != 0)
+    throw_errno("cannot make " + root + " private");
+  return root;
 }
 
 void remove_user_tree(const std::string& path) {
@@ -108,7 +121,8 @@ std::string CacheKey::dir() const {
 std::string CacheKey::describe() const { return dist + " " + release + " " + arch + " (" + variant + ")"; }
 
 VariantLock::VariantLock(const std::string& dir) {
-  make_dirs(dir, 0755);
+  (void)private_cache_root();
+  make_dirs(dir, 0700);
   fd_ = Fd(open((dir + "/.lock").c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd_.valid()) throw_errno("cannot open the cache lock " + dir + "/.lock");
 }
@@ -212,23 +226,58 @@ std::string date_of(uint64_t when) {
   return when < static_cast<uint64_t>(time(nullptr)) ? std::string(buf) + " (expired)" : buf;
 }
 
+// `uxc image ls --format json` (docs/json.md): one array, in the order
+// of the table.
+std::string cached_json(const std::vector<Cached>& cached) {
+  const uint64_t now = static_cast<uint64_t>(time(nullptr));
+  std::string out = "[";
+  for (const auto& c : cached) {
+    const uint64_t expiry = cached_expiry(c.dir);
+    if (out.size() > 1) out += ",";
+    out += "{\"server\":" + policy::json_quote(c.key.server) + ",\"dist\":" + policy::json_quote(c.key.dist) +
+           ",\"release\":" + policy::json_quote(c.key.release) + ",\"arch\":" + policy::json_quote(c.key.arch) +
+           ",\"variant\":" + policy::json_quote(c.key.variant) + ",\"build\":" + policy::json_quote(c.build) +
+           ",\"current\":" + (current_build(c.key.dir()) == c.build ? "true" : "false") +
+           ",\"size_bytes\":" + std::to_string(tree_size(c.dir)) +
+           ",\"expires\":" + (expiry == 0 ? std::string("null") : std::to_string(expiry)) +
+           ",\"expired\":" + (expiry != 0 && expiry < now ? "true" : "false") +
+           ",\"path\":" + policy::json_quote(c.dir) + "}";
+  }
+  return out + "]";
+}
+
 }  // namespace
 
 int cmd_ls(int argc, char** argv) {
+  bool json = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--help" || a == "-h") {
       std::printf(
-          "Usage: uxc image ls\n\nList the images uxc create -t download keeps in %s:\n"
+          "Usage: uxc image ls [--format json]\n\nList the images uxc create -t download keeps in %s:\n"
           "server, distribution, release, architecture, variant, build, size on disk, and\n"
           "when the image server says the build expires (a create after that asks the\n"
-          "server for a newer one).\n",
+          "server for a newer one). --format json prints them as docs/json.md describes.\n",
           cache_root().c_str());
       return 0;
     }
-    throw UsageError("unexpected argument '" + a + "'");
+    std::string format;
+    if (a == "--format") {
+      if (i + 1 >= argc) throw UsageError("--format needs a value: json");
+      format = argv[++i];
+    } else if (a.rfind("--format=", 0) == 0) {
+      format = a.substr(9);
+    } else {
+      throw UsageError("unexpected argument '" + a + "'");
+    }
+    if (format != "json") throw UsageError("--format takes only 'json'");
+    json = true;
   }
   const auto cached = list_cached();
+  if (json) {
+    std::printf("%s\n", cached_json(cached).c_str());
+    return 0;
+  }
   if (cached.empty()) {
     std::printf("No cached images (in %s)\n", cache_root().c_str());
     return 0;

@@ -169,30 +169,116 @@ void remove_stale_private_dirs(const std::string& root) {
   }
 }
 
+// A private directory of the cache for one create (--no-cache's, or an
+// image's metadata given to -t local), locked while in use and removed
+// after; one that a killed run left is removed by the next.
+struct PrivateDir {
+  std::string path;
+  Fd mark;
+};
+PrivateDir make_private_dir(const std::string& root) {
+  char templ[4096];
+  std::snprintf(templ, sizeof templ, "%s/.nocache-XXXXXX", root.c_str());
+  if (mkdtemp(templ) == nullptr) throw_errno("cannot create a directory in " + root);
+  PrivateDir dir{templ, Fd(open(templ, O_RDONLY | O_DIRECTORY | O_CLOEXEC))};
+  if (!dir.mark.valid() || flock(dir.mark.get(), LOCK_EX) != 0) throw_errno("cannot lock " + dir.path);
+  return dir;
+}
+
+// Parses fetch's and list's own options; the template's arguments follow "--".
+std::vector<std::string> tool_options(int argc, char** argv, bool* quiet, std::string* default_server) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--quiet") {
+      *quiet = true;
+    } else if (a == "--default-server" && i + 1 < argc) {
+      std::string err;
+      if (!policy::parse_image_server(argv[++i], default_server, &err)) throw Error(err);
+    } else if (a == "--") {
+      return std::vector<std::string>(argv + i + 1, argv + argc);
+    } else {
+      throw Error(std::string(argv[0]) + ": unknown option " + a);
+    }
+  }
+  return {};
+}
+
 }  // namespace
+
+// `uxc create -t download -- --list`: what the server offers, as LXC's
+// download template prints it, filtered by -d, -r, -a and --variant.
+int cmd_list(int argc, char** argv) {
+  bool quiet = false;
+  std::string default_server;
+  const std::vector<std::string> args = tool_options(argc, argv, &quiet, &default_server);
+  policy::DownloadArgs d;
+  std::string err;
+  if (!policy::parse_download_args(args, &d, &err)) throw UsageError(err);
+  if (!d.list) throw UsageError("list: --list is missing");
+  const std::string server = d.server.empty() ? default_server : d.server;
+  if (server.empty()) throw Error("list: --default-server is required");
+  Http http(server);
+  const auto entries = fetch_index(http, progress_wanted(quiet));
+  const auto shown = policy::filter_images(entries, {d.dist, d.release, d.arch, d.variant});
+  if (shown.empty()) {
+    std::string filters;
+    const std::pair<const char*, const std::string*> given[] = {
+        {"-d ", &d.dist}, {"-r ", &d.release}, {"-a ", &d.arch}, {"--variant ", &d.variant}};
+    for (const auto& [flag, value] : given)
+      if (!value->empty()) filters += (filters.empty() ? "" : " ") + std::string(flag) + *value;
+    if (filters.empty()) throw Error(server + " offers no images");
+    throw Error(server + " offers no image that matches " + filters + " (--list without them shows all it offers)");
+  }
+  std::fputs(policy::format_image_list(shown).c_str(), stdout);
+  return 0;
+}
+
+// `uxc create -t local -- -m META -f ROOTFS`: META is an image's
+// meta.tar.xz (distrobuilder's split output); its files are served as
+// fetch serves a downloaded build's, from a private directory removed
+// once uxc is done.
+int cmd_meta(int argc, char** argv, Answer& answer) {
+  std::string metadata;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--metadata" && i + 1 < argc) metadata = argv[++i];
+    else throw Error("meta: unknown option " + a);
+  }
+  if (metadata.empty()) throw Error("meta: --metadata is required");
+  if (isatty(0)) throw Error("meta holds the metadata until its stdin closes: run it from uxc create");
+  const std::string root = private_cache_root();
+  remove_stale_private_dirs(root);
+  const PrivateDir dir = make_private_dir(root);
+  Defer cleanup([&] {
+    try {
+      remove_user_tree(dir.path);
+    } catch (const Error&) {
+    }
+  });
+  extract_meta(metadata, dir.path, metadata);
+  const auto files = build_files(dir.path);
+  if (policy::choose_meta_file("config", files).empty())
+    throw Error(metadata + " has no config file (config-user or config): -m takes an image's metadata tarball, "
+                "the meta.tar.xz that distrobuilder or an image server makes next to rootfs.tar.xz");
+  for (const char* base : {"config", "templates", "excludes", "create-message"}) {
+    const std::string file = policy::choose_meta_file(base, files);
+    if (!file.empty()) answer.put(base, dir.path + "/" + file);
+  }
+  answer.ok();
+  std::string released;
+  (void)read_all(0, &released, 4096);
+  return 0;
+}
 
 int cmd_fetch(int argc, char** argv, Answer& answer) {
   bool quiet = false;
   std::string default_server;
-  std::vector<std::string> args;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--quiet") {
-      quiet = true;
-    } else if (a == "--default-server" && i + 1 < argc) {
-      std::string err;
-      if (!policy::parse_image_server(argv[++i], &default_server, &err)) throw Error(err);
-    } else if (a == "--") {
-      args.assign(argv + i + 1, argv + argc);
-      break;
-    } else {
-      throw Error("fetch: unknown option " + a);
-    }
-  }
+  const std::vector<std::string> args = tool_options(argc, argv, &quiet, &default_server);
   if (isatty(0)) throw Error("fetch holds the image until its stdin closes: run it from uxc create");
   policy::DownloadArgs d;
   std::string err;
   if (!policy::parse_download_args(args, &d, &err)) throw Error(err);
+  if (d.list) throw Error("fetch: --list is for uxc-image list");
   struct utsname u {};
   uname(&u);
   if (d.server.empty() && default_server.empty()) throw Error("fetch: --default-server is required");
@@ -201,17 +287,12 @@ int cmd_fetch(int argc, char** argv, Answer& answer) {
                d.variant.empty() ? policy::kDefaultImageVariant : d.variant};
   const bool show = progress_wanted(quiet);
   const policy::ImageQuery query{key.dist, key.release, key.arch, key.variant};
-  const std::string root = cache_root();
-  make_dirs(root, 0755);
+  const std::string root = private_cache_root();
   remove_stale_private_dirs(root);
 
   if (d.no_cache) {
-    char templ[4096];
-    std::snprintf(templ, sizeof templ, "%s/.nocache-XXXXXX", root.c_str());
-    if (mkdtemp(templ) == nullptr) throw_errno("cannot create a directory in " + root);
-    const std::string dir = templ;
-    Fd mark(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!mark.valid() || flock(mark.get(), LOCK_EX) != 0) throw_errno("cannot lock " + dir);
+    const PrivateDir private_dir = make_private_dir(root);
+    const std::string& dir = private_dir.path;
     Defer cleanup([&] {
       try {
         remove_user_tree(dir);
@@ -300,7 +381,6 @@ int cmd_fetch(int argc, char** argv, Answer& answer) {
         } catch (const Error&) {
         }
       });
-      if (chmod(partial.c_str(), 0755) != 0) throw_errno("cannot chmod " + partial);
       download_build(*http, wanted, partial, show);
       const std::string target = vdir + "/" + wanted.build;
       remove_user_tree(target);

@@ -112,6 +112,9 @@ std::string sha256_file(int fd);
 // ---------------------------------------------------------------- cache
 // $XDG_CACHE_HOME/uxc/images (default ~/.cache/uxc/images).
 std::string cache_root();
+// The same, created if need be; its directories are the user's alone
+// (0700), and one an older uxc made open is closed.
+std::string private_cache_root();
 // Removes a tree of the user's own files, not following symlinks.
 void remove_user_tree(const std::string& path);
 // Total size of the regular files under path.
@@ -119,12 +122,15 @@ uint64_t tree_size(const std::string& path);
 
 // ------------------------------------------------------------- commands
 int cmd_fetch(int argc, char** argv, Answer& answer);
+int cmd_meta(int argc, char** argv, Answer& answer);
+int cmd_list(int argc, char** argv);
 int cmd_unpack(int argc, char** argv, Answer& answer);
 int cmd_pack(int argc, char** argv, Answer& answer);
 int cmd_ls(int argc, char** argv);
 int cmd_rm(int argc, char** argv);
 
-// Extracts meta.tar.xz's top-level regular files into dir (as the user).
-void extract_meta(const std::string& tarball, const std::string& dir);
+// Extracts meta.tar.xz's top-level regular files into dir (as the user);
+// `label` names the tarball in errors.
+void extract_meta(const std::string& tarball, const std::string& dir, const std::string& label = "meta.tar.xz");
 
 }  // namespace uxc::image

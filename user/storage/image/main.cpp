@@ -14,10 +14,24 @@ int main(int argc, char** argv) {
                           {{"ls", image::cmd_ls, "list cached images with their sizes"},
                            {"rm", image::cmd_rm, "remove cached images"}},
                           argc, argv);
+  // `uxc create -t download -- --list` runs this in its place: its
+  // messages are the create's.
+  if (argc >= 2 && std::strcmp(argv[1], "list") == 0) {
+    try {
+      return image::cmd_list(argc - 1, argv + 1);
+    } catch (const UsageError& e) {
+      std::fprintf(stderr, "uxc create: %s (try 'uxc create --help')\n", e.what());
+      return 2;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "uxc create: %s\n", e.what());
+      return 1;
+    }
+  }
   static const struct {
     const char* name;
     int (*run)(int, char**, image::Answer&);
-  } kInternal[] = {{"fetch", image::cmd_fetch}, {"unpack", image::cmd_unpack}, {"pack", image::cmd_pack}};
+  } kInternal[] = {
+      {"fetch", image::cmd_fetch}, {"meta", image::cmd_meta}, {"unpack", image::cmd_unpack}, {"pack", image::cmd_pack}};
   if (argc >= 2) {
     for (const auto& c : kInternal) {
       if (std::strcmp(argv[1], c.name) != 0) continue;
@@ -36,7 +50,7 @@ int main(int argc, char** argv) {
     }
   }
   std::fprintf(stderr,
-               "uxc-image: 'uxc image ls' and 'uxc image rm' are for people; fetch, unpack and pack are run by "
-               "uxc create\n");
+               "uxc-image: 'uxc image ls' and 'uxc image rm' are for people; fetch, meta, list, unpack and pack "
+               "are run by uxc create\n");
   return 2;
 }

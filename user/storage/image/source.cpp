@@ -33,7 +33,8 @@ std::string lzma_message(lzma_ret ret) {
 
 }  // namespace
 
-TarSource::TarSource(Fd fd, std::string name) : fd_(std::move(fd)), name_(std::move(name)) {
+TarSource::TarSource(Fd fd, std::string name, std::string hint)
+    : fd_(std::move(fd)), name_(std::move(name)), hint_(std::move(hint)) {
   struct stat st;
   if (fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode)) total_ = static_cast<uint64_t>(st.st_size);
   char head[sizeof kXzMagic];
@@ -95,7 +96,7 @@ void TarSource::open(struct archive* reader) {
   }
   if (archive_read_open(reader, this, nullptr, read_callback, nullptr) != ARCHIVE_OK)
     throw Error(name_ + " is not a tarball uxc can read (" + archive_error_string(reader) +
-                "): give a .tar, .tar.gz, .tar.xz or .tar.zst file, or a directory");
+                "): " + hint_);
 }
 
 la_ssize_t TarSource::read_callback(struct archive* a, void* self, const void** buffer) {

@@ -22,7 +22,9 @@ class TarSource {
  public:
   // `fd` is a regular file or a pipe.
   // `name` is the tarball as messages call it.
-  TarSource(Fd fd, std::string name);
+  // `hint` ends the error for a file that is not a tarball: what to give instead.
+  TarSource(Fd fd, std::string name,
+            std::string hint = "give a .tar, .tar.gz, .tar.xz or .tar.zst file, or a directory");
   ~TarSource();
   TarSource(const TarSource&) = delete;
   TarSource& operator=(const TarSource&) = delete;
@@ -49,6 +51,7 @@ class TarSource {
 
   Fd fd_;
   std::string name_;
+  std::string hint_;
   uint64_t total_ = 0;
   bool xz_ = false;
   std::string prefix_;  // bytes read to recognise the format

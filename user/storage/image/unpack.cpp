@@ -282,10 +282,10 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
   return 0;
 }
 
-void extract_meta(const std::string& tarball, const std::string& dir) {
+void extract_meta(const std::string& tarball, const std::string& dir, const std::string& label) {
   Fd fd(open(tarball.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) throw_errno("cannot open " + tarball);
-  TarSource tar(std::move(fd), "meta.tar.xz");
+  TarSource tar(std::move(fd), label, "give the metadata tarball of an image (meta.tar.xz)");
   ArchivePtr reader(archive_read_new());
   if (!reader) throw Error("cannot set up libarchive");
   tar.open(reader.get());
@@ -294,7 +294,7 @@ void extract_meta(const std::string& tarball, const std::string& dir) {
   for (;;) {
     const int r = archive_read_next_header(reader.get(), &entry);
     if (r == ARCHIVE_EOF) break;
-    if (r < ARCHIVE_OK) throw Error(std::string("meta.tar.xz is unreadable: ") + why(reader.get()));
+    if (r < ARCHIVE_OK) throw Error(label + " is unreadable: " + why(reader.get()));
     std::string name;
     if (archive_entry_filetype(entry) != AE_IFREG ||
         !policy::normalize_member_path(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "", &name) ||
@@ -303,14 +303,14 @@ void extract_meta(const std::string& tarball, const std::string& dir) {
     const auto size = static_cast<size_t>(std::max<la_int64_t>(archive_entry_size(entry), 0));
     total += size;
     if (size > policy::kMaxMetaFileBytes || total > 8 * policy::kMaxMetaFileBytes)
-      throw Error("meta.tar.xz is larger than an image's metadata can be");
+      throw Error(label + " is larger than an image's metadata can be");
     std::string data(size, '\0');
     if (size > 0 && archive_read_data(reader.get(), data.data(), size) != static_cast<la_ssize_t>(size))
-      throw Error("meta.tar.xz is unreadable: " + name + " is cut short");
+      throw Error(label + " is unreadable: " + name + " is cut short");
     const std::string path = dir + "/" + name;
     Fd out(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!out.valid()) {
-      if (errno == EEXIST) throw Error("meta.tar.xz holds " + name + " twice");
+      if (errno == EEXIST) throw Error(label + " holds " + name + " twice");
       throw_errno("cannot write " + path);
     }
     if (!write_all(out.get(), data)) throw_errno("cannot write " + path);
