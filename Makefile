@@ -257,7 +257,8 @@ DEB_PACKAGES := g++ make pkg-config libcap-dev libnl-3-dev libnl-route-3-dev \
                 libcurl4-openssl-dev libarchive-dev liblzma-dev libssl-dev \
                 busybox-static uidmap lxc bubblewrap dnsmasq-base iptables strace man-db tmux acl \
                 hyperfine clang clang-tidy cppcheck libclang-rt-14-dev \
-                python3 openssl xz-utils zstd libcap2-bin wget mmdebstrap openssh-client bash-completion zsh attr
+                python3 openssl xz-utils zstd libcap2-bin wget mmdebstrap openssh-client bash-completion zsh attr \
+                rootlesskit podman crun docker.io
 
 .PHONY: deps
 deps:

@@ -90,6 +90,12 @@ image_runs=5
 [ "$BENCH_QUICK" = 1 ] && image_runs=2
 step images 1500 bash "$here/bench/images.sh" "$image_runs"
 
+# 10. RootlessKit on uxc-nic, lxc-user-nic and slirp4netns: throughput
+# and start time. bench/engines.sh records its rows.
+engine_rounds=5 engine_starts=15
+[ "$BENCH_QUICK" = 1 ] && engine_rounds=1 engine_starts=5
+step engines 600 bash "$here/bench/engines.sh" "$engine_rounds" "$engine_starts"
+
 bench_log "done in $((SECONDS - started))s"
 echo
 bash "$here/bench/report.sh" "$BENCH_RESULTS" "$here/bench/RESULTS.md"

@@ -552,4 +552,22 @@ std::vector<LineUsage> summarize_usage(const UsernetFile& policy, std::span<cons
   return rows;
 }
 
+CompatAction decide_compat_install(CompatFile state, bool force) {
+  switch (state) {
+    case CompatFile::kAbsent: return CompatAction::kCreate;
+    case CompatFile::kOurs: return CompatAction::kKeep;
+    case CompatFile::kForeign: return force ? CompatAction::kReplace : CompatAction::kRefuse;
+  }
+  return CompatAction::kRefuse;
+}
+
+CompatAction decide_compat_remove(CompatFile state) {
+  switch (state) {
+    case CompatFile::kAbsent: return CompatAction::kKeep;
+    case CompatFile::kOurs: return CompatAction::kRemove;
+    case CompatFile::kForeign: return CompatAction::kLeave;
+  }
+  return CompatAction::kLeave;
+}
+
 }  // namespace uxc::policy

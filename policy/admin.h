@@ -154,4 +154,35 @@ std::vector<LineUsage> summarize_usage(const UsernetFile& policy, std::span<cons
                                        std::string_view user, uint32_t user_uid,
                                        std::span<const std::string> user_groups);
 
+// --------------------------------------------------------------- compat
+
+// The compat names an engine looks for, and the helper each one is.
+struct CompatName {
+  std::string_view name;        // "newuidmap"
+  std::string_view helper;      // "uxc-idmap"
+  std::string_view debian_dir;  // where the Debian package puts it (--divert)
+};
+inline constexpr CompatName kCompatNames[] = {
+    {"newuidmap", "uxc-idmap", "/usr/bin"},  // shadow's uidmap
+    {"newgidmap", "uxc-idmap", "/usr/bin"},
+    {"lxc-user-nic", "uxc-nic", "/usr/libexec/lxc"},  // LXC's; RootlessKit's default
+};
+
+// What is at a compat name's path: nothing, a symbolic link to the
+// helper (what install makes), or anything else: a file of shadow's,
+// LXC's, the administrator's, or a link elsewhere.
+enum class CompatFile { kAbsent, kOurs, kForeign };
+enum class CompatAction {
+  kCreate,   // install: make the link
+  kKeep,     // install: already ours; remove: nothing there
+  kReplace,  // install with force: the foreign file is replaced
+  kRefuse,   // install: a foreign file, and no force
+  kRemove,   // remove: our link goes
+  kLeave,    // remove: not ours, left alone (and said so)
+};
+// Install never overwrites what it did not make unless forced; remove
+// only ever removes its own links.
+CompatAction decide_compat_install(CompatFile state, bool force);
+CompatAction decide_compat_remove(CompatFile state);
+
 }  // namespace uxc::policy

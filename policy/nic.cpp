@@ -151,45 +151,95 @@ bool encode_nic_request(const NicRequest& r, std::string* out) {
   return true;
 }
 
+namespace {
+
+constexpr char kLxcUsage[] =
+    "usage: lxc-user-nic create LXCPATH NAME PID TYPE LINK [NICNAME] | "
+    "delete LXCPATH NAME NETNS_PATH TYPE LINK NICNAME";
+constexpr std::string_view kCreateWords[] = {"create", "LXCPATH", "NAME", "PID", "TYPE", "LINK",
+                                             "NICNAME"};
+constexpr std::string_view kDeleteWords[] = {"delete", "LXCPATH", "NAME", "NETNS_PATH", "TYPE",
+                                             "LINK", "NICNAME"};
+constexpr size_t kMaxIgnoredWordBytes = 4096;  // PATH_MAX
+
+// LXCPATH, NAME and delete's NETNS_PATH mean nothing to uxc-nic (LXC
+// passes its container directory and name, RootlessKit "/dev/null" and
+// "dummy"; the helper never opens any of them), but an engine always
+// passes words: empty or non-printable ones are a caller's mistake.
+bool is_ignored_word(std::string_view word) {
+  if (word.empty() || word.size() > kMaxIgnoredWordBytes) return false;
+  for (char c : word)
+    if (c < 0x20 || c > 0x7e) return false;
+  return true;
+}
+
+// "WORD \"ARG\" WHY": every refusal names the argument it is about.
+std::string bad_arg(std::string_view word, std::string_view arg, std::string_view why) {
+  return std::string(word) + " " + quote_arg(arg) + " " + std::string(why);
+}
+
+}  // namespace
+
 bool parse_lxc_user_nic_args(std::span<const std::string_view> args, LxcUserNicArgs* out,
                              std::string* err) {
   // argv: create|delete LXCPATH NAME PID|NETNS_PATH TYPE LINK [NICNAME]
-  if (args.size() < 6 || args.size() > 7) {
-    *err = "usage: lxc-user-nic create LXCPATH NAME PID TYPE LINK [NICNAME] | "
-           "delete LXCPATH NAME NETNS_PATH TYPE LINK NICNAME";
+  if (args.empty()) {
+    *err = std::string("missing the command (") + kLxcUsage + ")";
     return false;
   }
+  const bool create = args[0] == "create";
+  if (!create && args[0] != "delete") {
+    *err = "unknown command " + quote_arg(args[0]) + " (" + kLxcUsage + ")";
+    return false;
+  }
+  const auto& words = create ? kCreateWords : kDeleteWords;
+  const size_t needed = create ? 6 : 7;
+  if (args.size() < needed) {
+    *err = "missing " + std::string(words[args.size()]) + " (" + kLxcUsage + ")";
+    return false;
+  }
+  if (args.size() > 7) {
+    *err = "unexpected argument " + quote_arg(args[7]) + " after NICNAME (" + kLxcUsage + ")";
+    return false;
+  }
+  for (size_t i = 1; i <= (create ? 2u : 3u); ++i)  // LXCPATH NAME [NETNS_PATH]
+    if (!is_ignored_word(args[i])) {
+      *err = bad_arg(words[i], args[i], "must be 1-4096 printable bytes");
+      return false;
+    }
   LxcUserNicArgs parsed;
   NicRequest& r = parsed.request;
   const std::string_view nicname = args.size() == 7 ? args[6] : std::string_view();
-  if (args[0] == "create") {
+  // The kernel's pid_max is at most 2^22.
+  if (create && (!parse_u32(args[3], &parsed.pid) || parsed.pid == 0 || parsed.pid > (1u << 22))) {
+    *err = bad_arg("PID", args[3], "is not a process id");
+    return false;
+  }
+  if (args[4] != kVethType) {
+    *err = bad_arg("TYPE", args[4], "is not supported (only \"veth\")");
+    return false;
+  }
+  if (!is_valid_ifname(args[5])) {
+    *err = bad_arg("LINK", args[5], "is not an interface name");
+    return false;
+  }
+  if (args.size() == 7 && !is_valid_ifname(nicname)) {
+    *err = bad_arg("NICNAME", nicname,
+                   "is not an interface name (1-15 printable bytes, no '/', ':', '%' or space)");
+    return false;
+  }
+  if (create) {
     r.op = NicOp::kCreate;
-    // The kernel's pid_max is at most 2^22.
-    if (!parse_u32(args[3], &parsed.pid) || parsed.pid == 0 || parsed.pid > (1u << 22)) {
-      *err = "PID must be a process id";
-      return false;
-    }
     r.type = args[4];
     r.link = args[5];
     r.name = nicname;
-    if (args.size() == 7 && nicname.empty()) {
-      *err = "empty NICNAME";
-      return false;
-    }
     if (std::string why = check_create(&r); !why.empty()) {
       *err = why;
       return false;
     }
-  } else if (args[0] == "delete") {
-    r.op = NicOp::kDelete;
-    if (args[4] != kVethType || !is_valid_ifname(args[5]) || !is_valid_ifname(nicname)) {
-      *err = "delete needs TYPE veth, a LINK and the host NICNAME";
-      return false;
-    }
-    r.host = nicname;
   } else {
-    *err = "the first argument must be \"create\" or \"delete\"";
-    return false;
+    r.op = NicOp::kDelete;
+    r.host = nicname;
   }
   *out = std::move(parsed);
   return true;

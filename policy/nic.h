@@ -21,9 +21,13 @@
 //   create LXCPATH NAME PID TYPE LINK [NICNAME]
 //   delete LXCPATH NAME NETNS_PATH TYPE LINK NICNAME
 //
-// LXCPATH and NAME are ignored, as LXC does. For delete, NICNAME is the
-// host end, and NETNS_PATH is ignored: ownership is proven by the tag on
-// the host end, so the helper never opens that caller-named path.
+// LXCPATH and NAME are ignored, as LXC does (RootlessKit passes
+// "/dev/null" and "dummy"); they must still be 1-4096 printable bytes. For
+// delete, NICNAME is the host end, and NETNS_PATH is ignored the same way:
+// ownership is proven by the tag on the host end, so the helper never
+// opens that caller-named path. Anything else an engine passes that this
+// grammar does not know (an eighth argument, a TYPE but veth) is refused
+// with one line that names the argument, as policy::quote_arg shows it.
 #pragma once
 
 #include <array>

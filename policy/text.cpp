@@ -99,6 +99,24 @@ bool is_valid_account_name(std::string_view name) {
   return true;
 }
 
+std::string quote_arg(std::string_view arg, size_t max_bytes) {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (size_t i = 0; i < arg.size() && i < max_bytes; ++i) {
+    const auto c = static_cast<unsigned char>(arg[i]);
+    if (c == '"' || c == '\\') out += '\\';
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0x0f];
+    }
+  }
+  if (arg.size() > max_bytes) out += "...";
+  return out + "\"";
+}
+
 std::string format_size(uint64_t n, int decimals, std::string_view bytes_word) {
   if (n < 1024) return std::to_string(n) + " " + std::string(bytes_word);
   const char* units[] = {"KiB", "MiB", "GiB", "TiB"};

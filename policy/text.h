@@ -54,4 +54,10 @@ std::string format_size(uint64_t n, int decimals, std::string_view bytes_word);
 // trailing '$', at most 32 bytes.
 bool is_valid_account_name(std::string_view name);
 
+// An argument a caller gave, for a one-line message that names it: in
+// double quotes, printable ASCII kept ('"' and '\\' escaped), every other
+// byte as \xNN, and cut after max_bytes of the argument with "...", so a
+// hostile argument can neither break the line nor drive a terminal.
+std::string quote_arg(std::string_view arg, size_t max_bytes = 64);
+
 }  // namespace uxc::policy

@@ -510,5 +510,42 @@ BOOST_AUTO_TEST_CASE(usage_counts_per_line_and_holder) {
   BOOST_TEST(prefix.empty());
 }
 
+// ---------------------------------------------------------------- compat
+
+struct CompatCase {
+  CompatFile state;
+  bool force;
+  CompatAction install;
+  CompatAction remove;
+};
+std::ostream& operator<<(std::ostream& os, const CompatCase& c) {
+  return os << static_cast<int>(c.state) << (c.force ? " forced" : "");
+}
+
+const CompatCase kCompatCases[] = {
+    {CompatFile::kAbsent, false, CompatAction::kCreate, CompatAction::kKeep},
+    {CompatFile::kAbsent, true, CompatAction::kCreate, CompatAction::kKeep},
+    {CompatFile::kOurs, false, CompatAction::kKeep, CompatAction::kRemove},
+    {CompatFile::kOurs, true, CompatAction::kKeep, CompatAction::kRemove},
+    // shadow's or LXC's binary, or the administrator's own: never
+    // overwritten unless forced, never removed.
+    {CompatFile::kForeign, false, CompatAction::kRefuse, CompatAction::kLeave},
+    {CompatFile::kForeign, true, CompatAction::kReplace, CompatAction::kLeave},
+};
+
+BOOST_DATA_TEST_CASE(compat_decisions, boost::unit_test::data::make(kCompatCases), c) {
+  BOOST_TEST(static_cast<int>(decide_compat_install(c.state, c.force)) == static_cast<int>(c.install));
+  BOOST_TEST(static_cast<int>(decide_compat_remove(c.state)) == static_cast<int>(c.remove));
+}
+
+BOOST_AUTO_TEST_CASE(compat_names_are_the_engines) {
+  // RootlessKit's --lxc-user-nic-binary default and shadow's paths.
+  BOOST_TEST(std::size(kCompatNames) == 3u);
+  BOOST_TEST(kCompatNames[2].name == "lxc-user-nic");
+  BOOST_TEST(kCompatNames[2].debian_dir == "/usr/libexec/lxc");
+  for (const CompatName& n : kCompatNames)
+    BOOST_TEST((n.helper == "uxc-idmap" || n.helper == "uxc-nic"));
+}
+
 }  // namespace
 }  // namespace uxc::policy

@@ -153,6 +153,7 @@ BOOST_DATA_TEST_CASE(nic_request_table, boost::unit_test::data::make(kRequestCas
   BOOST_TEST(ok == c.ok, err);
   if (c.ok) BOOST_TEST(summary(r) == c.expect);
   else BOOST_TEST(err.find(c.expect) != std::string::npos, err);
+  BOOST_TEST(err.find('\n') == std::string::npos);  // one line, whatever the input
 }
 
 BOOST_AUTO_TEST_CASE(nic_request_round_trip) {
@@ -186,25 +187,49 @@ const ArgvCase kArgvCases[] = {
      true, "create lxcbr0 eth0 - 1234"},
     {"create with nicname", {"create", "p", "c1", "99", "veth", "br1", "net0"}, true,
      "create br1 net0 - 99"},
+    {"create as RootlessKit calls it", {"create", "/dev/null", "dummy", "4321", "veth", "lxcbr0", "eth0"},
+     true, "create lxcbr0 eth0 - 4321"},
     {"delete as LXC calls it", {"delete", "p", "c1", "/proc/42/fd/7", "veth", "br0", "uxc00aa00bb"},
      true, "delete uxc00aa00bb 0"},
-    {"too few", {"create", "p", "c1", "99", "veth"}, false, "usage"},
-    {"too many", {"create", "p", "c1", "99", "veth", "br0", "eth0", "x"}, false, "usage"},
-    {"nothing", {}, false, "usage"},
-    {"unknown command", {"destroy", "p", "c1", "99", "veth", "br0"}, false, "create"},
-    {"pid zero", {"create", "p", "c1", "0", "veth", "br0"}, false, "PID"},
-    {"negative pid", {"create", "p", "c1", "-1", "veth", "br0"}, false, "PID"},
-    {"pid with junk", {"create", "p", "c1", "12x", "veth", "br0"}, false, "PID"},
+    // Every refusal names the argument it is about (quoted), or the one
+    // that is missing.
+    {"too few", {"create", "p", "c1", "99", "veth"}, false, "missing LINK (usage"},
+    {"delete too few", {"delete", "p", "c1", "/proc/1/fd/3", "veth", "br0"}, false,
+     "missing NICNAME"},
+    {"too many", {"create", "p", "c1", "99", "veth", "br0", "eth0", "x"}, false,
+     "unexpected argument \"x\" after NICNAME (usage"},
+    {"an engine's option", {"create", "/dev/null", "dummy", "5", "veth", "br0", "eth0", "--mtu=9000"},
+     false, "unexpected argument \"--mtu=9000\""},
+    {"nothing", {}, false, "missing the command (usage"},
+    {"unknown command", {"destroy", "p", "c1", "99", "veth", "br0"}, false,
+     "unknown command \"destroy\""},
+    {"empty lxcpath", {"create", "", "c1", "5", "veth", "br0"}, false, "LXCPATH \"\" must be"},
+    {"newline in name", {"create", "p", "c\n1", "5", "veth", "br0"}, false,
+     "NAME \"c\\x0a1\" must be"},
+    {"long lxcpath", {"create", std::string(4097, 'p'), "c1", "5", "veth", "br0"}, false,
+     "LXCPATH \"pppp"},
+    {"longest lxcpath", {"create", std::string(4096, 'p'), "c1", "5", "veth", "br0"}, true,
+     "create br0 eth0 - 5"},
+    {"empty netns path", {"delete", "p", "c1", "", "veth", "br0", "uxc00aa00bb"}, false,
+     "NETNS_PATH \"\""},
+    {"pid zero", {"create", "p", "c1", "0", "veth", "br0"}, false, "PID \"0\" is not"},
+    {"negative pid", {"create", "p", "c1", "-1", "veth", "br0"}, false, "PID \"-1\""},
+    {"pid with junk", {"create", "p", "c1", "12x", "veth", "br0"}, false, "PID \"12x\""},
     {"pid too big", {"create", "p", "c1", "99999999999", "veth", "br0"}, false, "PID"},
-    {"pid path", {"create", "p", "c1", "/proc/1/ns/net", "veth", "br0"}, false, "PID"},
-    {"macvlan", {"create", "p", "c1", "5", "macvlan", "br0"}, false, "veth"},
-    {"slash in link", {"create", "p", "c1", "5", "veth", "none/"}, false, "link"},
-    {"empty nicname", {"create", "p", "c1", "5", "veth", "br0", ""}, false, "NICNAME"},
+    {"pid path", {"create", "p", "c1", "/proc/1/ns/net", "veth", "br0"}, false,
+     "PID \"/proc/1/ns/net\""},
+    {"macvlan", {"create", "p", "c1", "5", "macvlan", "br0"}, false,
+     "TYPE \"macvlan\" is not supported (only \"veth\")"},
+    {"delete macvlan", {"delete", "p", "c1", "/x", "macvlan", "br0", "uxc00aa00bb"}, false,
+     "TYPE \"macvlan\""},
+    {"slash in link", {"create", "p", "c1", "5", "veth", "none/"}, false, "LINK \"none/\""},
+    {"empty nicname", {"create", "p", "c1", "5", "veth", "br0", ""}, false, "NICNAME \"\""},
     {"long nicname", {"create", "p", "c1", "5", "veth", "br0", "abcdefghijklmnop"}, false,
-     "interface name"},
-    {"delete without nicname", {"delete", "p", "c1", "/proc/1/fd/3", "veth", "br0"}, false,
-     "NICNAME"},
-    {"delete bad nicname", {"delete", "p", "c1", "/x", "veth", "br0", "a b"}, false, "NICNAME"},
+     "NICNAME \"abcdefghijklmnop\" is not an interface name"},
+    {"escape in nicname", {"create", "p", "c1", "5", "veth", "br0", "\x1b[2J"}, false,
+     "NICNAME \"\\x1b[2J\""},
+    {"delete bad nicname", {"delete", "p", "c1", "/x", "veth", "br0", "a b"}, false,
+     "NICNAME \"a b\""},
 };
 
 BOOST_DATA_TEST_CASE(lxc_user_nic_argv_table, boost::unit_test::data::make(kArgvCases), c) {

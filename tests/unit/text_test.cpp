@@ -118,6 +118,33 @@ BOOST_DATA_TEST_CASE(account_names, boost::unit_test::data::make(kNameCases), c)
   BOOST_TEST(is_valid_account_name(c.name) == c.ok);
 }
 
+struct QuoteCase {
+  std::string arg;
+  size_t max_bytes;
+  std::string quoted;
+};
+std::ostream& operator<<(std::ostream& os, const QuoteCase& c) { return os << c.quoted; }
+
+const QuoteCase kQuoteCases[] = {
+    {"", 64, "\"\""},
+    {"--mtu=9000", 64, "\"--mtu=9000\""},
+    {"a b", 64, "\"a b\""},
+    {"say \"hi\"", 64, "\"say \\\"hi\\\"\""},
+    {"back\\slash", 64, "\"back\\\\slash\""},
+    {"line\nbreak", 64, "\"line\\x0abreak\""},
+    {"\x1b[2J", 64, "\"\\x1b[2J\""},
+    {std::string("nul\0byte", 8), 64, "\"nul\\x00byte\""},
+    {"\xc3\xa9", 64, "\"\\xc3\\xa9\""},
+    {"\x7f", 64, "\"\\x7f\""},
+    {"abcdef", 6, "\"abcdef\""},
+    {"abcdefg", 6, "\"abcdef...\""},
+    {std::string(5000, 'x'), 64, "\"" + std::string(64, 'x') + "...\""},
+};
+
+BOOST_DATA_TEST_CASE(quoted_arguments, boost::unit_test::data::make(kQuoteCases), c) {
+  BOOST_TEST(quote_arg(c.arg, c.max_bytes) == c.quoted);
+}
+
 }  // namespace
 }  // namespace uxc::policy
 

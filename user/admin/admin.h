@@ -26,6 +26,7 @@ constexpr char kUsernetPath[] = UXC_SYSCONFDIR "/uxc/usernet";
 
 int cmd_allocate(int argc, char** argv);
 int cmd_allow(int argc, char** argv);
+int cmd_compat(int argc, char** argv);
 int cmd_lint(int argc, char** argv);
 int cmd_usage(int argc, char** argv);
 

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
       {
           {"allocate", cmd_allocate, "give a user subordinate uid and gid ranges"},
           {"allow", cmd_allow, "let a user or @group put N nics on a bridge"},
+          {"compat", cmd_compat, "install or remove newuidmap, newgidmap, lxc-user-nic for engines"},
           {"lint", cmd_lint, "check subuid, subgid and usernet for problems"},
           {"usage", cmd_usage, "show the nics each user holds against the allowance"},
       },

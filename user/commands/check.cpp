@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 
 #include "paths.h"  // generated: UXC_SYSCONFDIR
 #include "policy/acl.h"
@@ -192,6 +193,88 @@ long read_sysctl(const std::string& name) {
   uint64_t v = 0;
   if (!policy::parse_value_u64(text, &v)) return -1;
   return static_cast<long>(v);
+}
+
+// ------------------------------------------------------------- engines
+// Which helpers the engines on this PATH would run. RootlessKit (and so
+// dockerd-rootless.sh and rootless containerd) and podman look up
+// newuidmap and newgidmap on PATH; RootlessKit's --net=lxc-user-nic runs
+// --lxc-user-nic-binary, by default LXC's path, not a PATH lookup.
+constexpr char kRootlessKitNicDefault[] = "/usr/libexec/lxc/lxc-user-nic";
+constexpr char kDebianDockerdRootless[] = "/usr/share/docker.io/contrib/dockerd-rootless.sh";
+
+// The first executable regular file NAME in $PATH's directories, as the
+// engines' lookup (Go's exec.LookPath) finds it; "" if none. Empty and
+// relative entries are skipped: a doctor does not guess a directory.
+std::string find_on_path(const std::string& name) {
+  const char* env = std::getenv("PATH");
+  const std::string path = env != nullptr ? env : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= path.size()) {
+    const size_t end = std::min(path.find(':', start), path.size());
+    const std::string dir = path.substr(start, end - start);
+    start = end + 1;
+    if (dir.empty() || dir.front() != '/') continue;
+    const std::string candidate = dir + "/" + name;
+    struct stat st;
+    if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+  }
+  return {};
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return !a.empty() && stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+// "PATH (uxc-idmap)", "PATH (not uxc's)" or "not found".
+std::string whose(const std::string& path, const std::string& helper, const std::string& helper_name) {
+  if (path.empty()) return "not found";
+  return path + (same_file(path, helper) ? " (" + helper_name + ")" : " (not uxc's)");
+}
+
+void check_engines(Report& r) {
+  const std::string idmap = helper_path("uxc-idmap"), nic = helper_path("uxc-nic");
+  const std::string uidmap = find_on_path("newuidmap"), gidmap = find_on_path("newgidmap");
+  const bool maps_ours = same_file(uidmap, idmap) && same_file(gidmap, idmap);
+  const bool nic_ours = same_file(kRootlessKitNicDefault, nic);
+  const std::string maps = "newuidmap " + whose(uidmap, idmap, "uxc-idmap") + ", newgidmap " +
+                           whose(gidmap, idmap, "uxc-idmap");
+  const std::string veth = std::string("--net=lxc-user-nic runs ") +
+                           (access(kRootlessKitNicDefault, F_OK) == 0 ? whose(kRootlessKitNicDefault, nic, "uxc-nic")
+                                                                      : std::string(kRootlessKitNicDefault) + " (not there)");
+  const std::string path_nic = find_on_path("lxc-user-nic");
+  const std::string our_nic = same_file(path_nic, nic) ? path_nic : std::string(UXC_LIBEXECDIR) + "/compat/lxc-user-nic";
+  const std::string maps_fix =
+      "put uxc's newuidmap and newgidmap first on PATH: ask your administrator for 'uxc-admin compat install' "
+      "(links in /usr/local/bin) or '--divert' (in place of shadow's)";
+  std::string dockerd = find_on_path("dockerd-rootless.sh");
+  if (dockerd.empty() && access(kDebianDockerdRootless, X_OK) == 0) dockerd = kDebianDockerdRootless;
+  const std::pair<std::string, std::string> rootlesskit_engines[] = {
+      {"rootlesskit", find_on_path("rootlesskit")}, {"dockerd-rootless.sh", dockerd}};
+  for (const auto& [name, where] : rootlesskit_engines) {
+    if (where.empty()) {
+      r.ok(name + ": not installed here");
+    } else if (maps_ours && nic_ours) {
+      r.ok(name + " (" + where + ") would use uxc's helpers: " + maps + "; " + veth);
+    } else {
+      std::string fix = maps_ours ? "" : maps_fix;
+      if (!nic_ours)
+        fix += std::string(fix.empty() ? "" : "; and ") + "give RootlessKit --lxc-user-nic-binary=" + our_nic +
+               (name == "rootlesskit" ? "" : " (in DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS)") +
+               ", or ask for 'uxc-admin compat install --divert'";
+      r.fail(name + " (" + where + ") would not use uxc's helpers: " + maps + "; " + veth, fix);
+    }
+  }
+  const std::string podman = find_on_path("podman");
+  if (podman.empty())
+    r.ok("podman: not installed here");
+  else if (maps_ours)
+    r.ok("podman (" + podman + ") would use uxc-idmap: " + maps + " (its network is slirp4netns or pasta, no veth helper)");
+  else
+    r.fail("podman (" + podman + ") would not use uxc-idmap: " + maps, maps_fix);
 }
 
 void check_user_namespaces(Report& r) {
@@ -435,15 +518,30 @@ int cmd_check(int argc, char** argv) {
                    "uxc's settings files (uxc.conf).\n"
                    "Exit status 0 only when the default configuration can start. --format json\n"
                    "prints the same checks as one JSON object (docs/json.md). --fix first writes\n"
-                   "what you can fix alone: a default.conf with your own id map.",
+                   "what you can fix alone: a default.conf with your own id map.\n"
+                   "--engines checks something else: whether the engines on your PATH\n"
+                   "(rootlesskit, dockerd-rootless.sh, podman) would run uxc's helpers, which\n"
+                   "newuidmap, newgidmap and lxc-user-nic they would find instead, and how to\n"
+                   "change that (docs/engines.md); exit status 0 only when every one found would.",
                    {{0, "format", "FORMAT", "json: the checks as one JSON object"},
-                    {0, "fix", nullptr, "write a default.conf with your own id map when yours is missing or wrong"}});
+                    {0, "fix", nullptr, "write a default.conf with your own id map when yours is missing or wrong"},
+                    {0, "engines", nullptr, "check the engines on PATH instead (RootlessKit, rootless Docker, podman)"}});
   const bool json = args.has(1);
   if (json && args.get(1) != "json") throw UsageError("--format takes only 'json'");
   no_more_operands(args);
+  Report r;
+  if (args.has(3)) {
+    if (args.has(2)) throw UsageError("--fix and --engines exclude each other");
+    check_engines(r);
+    if (json) r.print_json();
+    else r.print_text();
+    if (!json && !quiet())
+      std::printf("uxc check: %s\n", r.failures == 0 ? "every engine found would run uxc's helpers"
+                                                     : "some engines would not run uxc's helpers");
+    return r.failures == 0 ? 0 : 1;
+  }
   const User user = current_user();
   const Paths paths = command_paths(args, user);
-  Report r;
   if (args.has(2)) fix_default_conf(r, paths, user);
   check_settings(r, paths);
   bool usable = false;

@@ -70,7 +70,7 @@ _uxc_flags() {
     attach) echo "-n --name -u --uid -g --gid -v --set-var --keep-var --keep-env --clear-env --cwd -e --elevated-privileges $common" ;;
     console) echo "-n --name -t --tty -e --escape $common" ;;
     autostart) echo "-a --all -g --group -A --ignore-auto -k --kill -s --shutdown -r --reboot -t --timeout -L --list $common" ;;
-    check) echo "--fix --format $common" ;;
+    check) echo "--fix --format --engines $common" ;;
     execute) echo "-n --name -f --rcfile -s --define -l --logpriority -o --logfile $common" ;;
     wait) echo "-n --name -s --state -t --timeout $common" ;;
     monitor) echo "-n --name --format $common" ;;
