@@ -4,7 +4,8 @@
 # `uxc create -t local` and served by the local image server for
 # `uxc create -t download`. Owners land at the user's subordinate ids as
 # the image says (/etc/shadow root:shadow -> SUBUID+0:SUBGID+42), setuid
-# bits survive, the 8 device nodes are left out, and the container runs.
+# bits survive, the 8 device nodes are left out, and the container runs;
+# its full copy and overlay clone (uxc copy) keep all of that.
 source "$(dirname "$0")/images_debian.bash"
 if [ -z "${UXC_IN_WORLD:-}" ] && [ "$(id -u)" = 0 ]; then
   # On the host: the world has no route to Debian's archive.
@@ -80,6 +81,23 @@ img_stop_server $P
 out=$(uxc_as $U create -n deb-cached -t download -- -d debian -r bookworm --server $S 2>&1); status=$?
 check images_debian_download_from_cache test "$status" = 0
 check images_debian_download_from_cache_rootfs debian_ok deb-cached
+
+# ------------------------------------------------ copies of a distribution
+# A full copy and an overlay clone of the Debian container keep every
+# owner, mode (setuid bits included) and link count, and run.
+tree_list() { (cd "$1" && find . -printf '%P|%U:%G|%m|%y|%s|%n|%l\n' | sort); }
+check images_debian_full_copy uxc_as $U copy -n deb-local -N deb-copy
+check images_debian_full_copy_same_tree test "$(tree_list $data/deb-local/rootfs | sha256sum)" = \
+  "$(tree_list $data/deb-copy/rootfs | sha256sum)"
+check images_debian_full_copy_rootfs debian_ok deb-copy
+check images_debian_overlay_clone uxc_as $U copy -n deb-local -N deb-clone -s
+# The clone's files are its layers, seen whole only inside it.
+out=$(uxc_as $U start -n deb-clone -F -- /bin/sh -c \
+  'cut -d. -f1 /etc/debian_version; stat -c %U:%G:%a /etc/shadow; stat -c %a:%U /usr/bin/passwd' 2>&1)
+check images_debian_overlay_clone_runs test "$out" = "12
+root:shadow:640
+4755:root"
+for c in deb-clone deb-copy; do uxc_as $U destroy -n $c >/dev/null || fail images_debian_destroy "$c"; done
 
 for c in deb-local deb-dl deb-cached; do uxc_as $U destroy -n $c >/dev/null || fail images_debian_destroy "$c"; done
 check images_debian_all_destroyed test -z "$(ls -A $data | grep -Fvx .runtime)"
