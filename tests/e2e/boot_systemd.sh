@@ -101,7 +101,11 @@ done
 in_ct $C sh -c 'useradd -m -s /bin/bash alice && echo alice:Secret-pw-42 | chpasswd'
 check boot_systemd_useradd test $? = 0
 run_in con "$UAS console -n $C"
-# The prompt the getty printed at boot is shown at once.
+# The prompt the getty printed at boot is shown at once, being the
+# console's last line. On a loaded machine systemd prints its boot status
+# (ShowStatus=auto: when the boot is slow) and that may come after the
+# prompt; Enter then gets a fresh one, as it would for a user.
+wait_for con "^$C login: *\$" 10 >/dev/null || tm send-keys -t con Enter
 check boot_systemd_console_shows_prompt wait_for con "^$C login: *\$" 20
 tm send-keys -t con alice Enter
 check boot_systemd_console_password_prompt wait_for con 'Password:'
