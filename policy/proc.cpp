@@ -68,9 +68,12 @@ bool parse_proc_cgroup_line(std::string_view line, ProcCgroup* out, std::string*
   return true;
 }
 
-bool parse_status_u32(std::string_view status, std::string_view field, uint32_t* out) {
+namespace {
+
+// The value of the one line "FIELD:\tVALUE" of a status file, blanks
+// trimmed; false when there is no such line or more than one.
+bool status_field(std::string_view status, std::string_view field, std::string_view* value) {
   bool found = false;
-  uint32_t value = 0;
   size_t start = 0;
   while (start < status.size()) {
     const size_t end = std::min(status.find('\n', start), status.size());
@@ -78,35 +81,34 @@ bool parse_status_u32(std::string_view status, std::string_view field, uint32_t*
     start = end + 1;
     if (line.size() <= field.size() || line.substr(0, field.size()) != field || line[field.size()] != ':')
       continue;
-    if (found || !parse_u32(trim_blanks(line.substr(field.size() + 1)), &value)) return false;
+    if (found) return false;
+    *value = trim_blanks(line.substr(field.size() + 1));
     found = true;
   }
-  if (found) *out = value;
   return found;
 }
 
+}  // namespace
+
+bool parse_status_u32(std::string_view status, std::string_view field, uint32_t* out) {
+  std::string_view text;
+  uint32_t value = 0;
+  if (!status_field(status, field, &text) || !parse_u32(text, &value)) return false;
+  *out = value;
+  return true;
+}
+
 bool parse_status_mask(std::string_view status, std::string_view field, uint64_t* out) {
-  bool found = false;
+  std::string_view digits;
+  if (!status_field(status, field, &digits) || digits.size() != 16) return false;
   uint64_t value = 0;
-  size_t start = 0;
-  while (start < status.size()) {
-    const size_t end = std::min(status.find('\n', start), status.size());
-    const std::string_view line = status.substr(start, end - start);
-    start = end + 1;
-    if (line.size() <= field.size() || line.substr(0, field.size()) != field || line[field.size()] != ':')
-      continue;
-    const std::string_view digits = trim_blanks(line.substr(field.size() + 1));
-    if (found || digits.size() != 16) return false;
-    value = 0;
-    for (char c : digits) {
-      const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      if (d < 0) return false;
-      value = value << 4 | static_cast<uint64_t>(d);
-    }
-    found = true;
+  for (char c : digits) {
+    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return false;
+    value = value << 4 | static_cast<uint64_t>(d);
   }
-  if (found) *out = value;
-  return found;
+  *out = value;
+  return true;
 }
 
 bool parse_value_u64(std::string_view text, uint64_t* out) {
