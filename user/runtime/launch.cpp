@@ -123,13 +123,18 @@ Running launch(const StartRequest& req, Log& log) {
     try {
       finish_map_user_namespace(*idmap);
       log.info("uid and gid maps written by uxc-idmap");
+      // Opened before the release: once the init becomes the container's
+      // root it is no longer dumpable, and its /proc/PID/ns is closed to us.
+      Fd userns;
+      if (own_cgroup && !run.cgroup.dirs().empty()) {
+        userns.reset(open(("/proc/" + std::to_string(run.init) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+        if (!userns.valid()) throw_errno("cannot open the container's user namespace");
+      }
       log.debug("init moved into its cgroups; released to set up its root");
       release_init(go_write.get(), chan.get(), 'g');
       // The cgroups go to the container's root while the init sets up
       // its root: it execs only after "n".
-      if (own_cgroup && !run.cgroup.dirs().empty()) {
-        Fd userns(open(("/proc/" + std::to_string(run.init) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
-        if (!userns.valid()) throw_errno("cannot open the container's user namespace");
+      if (userns.valid()) {
         run.cgroup.give_to_container_root(file_maps, std::move(userns));
         log.info("cgroups given to the container's root");
       }
