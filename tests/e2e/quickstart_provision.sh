@@ -43,7 +43,13 @@ mac_stays() {
 }
 check quickstart_bridge_mac_stays_as_ports_come_and_go mac_stays
 check quickstart_dnsmasq_pid_file_under_run sh -c 'pid=$(cat /run/uxc-net/dnsmasq.pid) && [ "$(cat /proc/$pid/comm)" = dnsmasq ]'
-check quickstart_no_nat_leaves_firewall_alone sh -c "[ \"\$(iptables-save | grep -c -- '^-A')\" = 0 ] && [ \"\$(cat /proc/sys/net/ipv4/ip_forward)\" = 0 ]"
+firewall_alone() {
+  local rules forward
+  rules=$(iptables-save | grep -- '^-A')
+  forward=$(cat /proc/sys/net/ipv4/ip_forward)
+  [ -z "$rules" ] && [ "$forward" = 0 ] || { echo "ip_forward=$forward; rules: $rules"; return 1; }
+}
+check quickstart_no_nat_leaves_firewall_alone firewall_alone
 range=$(grep '^uxtest3:' /etc/subuid)
 check quickstart_sudo_user_allocated sh -c "[ -n '$range' ] && grep -qx '$range' /etc/subgid"
 check quickstart_allocation_overlaps_nobody "$B/uxc-admin" lint

@@ -207,6 +207,9 @@ bridges() {
   case $lo in *'<'*UP*'>'*) ;; *) echo "lo is down: $lo"; return 1 ;; esac
 }
 check world_bridges_lxcbr0_br1_and_notabridge bridges
+# IPv4 forwarding is off in the world even on a host that forwards (a new
+# net namespace copies the host's setting).
+check world_ipv4_forwarding_off sh -c 'v=$(cat /proc/sys/net/ipv4/ip_forward); [ "$v" = 0 ] || { echo "ip_forward=$v"; exit 1; }'
 
 sysfs_matches_netns() {
   local ip_links sys_links
