@@ -39,7 +39,7 @@ namespace uxc {
 
 namespace {
 
-const char kTemplates[] = "use -t busybox, -t download -- -d DIST -r RELEASE, or -t local -- PATH";
+const char kTemplates[] = "use -t busybox, -t download -- -d DIST -r RELEASE, -t local -- PATH or -t oci -- PATH[:TAG]";
 
 // The image server: the user's uxc.conf, then the administrator's, then
 // LXC's default.
@@ -111,6 +111,51 @@ Fd claim_container_dir(const Paths& paths, const std::string& dir, const std::st
   return fd;
 }
 
+// `-t oci -- PATH[:TAG]`. A path that exists is the image whatever its
+// colons; otherwise the tag follows the first ':' after the last '/', so
+// a docker archive's "busybox:latest" stays whole.
+FetchedImage::OciSource oci_source(const std::vector<std::string>& args) {
+  if (args.size() != 1) throw UsageError("the oci template takes one argument: -- PATH[:TAG]");
+  FetchedImage::OciSource source;
+  const std::string& arg = args[0];
+  if (arg.empty()) throw UsageError("the oci template takes one argument: -- PATH[:TAG]");
+  if (path_exists(arg)) {
+    source.path = existing_path(arg, "the image");
+    return source;
+  }
+  const size_t slash = arg.rfind('/');
+  const size_t colon = arg.find(':', slash == std::string::npos ? 0 : slash + 1);
+  if (colon == std::string::npos || colon == 0) existing_path(arg, "the image");  // throws
+  source.path = existing_path(arg.substr(0, colon), "the image");
+  source.tag = arg.substr(colon + 1);
+  if (source.tag.empty()) throw UsageError("'" + arg + "' names no tag after ':'");
+  return source;
+}
+
+// The lines the image's config gives the container's, under a comment
+// saying where they come from.
+std::string oci_config_text(const FetchedImage& image, const FetchedImage::OciSource& source,
+                            std::vector<std::string>* left_out) {
+  std::string text = "\n# Imported from the " + std::string(image.get("format") == "docker" ? "docker save archive"
+                                                                                              : "OCI image layout") +
+                     " " + source.path;
+  if (!image.get("ref").empty()) text += ", image " + image.get("ref");
+  text += " (" + image.get("manifest") + ", " + image.get("layers") + " layers)\n";
+  for (size_t i = 0; !image.get("config-line-" + std::to_string(i)).empty(); ++i)
+    text += image.get("config-line-" + std::to_string(i)) + "\n";
+  for (size_t i = 0; !image.get("left-out-" + std::to_string(i)).empty(); ++i)
+    left_out->push_back(image.get("left-out-" + std::to_string(i)));
+  return text;
+}
+
+// uxc.image.*: the image's architecture and the start of its digest as
+// the build; the distribution and release as its tree tells them.
+void oci_record(const FetchedImage& image, policy::ImageRecord* record) {
+  if (policy::is_valid_image_word(image.get("arch"))) record->arch = image.get("arch");
+  const std::string digest = image.get("manifest");
+  if (digest.size() > 19) record->build = digest.substr(0, 19);  // sha256:0123456789ab
+}
+
 }  // namespace
 
 int cmd_create(int argc, char** argv) {
@@ -125,13 +170,17 @@ int cmd_create(int argc, char** argv) {
       "  local     a root filesystem from a tarball (.tar, .tar.gz, .tar.xz, .tar.zst)\n"
       "            or a directory: -- PATH; or an image's two tarballs, as distrobuilder\n"
       "            and image servers make them: -- -m META.tar.xz -f ROOTFS.tar.xz\n"
+      "  oci       an image of an OCI image layout (a directory or a tarball of one) or\n"
+      "            of a `docker save` archive, its layers applied in order: -- PATH[:TAG]\n"
+      "            (TAG: the layout's ref name or the archive's repository:tag); its\n"
+      "            Entrypoint, Cmd and Env become lxc.init.cmd and lxc.environment\n"
       "  busybox   a small system from Debian's busybox-static: init, getty on the\n"
       "            console, DHCP on interfaces without a static address\n"
       "The new config starts from ~/.config/uxc/default.conf (or -f CONFIG), with each\n"
       "'xx' of an hwaddr template replaced by random hex digits. uxc-create(1) and\n"
       "'uxc image --help' say more.",
       {{'n', "name", "NAME", "name of the new container"},
-       {'t', "template", "TEMPLATE", "download, local or busybox (default: uxc.conf's [create] template)"},
+       {'t', "template", "TEMPLATE", "download, local, oci or busybox (default: uxc.conf's [create] template)"},
        {'f', "config", "CONFIG", "start from this file instead of default.conf"}});
   // `-t download -- --list` (LXC's): what the server offers. Nothing is
   // created, so no name is needed; one given is ignored.
@@ -159,15 +208,18 @@ int cmd_create(int argc, char** argv) {
   const std::string tmpl = args.has('t') ? args.get('t') : user_settings.default_template;
   if (tmpl.empty()) throw UsageError(std::string("-t TEMPLATE is required: ") + kTemplates);
   const bool be_quiet = quiet();
-  if (tmpl != "busybox" && tmpl != "local" && tmpl != "download")
+  if (tmpl != "busybox" && tmpl != "local" && tmpl != "download" && tmpl != "oci")
     throw UsageError("unknown template '" + tmpl + "': " + kTemplates);
   std::string local_source, local_metadata;
+  FetchedImage::OciSource oci;
   if (tmpl == "local") {
     policy::LocalArgs local;
     std::string err;
     if (!policy::parse_local_args(args.rest, &local, &err)) throw UsageError(err);
     local_source = existing_path(local.rootfs, "the rootfs");
     if (!local.metadata.empty()) local_metadata = existing_path(local.metadata, "the metadata tarball");
+  } else if (tmpl == "oci") {
+    oci = oci_source(args.rest);
   } else if (tmpl == "busybox" && !args.rest.empty()) {
     throw UsageError("the busybox template takes no arguments");
   }
@@ -192,6 +244,11 @@ int cmd_create(int argc, char** argv) {
   // The image first: a create whose image cannot be had leaves nothing.
   std::unique_ptr<FetchedImage> image;
   std::string distribution;
+  std::vector<std::string> left_out;
+  if (tmpl == "oci") {
+    image = std::make_unique<FetchedImage>(oci);
+    distribution = oci_config_text(*image, oci, &left_out);
+  }
   if (tmpl == "download" || !local_metadata.empty()) {
     if (tmpl == "download") image = std::make_unique<FetchedImage>(args.rest, image_server(user_settings), be_quiet);
     else image = std::make_unique<FetchedImage>(local_metadata);
@@ -283,14 +340,20 @@ int cmd_create(int argc, char** argv) {
       UnpackRequest req;
       req.rootfs = rootfs;
       req.quiet = be_quiet;
-      if (image) {
+      if (image && tmpl != "oci") {
         req.excludes = image->get("excludes");
         req.templates = image->get("templates");
         req.name = name;
         req.path = dir;
         req.tee_fd = image->tee_fd();
       }
-      if (tmpl == "download") {
+      if (tmpl == "oci") {
+        req.source = oci.path;
+        req.label = oci.path.substr(oci.path.rfind('/') + 1);
+        req.oci = true;
+        req.oci_tag = oci.tag;
+        req.oci_manifest = image->get("manifest");
+      } else if (tmpl == "download") {
         req.source = image->get("rootfs");
         req.label = image->get("dist") + " " + image->get("release");
       } else {
@@ -301,12 +364,15 @@ int cmd_create(int argc, char** argv) {
       if (image) image->close_tee();
     }
     if (interrupt.signal() != 0) throw Error("interrupted");
-    if (tmpl == "local") {
+    if (tmpl == "local" || tmpl == "oci") {
       // A distribution's init takes the host name from /etc/hostname.
       const std::string uts = config.uts_name.empty() ? host : config.uts_name;
       run_as_container_root(maps, [&] { name_rootfs_after_container(rootfs, uts); });
-      // What the imported tree says it is, for `uxc ls -F`.
-      const std::string record = record_lines(identify_rootfs(rootfs));
+      // What the imported tree says it is, for `uxc ls -F`; an image's
+      // own architecture and digest where it has them.
+      policy::ImageRecord found = identify_rootfs(rootfs);
+      if (tmpl == "oci") oci_record(*image, &found);
+      const std::string record = record_lines(found);
       if (!record.empty()) text.insert(text.size() - settings.size(), "\n# The imported rootfs\n" + record);
     }
     write_file_atomic(config_path, text, 0600);
@@ -329,6 +395,10 @@ int cmd_create(int argc, char** argv) {
     std::printf("Skipped %llu extended attribute%s a container cannot own (trusted.*, security.selinux, ...)\n",
                 static_cast<unsigned long long>(unpacked.dropped_xattrs), unpacked.dropped_xattrs == 1 ? "" : "s");
   if (!be_quiet) std::printf("Created container %s\n", name.c_str());
+  if (!left_out.empty() && !be_quiet) {
+    std::printf("Not carried over from the image's config (see uxc-create(1)):\n");
+    for (const auto& line : left_out) std::printf("  %s\n", line.c_str());
+  }
   if (!message.empty()) {
     std::printf(be_quiet ? "%s" : "\n---\n%s", message.c_str());
     if (message.back() != '\n') std::printf("\n");

@@ -200,6 +200,10 @@ FetchedImage::FetchedImage(const std::vector<std::string>& template_args, const 
 
 FetchedImage::FetchedImage(const std::string& metadata_tarball) { start({"meta", "--metadata", metadata_tarball}, false); }
 
+FetchedImage::FetchedImage(const OciSource& source) {
+  start({"oci-inspect", "--source", source.path, "--tag", source.tag}, false);
+}
+
 void FetchedImage::start(const std::vector<std::string>& args, bool with_tee) {
   auto [hold_read, hold_write] = make_pipe();
   auto [answer_read, answer_write] = make_pipe();
@@ -239,9 +243,12 @@ void FetchedImage::release(bool whole) {
 UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::IdmapRequest& container_maps,
                            const UnpackRequest& req) {
   const std::string path = tool_path();
-  const bool from_directory = is_directory(req.source);
+  const bool from_directory = !req.oci && is_directory(req.source);
   std::vector<std::string> args = {"uxc-image", "unpack", "--rootfs", req.rootfs, "--source",
                                    from_directory ? "-" : req.source, "--label", req.label};
+  if (req.oci)
+    args = {"uxc-image", "oci-unpack", "--rootfs", req.rootfs, "--source", req.source,
+            "--tag",     req.oci_tag,  "--manifest", req.oci_manifest};
   if (!req.excludes.empty()) args.insert(args.end(), {"--excludes", req.excludes});
   if (!req.templates.empty()) args.insert(args.end(), {"--templates", req.templates, "--name", req.name, "--path", req.path});
   for (const auto& e : container_maps.uid_map)

@@ -29,6 +29,15 @@ class FetchedImage {
   // metadata tarball into a private directory and serves its "config",
   // "templates", "excludes" and "create-message" the same way.
   explicit FetchedImage(const std::string& metadata_tarball);
+  // `-t oci -- PATH[:TAG]`: runs `uxc-image oci-inspect`, which chooses
+  // the image of an OCI layout or docker save archive and serves its
+  // "format", "manifest" (digest), "ref", "arch", "layers", the lines of
+  // the container's config it implies ("config-line-N") and what of its
+  // config they leave out ("left-out-N").
+  struct OciSource {
+    std::string path, tag;
+  };
+  explicit FetchedImage(const OciSource& source);
   ~FetchedImage();
   FetchedImage(const FetchedImage&) = delete;
   FetchedImage& operator=(const FetchedImage&) = delete;
@@ -59,6 +68,11 @@ struct UnpackRequest {
   std::string name, path;           // LXC_NAME and LXC_PATH for templates
   int tee_fd = -1;                  // FetchedImage::tee_fd()
   bool quiet = false;
+  // An OCI layout or docker save archive (source), applied layer by layer
+  // by `uxc-image oci-unpack`: the image of oci_tag, which must still be
+  // oci_manifest (FetchedImage's "manifest").
+  bool oci = false;
+  std::string oci_tag, oci_manifest;
 };
 
 struct UnpackResult {

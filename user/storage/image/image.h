@@ -128,6 +128,8 @@ int cmd_unpack(int argc, char** argv, Answer& answer);
 int cmd_pack(int argc, char** argv, Answer& answer);
 int cmd_ls(int argc, char** argv);
 int cmd_rm(int argc, char** argv);
+int cmd_oci_inspect(int argc, char** argv, Answer& answer);  // oci.cpp
+int cmd_oci_unpack(int argc, char** argv, Answer& answer);
 
 // Extracts meta.tar.xz's top-level regular files into dir (as the user);
 // `label` names the tarball in errors.

@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
     const char* name;
     int (*run)(int, char**, image::Answer&);
   } kInternal[] = {
-      {"fetch", image::cmd_fetch}, {"meta", image::cmd_meta}, {"unpack", image::cmd_unpack}, {"pack", image::cmd_pack}};
+      {"fetch", image::cmd_fetch}, {"meta", image::cmd_meta}, {"unpack", image::cmd_unpack}, {"pack", image::cmd_pack},
+      {"oci-inspect", image::cmd_oci_inspect}, {"oci-unpack", image::cmd_oci_unpack}};
   if (argc >= 2) {
     for (const auto& c : kInternal) {
       if (std::strcmp(argv[1], c.name) != 0) continue;
@@ -50,7 +51,7 @@ int main(int argc, char** argv) {
     }
   }
   std::fprintf(stderr,
-               "uxc-image: 'uxc image ls' and 'uxc image rm' are for people; fetch, meta, list, unpack and pack "
-               "are run by uxc create\n");
+               "uxc-image: 'uxc image ls' and 'uxc image rm' are for people; fetch, meta, list, unpack, pack, "
+               "oci-inspect and oci-unpack are run by uxc create\n");
   return 2;
 }

@@ -22,6 +22,7 @@
 
 #include "policy/image.h"
 #include "policy/text.h"
+#include "user/storage/image/extract.h"
 #include "user/storage/image/image.h"
 #include "user/storage/image/source.h"
 
@@ -29,27 +30,7 @@ namespace uxc::image {
 
 namespace {
 
-struct IdRange {
-  uint32_t start = 0;
-  uint32_t count = 0;
-};
-
-IdRange parse_range(const std::string& text) {
-  IdRange r;
-  const size_t colon = text.find(':');
-  if (colon == std::string::npos || !policy::parse_u32(text.substr(0, colon), &r.start) ||
-      !policy::parse_u32(text.substr(colon + 1), &r.count) || r.count == 0)
-    throw Error("bad id range '" + text + "' (START:COUNT)");
-  return r;
-}
-
-// libarchive's message, with the system's words for its errno.
-std::string why(struct archive* a) {
-  std::string text = archive_error_string(a) != nullptr ? archive_error_string(a) : "unknown error";
-  const int e = archive_errno(a);
-  if (e > 0 && text.find(std::strerror(e)) == std::string::npos) text += std::string(" (") + std::strerror(e) + ")";
-  return text;
-}
+std::string why(struct archive* a) { return archive_why(a); }
 
 bool in_ranges(int64_t id, const std::vector<IdRange>& ranges) {
   for (const auto& r : ranges)
@@ -196,25 +177,72 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
   umask(022);
 
   ArchivePtr reader(archive_read_new());
-  ArchivePtr disk(archive_write_disk_new());
-  if (!reader || !disk) throw Error("cannot set up libarchive");
+  ArchivePtr disk(make_disk_writer());
+  if (!reader) throw Error("cannot set up libarchive");
   tar.open(reader.get());
-  archive_write_disk_set_options(
-      disk.get(), ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_ACL |
-                      ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                      ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
 
   Progress progress("Unpacking " + o.label, tar.total(), progress_wanted(o.quiet));
-  uint64_t devices = 0, dropped_xattrs = 0, members = 0;
+  ExtractRules rules;
+  rules.root = root.get();
+  rules.source = o.source == "-" ? o.label : o.source;
+  rules.excludes = excludes;
+  rules.uids = o.uids;
+  rules.gids = o.gids;
+  rules.on_member = [&] { progress.update(tar.consumed()); };
+  ExtractCounts counts;
+  extract_members(reader.get(), disk.get(), rules, &counts);
+  tar.drain();
+  progress.finish();
+  if (counts.members == 0) throw Error("the tarball holds no files");
+  if (mkdir("/dev", 0755) != 0 && errno != EEXIST) throw_errno("cannot create /dev in the rootfs");
+  apply_templates(templates, o.values);
+  answer.put("devices", std::to_string(counts.devices));
+  answer.put("members", std::to_string(counts.members));
+  answer.put("dropped-xattrs", std::to_string(counts.dropped_xattrs));
+  answer.ok();
+  return 0;
+}
+
+struct archive* make_disk_writer() {
+  struct archive* disk = archive_write_disk_new();
+  if (disk == nullptr) throw Error("cannot set up libarchive");
+  archive_write_disk_set_options(
+      disk, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_ACL |
+                ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+  return disk;
+}
+
+std::string archive_why(struct archive* a) {
+  std::string text = archive_error_string(a) != nullptr ? archive_error_string(a) : "unknown error";
+  const int e = archive_errno(a);
+  if (e > 0 && text.find(std::strerror(e)) == std::string::npos) text += std::string(" (") + std::strerror(e) + ")";
+  return text;
+}
+
+IdRange parse_range(const std::string& text) {
+  IdRange r;
+  const size_t colon = text.find(':');
+  if (colon == std::string::npos || !policy::parse_u32(text.substr(0, colon), &r.start) ||
+      !policy::parse_u32(text.substr(colon + 1), &r.count) || r.count == 0)
+    throw Error("bad id range '" + text + "' (START:COUNT)");
+  return r;
+}
+
+void extract_members(struct archive* reader, struct archive* disk, const ExtractRules& rules, ExtractCounts* counts) {
+  const auto& excludes = rules.excludes;
+  uint64_t& devices = counts->devices;
+  uint64_t& dropped_xattrs = counts->dropped_xattrs;
+  uint64_t& members = counts->members;
   struct archive_entry* entry = nullptr;
   for (;;) {
-    const int r = archive_read_next_header(reader.get(), &entry);
+    const int r = archive_read_next_header(reader, &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_OK)
-      throw Error("cannot read " + (o.source == "-" ? o.label : o.source) + " after " + std::to_string(members) +
-                  " members: " + why(reader.get()));
+      throw Error("cannot read " + rules.source + " after " + std::to_string(members) +
+                  " members: " + why(reader));
     ++members;
-    progress.update(tar.consumed());
+    if (rules.on_member) rules.on_member();
     const std::string member = archive_entry_pathname(entry) != nullptr ? archive_entry_pathname(entry) : "";
     const mode_t type = archive_entry_filetype(entry);
     // Device nodes cannot be made in a user namespace; uxc builds /dev
@@ -228,6 +256,7 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
     if (!policy::normalize_member_path(member, &path))
       throw Error("the image is refused: its member '" + member + "' would land outside the rootfs");
     if (policy::is_excluded(path, excludes)) continue;
+    if (rules.before_write && rules.before_write(path, type)) continue;
     const char* link = archive_entry_hardlink(entry);
     if (link != nullptr) {
       std::string target;
@@ -236,50 +265,40 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
                     "', outside the rootfs");
       archive_entry_copy_hardlink(entry, target.c_str());
     }
-    if (!in_ranges(archive_entry_uid(entry), o.uids) || !in_ranges(archive_entry_gid(entry), o.gids))
+    if (!in_ranges(archive_entry_uid(entry), rules.uids) || !in_ranges(archive_entry_gid(entry), rules.gids))
       throw Error("the image's " + member + " belongs to " + std::to_string(archive_entry_uid(entry)) + ":" +
                   std::to_string(archive_entry_gid(entry)) + ", outside the container's ids (uids " +
-                  describe_ranges(o.uids) + ", gids " + describe_ranges(o.gids) +
+                  describe_ranges(rules.uids) + ", gids " + describe_ranges(rules.gids) +
                   "): give the container more ids with lxc.idmap in ~/.config/uxc/default.conf");
     dropped_xattrs += filter_xattrs(entry, member);
     if (path.empty()) {
       // The rootfs itself: only its owner and mode.
-      if (fchown(root.get(), static_cast<uid_t>(archive_entry_uid(entry)), static_cast<gid_t>(archive_entry_gid(entry))) != 0 ||
-          fchmod(root.get(), archive_entry_perm(entry)) != 0)
+      if (fchown(rules.root, static_cast<uid_t>(archive_entry_uid(entry)), static_cast<gid_t>(archive_entry_gid(entry))) != 0 ||
+          fchmod(rules.root, archive_entry_perm(entry)) != 0)
         throw_errno("cannot set the owner and mode of the rootfs");
       continue;
     }
     archive_entry_copy_pathname(entry, path.c_str());
-    if (archive_write_header(disk.get(), entry) != ARCHIVE_OK)
-      throw Error("cannot unpack " + member + ": " + why(disk.get()));
+    if (archive_write_header(disk, entry) != ARCHIVE_OK)
+      throw Error("cannot unpack " + member + ": " + why(disk));
     if (archive_entry_size(entry) > 0) {
       const void* block = nullptr;
       size_t size = 0;
       la_int64_t offset = 0;
       int rr = ARCHIVE_OK;
-      while ((rr = archive_read_data_block(reader.get(), &block, &size, &offset)) == ARCHIVE_OK) {
-        if (archive_write_data_block(disk.get(), block, size, offset) < ARCHIVE_OK)
-          throw Error("cannot write " + member + ": " + why(disk.get()));
+      while ((rr = archive_read_data_block(reader, &block, &size, &offset)) == ARCHIVE_OK) {
+        if (archive_write_data_block(disk, block, size, offset) < ARCHIVE_OK)
+          throw Error("cannot write " + member + ": " + why(disk));
       }
-      if (rr != ARCHIVE_EOF) throw Error("cannot read " + member + " from the tarball: " + why(reader.get()));
+      if (rr != ARCHIVE_EOF) throw Error("cannot read " + member + " from the tarball: " + why(reader));
     }
-    if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK)
-      throw Error("cannot finish " + member + ": " + why(disk.get()));
+    if (archive_write_finish_entry(disk) != ARCHIVE_OK)
+      throw Error("cannot finish " + member + ": " + why(disk));
   }
   // Directory modes and times are set last (a read-only directory can
   // still be filled).
-  if (archive_write_close(disk.get()) != ARCHIVE_OK)
-    throw Error(std::string("cannot finish the rootfs: ") + why(disk.get()));
-  tar.drain();
-  progress.finish();
-  if (members == 0) throw Error("the tarball holds no files");
-  if (mkdir("/dev", 0755) != 0 && errno != EEXIST) throw_errno("cannot create /dev in the rootfs");
-  apply_templates(templates, o.values);
-  answer.put("devices", std::to_string(devices));
-  answer.put("members", std::to_string(members));
-  answer.put("dropped-xattrs", std::to_string(dropped_xattrs));
-  answer.ok();
-  return 0;
+  if (archive_write_close(disk) != ARCHIVE_OK)
+    throw Error(std::string("cannot finish the rootfs: ") + why(disk));
 }
 
 void extract_meta(const std::string& tarball, const std::string& dir, const std::string& label) {
