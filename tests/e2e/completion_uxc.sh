@@ -38,7 +38,7 @@ expect completion_names_after_name_equals "db web-1" uxc stop --name = ""
 expect completion_names_by_prefix "web-1" uxc attach -n w
 expect completion_names_after_other_flags "db web-1" uxc console -t 1 -n ""
 expect completion_no_names_for_create "" uxc create -n ""
-expect completion_templates "busybox download local" uxc create -n x -t ""
+expect completion_templates "busybox download local oci" uxc create -n x -t ""
 expect completion_image_subcommands "ls rm" uxc image ""
 expect completion_ls_format "json" uxc ls --format ""
 expect completion_log_levels "DEBUG" uxc start -n db -l DE

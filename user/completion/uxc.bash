@@ -177,7 +177,7 @@ _uxc() {
       create:-n|create:--name|monitor:-n|monitor:--name) ;;   # a new name, a REGEX
       *:-n|*:--name) _uxc_reply -W "$(_uxc_containers)" -- "$cur" ;;
       *:-P|*:--lxcpath) compopt -o filenames 2>/dev/null; _uxc_reply -d -- "$cur" ;;
-      create:-t|create:--template) _uxc_reply -W "busybox download local" -- "$cur" ;;
+      create:-t|create:--template) _uxc_reply -W "busybox download local oci" -- "$cur" ;;
       start:-l|start:--logpriority|execute:-l|execute:--logpriority)
         _uxc_reply -W "TRACE DEBUG INFO NOTICE WARN ERROR CRIT ALERT FATAL" -- "$cur" ;;
       *:--format) _uxc_reply -W "json" -- "$cur" ;;
