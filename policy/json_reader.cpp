@@ -79,7 +79,7 @@ class Parser {
       skip_blanks();
       JsonValue member;
       if (!value(&member, depth)) return false;
-      out->members.emplace_back(std::move(name), std::move(member));
+      out->members.push_back(JsonMember{std::move(name), std::move(member)});
       skip_blanks();
       if (at_end()) return fail("unexpected end of the document");
       if (peek() == '}') return ++pos_, true;

@@ -18,12 +18,13 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace uxc::policy {
 
 inline constexpr size_t kMaxJsonDepth = 32;
+
+struct JsonMember;
 
 struct JsonValue {
   enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
@@ -31,13 +32,18 @@ struct JsonValue {
   bool boolean = false;
   std::string text;  // a string's value (UTF-8), or a number as written
   std::vector<JsonValue> items;                            // an array's
-  std::vector<std::pair<std::string, JsonValue>> members;  // an object's, in order
+  std::vector<JsonMember> members;  // an object's, in order
 
   bool is_string() const { return type == Type::kString; }
   bool is_object() const { return type == Type::kObject; }
   bool is_array() const { return type == Type::kArray; }
   // An object's member, or nullptr (also when this is no object).
   const JsonValue* get(std::string_view name) const;
+};
+
+struct JsonMember {
+  std::string name;
+  JsonValue value;
 };
 
 [[nodiscard]] bool parse_json(std::string_view text, size_t max_bytes, JsonValue* out, std::string* err);

@@ -26,7 +26,7 @@ std::string dump(const JsonValue& v) {
     case JsonValue::Type::kObject: {
       std::string out = "{";
       for (size_t i = 0; i < v.members.size(); ++i)
-        out += (i ? "," : "") + json_quote(v.members[i].first) + ":" + dump(v.members[i].second);
+        out += (i ? "," : "") + json_quote(v.members[i].name) + ":" + dump(v.members[i].value);
       return out + "}";
     }
   }
