@@ -34,6 +34,7 @@ layered() {
   [ ! -e $r/etc/removed ] || { echo "etc/removed survived its whiteout"; return 1; }
   [ "$(ls -A $r/opt/data | tr '\n' ' ')" = "c " ] || { echo "opt/data holds: $(ls -A $r/opt/data)"; return 1; }
   [ "$(cat $r/opt/data/c)" = "c from layer two" ] || { echo "opt/data/c: $(cat $r/opt/data/c)"; return 1; }
+  [ "$(ls -A $r/srv/old | tr '\n' ' ')" = "new " ] || { echo "srv/old holds: $(ls -A $r/srv/old)"; return 1; }
   [ -z "$(find $r -name '.wh.*')" ] || { echo "whiteout files in the rootfs: $(find $r -name '.wh.*')"; return 1; }
   [ -f $r/var/becomes-file ] && [ "$(cat $r/var/becomes-file)" = "a file now" ] || { echo "var/becomes-file: $(ls -ld $r/var/becomes-file)"; return 1; }
   [ "$(cat $r/etc/motd)" = "layer three" ] || { echo "motd: $(cat $r/etc/motd)"; return 1; }
@@ -138,8 +139,11 @@ up="../../../../../"  # from the rootfs to /home/uxtest1
 build evil $SRC/evil-dotdot --member "${up}planted"
 build evil $SRC/evil-symlink --member escape --symlink /home/$U
 build evil $SRC/evil-whiteout --member "${up}.wh.victim"
+# A whiteout through a lower layer's symlink: refused, not followed (the
+# chroot keeps it inside the rootfs anyway).
+build evil $SRC/evil-linkwhiteout --member escape --symlink /home/$U --whiteout victim
 chmod -R a+rX $SRC
-for kind in dotdot symlink whiteout; do
+for kind in dotdot symlink whiteout linkwhiteout; do
   out=$(uxc_as $U create -n "evil-$kind" -t oci -- $SRC/evil-$kind 2>&1); status=$?
   check "images_oci_hostile_${kind}_refused" test "$status" = 1 -a -n "$(grep -e 'refused' -e 'Cannot extract through symlink' <<<"$out")"
   check "images_oci_hostile_${kind}_nothing_left" nothing_of "evil-$kind"

@@ -15,7 +15,7 @@ put_settings() { as_user $U sh -c "cat > $settings"; }
 
 # ------------------------------------------------ defaults from the file
 out=$(uxc_as $U create -n c1 2>&1); status=$?
-check manager_settings_no_template_needs_t test "$status:$out" = "2:uxc create: -t TEMPLATE is required: use -t busybox, -t download -- -d DIST -r RELEASE, or -t local -- PATH (try 'uxc create --help')"
+check manager_settings_no_template_needs_t test "$status:$out" = "2:uxc create: -t TEMPLATE is required: use -t busybox, -t download -- -d DIST -r RELEASE, -t local -- PATH or -t oci -- PATH[:TAG] (try 'uxc create --help')"
 put_settings <<'EOF2'
 # my defaults
 [create]

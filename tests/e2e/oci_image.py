@@ -9,8 +9,9 @@ directory a later layer replaces by a file, written as an OCI image layout
   oci_image.py docker FILE.tar --busybox PATH --arch ARCH
   oci_image.py evil DIR --busybox PATH --arch ARCH --member NAME [--symlink TARGET]
 
-`evil` is a one-layer layout whose layer holds NAME (a "../" path, or,
-with --symlink, a symlink NAME -> TARGET followed by NAME/planted), with
+`evil` is a layout whose second layer holds NAME (a "../" path, or, with
+--symlink, a symlink NAME -> TARGET followed by NAME/planted; with
+--whiteout W too, a third layer whites out NAME/W through the link), with
 correct digests: only the extraction can refuse it.
 """
 import argparse
@@ -50,7 +51,8 @@ def layers(busybox):
     one = [directory("./"), directory("bin"), directory("etc"), directory("usr"), directory("usr/bin"),
            directory("home"), directory("home/user", uid=1000, gid=1000), directory("root", mode=0o700),
            directory("tmp", mode=0o1777), directory("opt"), directory("opt/data"), directory("opt/data/sub"),
-           directory("var"), directory("var/becomes-file"), directory("dev")]
+           directory("var"), directory("var/becomes-file"), directory("dev"), directory("srv"),
+           directory("srv/old")]
     one.append(member("bin/busybox", busybox, mode=0o755))
     for applet in ("sh", "cat", "ls", "echo", "test", "stat", "id"):
         one.append(member("bin/" + applet, kind=tarfile.SYMTYPE, link="busybox"))
@@ -63,14 +65,14 @@ def layers(busybox):
             member("usr/bin/suid", b"#!/bin/sh\necho suid\n", mode=0o4755),
             member("home/user/file", b"mine\n", uid=1000, gid=1000),
             member("opt/data/a", b"a\n"), member("opt/data/b", b"b\n"), member("opt/data/sub/deep", b"deep\n"),
-            member("var/becomes-file/x", b"x\n"),
+            member("var/becomes-file/x", b"x\n"), member("srv/old/x", b"x\n"),
             member("dev/null", mode=0o666, kind=tarfile.CHRTYPE)]
     # The whiteouts come after what this layer puts in the same places, and
     # the opaque marker after the directory's new file: neither may take
     # this layer's own files away.
     two = [directory("etc"), member("etc/motd", b"layer two\n"), member("etc/.wh.removed"),
            directory("opt/data"), member("opt/data/c", b"c from layer two\n"), member("opt/data/.wh..wh..opq"),
-           member("usr/bin/.wh.never-there")]
+           member("usr/bin/.wh.never-there"), member("srv/old/new", b"new\n"), member("srv/.wh.old")]
     three = [member("var/becomes-file", b"a file now\n"), member("etc/motd", b"layer three\n")]
     return [tar_bytes(one), tar_bytes(two), tar_bytes(three)]
 
@@ -169,13 +171,17 @@ def build_evil(args):
     busybox = open(args.busybox, "rb").read()
     base = [directory("./"), directory("bin"), member("bin/busybox", busybox, mode=0o755),
             member("bin/sh", kind=tarfile.SYMTYPE, link="busybox")]
-    if args.symlink:
-        evil = [member(args.member, kind=tarfile.SYMTYPE, link=args.symlink),
-                member(args.member + "/planted", b"planted\n")]
+    raw = [tar_bytes(base)]
+    if args.symlink and args.whiteout:
+        raw += [tar_bytes([member(args.member, kind=tarfile.SYMTYPE, link=args.symlink)]),
+                tar_bytes([member(args.member + "/.wh." + args.whiteout)])]
+    elif args.symlink:
+        raw.append(tar_bytes([member(args.member, kind=tarfile.SYMTYPE, link=args.symlink),
+                              member(args.member + "/planted", b"planted\n")]))
     else:
-        evil = [member(args.member, b"planted\n")]
+        raw.append(tar_bytes([member(args.member, b"planted\n")]))
     layout = Layout(args.out)
-    host = layout.manifest(args.arch, [tar_bytes(base), tar_bytes(evil)], ["none", "none"])
+    host = layout.manifest(args.arch, raw, ["none"] * len(raw))
     host["annotations"] = {"org.opencontainers.image.ref.name": "latest"}
     layout.index([host], path="index.json")
 
@@ -188,6 +194,7 @@ def main():
     p.add_argument("--arch", required=True)
     p.add_argument("--member")
     p.add_argument("--symlink")
+    p.add_argument("--whiteout")
     args = p.parse_args()
     {"oci": build_oci, "docker": build_docker, "evil": build_evil}[args.kind](args)
 

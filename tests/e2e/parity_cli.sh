@@ -28,10 +28,10 @@ out=$(uxc_as $U info 'a/b' 2>&1); status=$?
 check parity_cli_bad_name_exit_2 test "$status" = 2
 out=$(uxc_as $U create -n x 2>&1); status=$?
 check parity_cli_create_template_missing test "$status:$out" = \
-  "2:uxc create: -t TEMPLATE is required: use -t busybox, -t download -- -d DIST -r RELEASE, or -t local -- PATH (try 'uxc create --help')"
+  "2:uxc create: -t TEMPLATE is required: use -t busybox, -t download -- -d DIST -r RELEASE, -t local -- PATH or -t oci -- PATH[:TAG] (try 'uxc create --help')"
 out=$(uxc_as $U create -n x -t nosuch 2>&1); status=$?
 check parity_cli_create_template_unknown test "$status:$out" = \
-  "2:uxc create: unknown template 'nosuch': use -t busybox, -t download -- -d DIST -r RELEASE, or -t local -- PATH (try 'uxc create --help')"
+  "2:uxc create: unknown template 'nosuch': use -t busybox, -t download -- -d DIST -r RELEASE, -t local -- PATH or -t oci -- PATH[:TAG] (try 'uxc create --help')"
 out=$(uxc_as $U console -n x -t one 2>&1); status=$?
 check parity_cli_console_tty_number test "$status:$out" = "2:uxc console: -t TTY must be a number, not 'one' (try 'uxc console --help')"
 out=$(uxc_as $U console -n x -e 1 2>&1); status=$?

@@ -478,14 +478,18 @@ class LayerApplier {
     std::string target;
     switch (policy::classify_whiteout(path, &target)) {
       case policy::Whiteout::kSkip: return true;
-      case policy::Whiteout::kRemove:
-        if (written_.count(target) == 0) {
-          std::string name;
-          const Fd dir = paths_.parent(target, &name);
-          if (dir.valid()) remove_at(dir.get(), name, target);
-        }
+      case policy::Whiteout::kRemove: {
+        // What this layer wrote stays; a directory it wrote into loses
+        // what lower layers put there, as if the whiteout came first.
+        std::string name;
+        const Fd dir = paths_.parent(target, &name);
+        struct stat st;
+        if (dir.valid() && written_.count(target) == 0) remove_at(dir.get(), name, target);
+        else if (dir.valid() && fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+          make_opaque(target);
         ++whiteouts_;
         return true;
+      }
       case policy::Whiteout::kOpaque:
         make_opaque(target);
         note(target);
