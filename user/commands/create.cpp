@@ -171,7 +171,7 @@ int cmd_create(int argc, char** argv) {
       "            or a directory: -- PATH; or an image's two tarballs, as distrobuilder\n"
       "            and image servers make them: -- -m META.tar.xz -f ROOTFS.tar.xz\n"
       "  oci       an image of an OCI image layout (a directory or a tarball of one) or\n"
-      "            of a `docker save` archive, its layers applied in order: -- PATH[:TAG]\n"
+      "            of a docker save archive, its layers applied in order: -- PATH[:TAG]\n"
       "            (TAG: the layout's ref name or the archive's repository:tag); its\n"
       "            Entrypoint, Cmd and Env become lxc.init.cmd and lxc.environment\n"
       "  busybox   a small system from Debian's busybox-static: init, getty on the\n"
