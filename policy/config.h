@@ -158,6 +158,7 @@ struct Config {
   bool autodev = true;     // lxc.autodev: a fresh /dev for the container
   std::string apparmor_profile;  // "", "generated" or "unconfined"
   std::string init_cmd;
+  std::string init_cwd;  // lxc.init.cwd: absolute, in the container; "": /
   std::vector<std::string> environment;  // NAME=VALUE
   uint32_t tty_max = 0;
   uint32_t pty_max = 0;

@@ -491,9 +491,13 @@ std::string oci_config_lines(const OciImageConfig& config, std::vector<std::stri
     else
       left_out->push_back("the variable " + quote_arg(e) + " cannot be an lxc.environment line: it is left out");
   }
-  if (!config.working_dir.empty() && config.working_dir != "/")
-    left_out->push_back("WorkingDir " + quote_arg(config.working_dir) +
-                        " is not carried over: uxc starts the command in /");
+  const std::string& cwd = config.working_dir;
+  if (!cwd.empty() && cwd != "/") {
+    if (cwd.front() == '/' && is_printable_ascii(cwd) && trim_blanks(cwd) == cwd)
+      out += "lxc.init.cwd = " + cwd + "\n";
+    else
+      left_out->push_back("WorkingDir " + quote_arg(cwd) + " cannot be an lxc.init.cwd line: the command starts in /");
+  }
   const std::string& u = config.user;
   if (!u.empty() && u != "0" && u != "root" && u != "0:0" && u != "root:root" && u != "root:0" && u != "0:root")
     left_out->push_back("User " + quote_arg(u) +

@@ -93,7 +93,7 @@ def image_config(arch, diff_ids):
     return json.dumps({
         "architecture": arch, "os": "linux",
         "config": {"Cmd": ["/bin/cat", "/etc/motd"], "Env": ["PATH=/usr/bin:/bin", "GREETING=hello"],
-                   "WorkingDir": "/opt", "ExposedPorts": {"80/tcp": {}}},
+                   "WorkingDir": "/opt", "User": "0", "ExposedPorts": {"80/tcp": {}}},
         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + d for d in diff_ids]},
         "history": [{"created_by": "oci_image.py"}],
     }, indent=2).encode()

@@ -322,13 +322,16 @@ BOOST_AUTO_TEST_CASE(oci_config_lines_carry_what_uxc_can_hold) {
   BOOST_TEST(lines ==
              "lxc.init.cmd = /docker-entrypoint.sh nginx -g daemon-off;\n"
              "lxc.environment = PATH=/usr/local/bin:/usr/bin\n"
-             "lxc.environment = EMPTY=\n");
-  BOOST_REQUIRE(left_out.size() == 8u);
+             "lxc.environment = EMPTY=\n"
+             "lxc.init.cwd = /srv\n");
+  BOOST_REQUIRE(left_out.size() == 7u);
   BOOST_TEST(left_out[0].find("\"BAD NAME=x\"") != std::string::npos);
-  BOOST_TEST(left_out[4].find("WorkingDir \"/srv\"") != std::string::npos);
-  BOOST_TEST(left_out[5].find("User \"nginx\"") != std::string::npos);
-  BOOST_TEST(left_out[6].find("StopSignal") != std::string::npos);
-  BOOST_TEST(left_out[7].find("ExposedPorts") != std::string::npos);
+  BOOST_TEST(left_out[4].find("User \"nginx\"") != std::string::npos);
+  BOOST_TEST(left_out[5].find("StopSignal") != std::string::npos);
+  BOOST_TEST(left_out[6].find("ExposedPorts") != std::string::npos);
+  c.working_dir = "srv";  // relative: the key takes only absolute paths
+  (void)oci_config_lines(c, &left_out);
+  BOOST_TEST(left_out.at(4).find("WorkingDir \"srv\" cannot be an lxc.init.cwd line") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(oci_config_lines_leave_out_a_command_with_blanks) {

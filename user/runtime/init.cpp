@@ -422,6 +422,8 @@ void container_init(const InitPlan& plan) {
     if (config.arch_bits == 32 && personality(PER_LINUX32) < 0)
       throw_errno("cannot set the 32-bit personality for lxc.arch = " + config.arch);
 
+    if (!config.init_cwd.empty() && chdir(config.init_cwd.c_str()) != 0)
+      throw_errno("cannot enter " + config.init_cwd + " (lxc.init.cwd) in the container");
     std::vector<std::string> env = {"container=lxc", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                     "TERM=linux", "HOME=/root"};
     if (!tty_names.empty()) env.push_back("container_ttys=" + tty_names);
