@@ -639,6 +639,8 @@ constexpr KeySpec kKeys[] = {
     {"lxc.apparmor.profile", "lxc.aa_profile", store_apparmor_profile},
     {"lxc.init.cmd", "lxc.init_cmd", store_text<&Config::init_cmd>},
     {"lxc.init.cwd", "", store_path<&Config::init_cwd>},
+    {"lxc.init.uid", "", store_number<&Config::init_uid>},
+    {"lxc.init.gid", "", store_number<&Config::init_gid>},
     {"lxc.environment", "", store_environment},
     {"lxc.tty.max", "lxc.tty", store_number<&Config::tty_max>},
     {"lxc.pty.max", "lxc.pts", store_number<&Config::pty_max>},

@@ -159,6 +159,8 @@ struct Config {
   std::string apparmor_profile;  // "", "generated" or "unconfined"
   std::string init_cmd;
   std::string init_cwd;  // lxc.init.cwd: absolute, in the container; "": /
+  uint32_t init_uid = 0;  // lxc.init.uid, lxc.init.gid: the init's ids
+  uint32_t init_gid = 0;  // in the container
   std::vector<std::string> environment;  // NAME=VALUE
   uint32_t tty_max = 0;
   uint32_t pty_max = 0;

@@ -14,6 +14,8 @@ constexpr ConfigKeyDoc kDocs[] = {
     {"lxc.uts.name", "lxc.utsname", "HOSTNAME", "the name, or one derived from it", "the host name"},
     {"lxc.init.cmd", "lxc.init_cmd", "COMMAND [ARG...]", "/sbin/init", "what runs as the init"},
     {"lxc.init.cwd", "", "PATH", "/", "the init's working directory, inside the container"},
+    {"lxc.init.uid", "", "UID", "0", "the init's user id, inside the container"},
+    {"lxc.init.gid", "", "GID", "0", "the init's group id (and only group), inside the container"},
     {"lxc.environment", "", "NAME=VALUE", "", "a variable of the init's environment (a list)"},
     {"lxc.arch", "", "ARCH", "the host's", "LXC's architecture names; 32-bit x86 runs as i686"},
     {"lxc.autodev", "", "0|1", "1", "accepted: uxc always makes a fresh /dev"},

@@ -498,10 +498,23 @@ std::string oci_config_lines(const OciImageConfig& config, std::vector<std::stri
     else
       left_out->push_back("WorkingDir " + quote_arg(cwd) + " cannot be an lxc.init.cwd line: the command starts in /");
   }
+  // User: "UID" or "UID:GID" become lxc.init.uid and lxc.init.gid; a
+  // name would have to be looked up in the image's /etc/passwd.
   const std::string& u = config.user;
-  if (!u.empty() && u != "0" && u != "root" && u != "0:0" && u != "root:root" && u != "root:0" && u != "0:root")
+  const size_t colon = u.find(':');
+  uint32_t uid = 0, gid = 0;
+  const bool numeric = parse_u32(std::string_view(u).substr(0, colon), &uid) &&
+                       (colon == std::string::npos || parse_u32(std::string_view(u).substr(colon + 1), &gid));
+  if (numeric) {
+    if (uid != 0) out += "lxc.init.uid = " + std::to_string(uid) + "\n";
+    if (gid != 0) out += "lxc.init.gid = " + std::to_string(gid) + "\n";
+    if (uid != 0 && colon == std::string::npos)
+      left_out->push_back("User " + quote_arg(u) + " names no group: the command runs with group 0 (set lxc.init.gid)");
+  } else if (!u.empty() && u != "root" && u != "root:root" && u != "root:0") {
     left_out->push_back("User " + quote_arg(u) +
-                        " is not carried over: the command runs as the container's root (use su or setpriv in it)");
+                        " is a name: the command runs as the container's root (set lxc.init.uid and lxc.init.gid "
+                        "to its ids)");
+  }
   if (!config.stop_signal.empty())
     left_out->push_back("StopSignal " + quote_arg(config.stop_signal) + " is not carried over: set lxc.signal.halt");
   if (!config.exposed_ports.empty())

@@ -107,7 +107,8 @@ Whiteout classify_whiteout(std::string_view path, std::string* target);
 // The lines of a container's config for what the image's config sets, as
 // far as uxc's keys can hold it: Entrypoint + Cmd as lxc.init.cmd (when
 // no argument holds a blank, which the key splits on), Env as
-// lxc.environment, WorkingDir as lxc.init.cwd. What is left out is described in *left_out, one line
+// lxc.environment, WorkingDir as lxc.init.cwd, a numeric User as
+// lxc.init.uid and lxc.init.gid. What is left out is described in *left_out, one line
 // each, for the person running create.
 std::string oci_config_lines(const OciImageConfig& config, std::vector<std::string>* left_out);
 

@@ -72,6 +72,11 @@ done
 check images_oci_runs_cmd test "$(uxc_as $U start -n layout -F 2>&1)" = "layer three"
 check images_oci_runs_with_env test "$(uxc_as $U start -n layout -F -- /bin/sh -c 'echo $GREETING' 2>&1)" = hello
 check images_oci_runs_in_workdir test "$(uxc_as $U start -n layout -F -- /bin/sh -c 'echo $PWD' 2>&1)" = /opt
+# The docker archive's image runs as User 1000:1000.
+check images_oci_user_recorded grep -qx 'lxc.init.uid = 1000' $data/saved-tar/config
+check images_oci_group_recorded grep -qx 'lxc.init.gid = 1000' $data/saved-tar/config
+check images_oci_runs_as_user test "$(uxc_as $U start -n saved-tar -F -- /bin/sh -c 'echo $(id -u):$(id -g):$(id -G)' 2>&1)" = 1000:1000:1000
+check images_oci_runs_cmd_as_user test "$(uxc_as $U start -n saved-tar -F 2>&1)" = "layer three"
 check images_oci_ls_shows_image grep -qx "layout *busybox *1.36 *$IMG_ARCH" <<<"$(uxc_as $U ls -F NAME,DIST,RELEASE,ARCH 2>&1)"
 # The only image of an archive needs no tag; a tag without ':' means :latest.
 check images_oci_docker_untagged uxc_as $U create -n d-untagged -t oci -- $SRC/saved.tar

@@ -89,11 +89,11 @@ def sha(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def image_config(arch, diff_ids):
+def image_config(arch, diff_ids, user="0"):
     return json.dumps({
         "architecture": arch, "os": "linux",
         "config": {"Cmd": ["/bin/cat", "/etc/motd"], "Env": ["PATH=/usr/bin:/bin", "GREETING=hello"],
-                   "WorkingDir": "/opt", "User": "0", "ExposedPorts": {"80/tcp": {}}},
+                   "WorkingDir": "/opt", "User": user, "ExposedPorts": {"80/tcp": {}}},
         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + d for d in diff_ids]},
         "history": [{"created_by": "oci_image.py"}],
     }, indent=2).encode()
@@ -152,7 +152,7 @@ def build_oci(args):
 def build_docker(args):
     raw = layers(open(args.busybox, "rb").read())
     ids = [sha(r) for r in raw]
-    config = image_config(args.arch, ids)
+    config = image_config(args.arch, ids, user="1000:1000")
     config_name = sha(config) + ".json"
     members = [member(config_name, config)]
     paths = []

@@ -334,6 +334,38 @@ BOOST_AUTO_TEST_CASE(oci_config_lines_carry_what_uxc_can_hold) {
   BOOST_TEST(left_out.at(4).find("WorkingDir \"srv\" cannot be an lxc.init.cwd line") != std::string::npos);
 }
 
+struct UserCase {
+  std::string user;
+  std::string lines;
+  size_t notes;
+};
+std::ostream& operator<<(std::ostream& os, const UserCase& c) { return os << c.user; }
+
+const UserCase kUserCases[] = {
+    {"", "", 0},
+    {"0", "", 0},
+    {"0:0", "", 0},
+    {"root", "", 0},
+    {"1000:100", "lxc.init.uid = 1000\nlxc.init.gid = 100\n", 0},
+    {"0:100", "lxc.init.gid = 100\n", 0},
+    {"1000", "lxc.init.uid = 1000\n", 1},  // no group: said so
+    {"nginx", "", 1},
+    {"nginx:nginx", "", 1},
+    {"1000:staff", "", 1},
+    {"01000", "", 1},                       // not a number as a person writes one
+    {"4294967296", "", 1},                  // out of range
+    {"-1", "", 1},
+};
+
+BOOST_DATA_TEST_CASE(oci_config_user_table, boost::unit_test::data::make(kUserCases), c) {
+  OciImageConfig config;
+  config.cmd = {"/bin/true"};
+  config.user = c.user;
+  std::vector<std::string> left_out;
+  BOOST_TEST(oci_config_lines(config, &left_out) == "lxc.init.cmd = /bin/true\n" + c.lines);
+  BOOST_TEST(left_out.size() == c.notes);
+}
+
 BOOST_AUTO_TEST_CASE(oci_config_lines_leave_out_a_command_with_blanks) {
   OciImageConfig c;
   c.cmd = {"/bin/sh", "-c", "echo hello world"};

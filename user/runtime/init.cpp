@@ -424,6 +424,16 @@ void container_init(const InitPlan& plan) {
 
     if (!config.init_cwd.empty() && chdir(config.init_cwd.c_str()) != 0)
       throw_errno("cannot enter " + config.init_cwd + " (lxc.init.cwd) in the container");
+    if (config.init_uid != 0 || config.init_gid != 0) {
+      // The ids last: every step above needed the container's root. A
+      // namespace whose setgroups is denied keeps the groups it has.
+      const gid_t gid = config.init_gid;
+      if (setgroups(1, &gid) != 0 && errno != EPERM) throw_errno("cannot set the groups of lxc.init.gid");
+      if (setresgid(gid, gid, gid) != 0)
+        throw_errno("cannot become group " + std::to_string(gid) + " (lxc.init.gid)");
+      if (setresuid(config.init_uid, config.init_uid, config.init_uid) != 0)
+        throw_errno("cannot become user " + std::to_string(config.init_uid) + " (lxc.init.uid)");
+    }
     std::vector<std::string> env = {"container=lxc", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                     "TERM=linux", "HOME=/root"};
     if (!tty_names.empty()) env.push_back("container_ttys=" + tty_names);
