@@ -1,6 +1,7 @@
 #include "policy/oci.h"
 
 #include <algorithm>
+#include <climits>
 
 #include "policy/json_reader.h"
 #include "policy/text.h"
@@ -80,7 +81,8 @@ bool parse_descriptor(const JsonValue& v, OciDescriptor* d, std::string* err) {
     *err = "the digest " + quote_arg(d->digest) + " is not sha256:HEX (64 lower-case hex digits)";
     return false;
   }
-  if (size == nullptr || !json_to_u64(*size, &d->size)) {
+  // OCI's sizes are int64: a larger one is no size.
+  if (size == nullptr || !json_to_u64(*size, &d->size) || d->size > static_cast<uint64_t>(INT64_MAX)) {
     *err = "the descriptor of " + d->digest + " has no valid size";
     return false;
   }

@@ -103,7 +103,7 @@ else
   zexpect completion_zsh_flags "--keep-env --keep-var" uxc attach db --keep-
   zexpect completion_zsh_states "RUNNING" uxc wait db -s RU
   zexpect completion_zsh_stop_flags "--nokill --nowait" uxc stop db --no
-  zexpect completion_zsh_keys "lxc.id_map lxc.idmap lxc.include lxc.init.cmd lxc.init_cmd" uxc info db -c lxc.i
+  zexpect completion_zsh_keys "lxc.id_map lxc.idmap lxc.include lxc.init.cmd lxc.init.cwd lxc.init.gid lxc.init.uid lxc.init_cmd" uxc info db -c lxc.i
   zexpect completion_zsh_lxcpath "elsewhere-1" uxc start -P /home/$U/other e
   check completion_zsh_registered as_user $U env PATH="$UXC_BUILD/bin:$UXC_USER_PATH" zsh -f -c \
     'fpath=("${1%/*}" $fpath); autoload -U compinit; compinit -u -D; [[ ${_comps[uxc]} == _uxc ]]' sh "$ZCOMPLETION"

@@ -64,6 +64,12 @@ const DocCase kIndexCases[] = {
      "no valid size"},
     {R"({"schemaVersion":2,"manifests":[{"mediaType":"x","digest":"sha256:)" + kHexA + R"(","size":-1}]})", false,
      "no valid size"},
+    {R"({"schemaVersion":2,"manifests":[{"mediaType":"x","digest":"sha256:)" + kHexA +
+         R"(","size":9223372036854775808}]})",
+     false, "no valid size"},  // past int64, as OCI's sizes are
+    {R"({"schemaVersion":2,"manifests":[{"mediaType":"x","digest":"sha256:)" + kHexA +
+         R"(","size":9223372036854775807}]})",
+     true, ""},
     {R"({"schemaVersion":2,"manifests":[)" + descriptor("x", kHexA, R"(,"annotations":[])") + "]}", false,
      "annotations"},
     {R"({"schemaVersion":2,"manifests":[)" +

@@ -276,7 +276,7 @@ std::string read_blob(Store& store, const std::string& path, const std::string& 
 struct Layer {
   std::string path;  // in the store
   std::string hex;   // its sha256
-  int64_t size = -1;  // -1: unknown (a docker archive's)
+  int64_t size = -1;  // -1: unknown (a docker archive's); OCI's sizes are int64 (policy/oci.h)
 };
 
 struct Image {
@@ -315,6 +315,7 @@ Image load_oci(Store& store, const std::string& tag, const std::string& arch, co
   if (!policy::choose_oci_platform(chosen, arch, variant, &pick, &err)) throw Error(store.name() + ": " + err);
   policy::OciDescriptor d = chosen[pick];
   image.ref = !tag.empty() ? tag : d.ref_name;
+  std::string manifest_text;
   for (int depth = 0;; ++depth) {
     if (depth > policy::kMaxOciIndexDepth)
       throw Error(store.name() + ": image indexes nest deeper than " + std::to_string(policy::kMaxOciIndexDepth));
@@ -323,15 +324,17 @@ Image load_oci(Store& store, const std::string& tag, const std::string& arch, co
       throw Error(store.name() + ": " + d.digest + " is a " + policy::quote_arg(d.media_type) +
                   ", neither an image index nor an image manifest");
     const std::string text = read_blob(store, blob_path(d.hex), d.hex, static_cast<int64_t>(d.size));
-    if (kind == policy::OciKind::kManifest) break;
+    if (kind == policy::OciKind::kManifest) {
+      manifest_text = text;
+      break;
+    }
     if (!policy::parse_oci_index(text, &entries, &err)) throw Error(store.name() + ": the index " + d.digest + ": " + err);
     if (!policy::choose_oci_platform(entries, arch, variant, &pick, &err)) throw Error(store.name() + ": " + err);
     d = entries[pick];
   }
   image.id = d.digest;
   policy::OciManifest manifest;
-  if (!policy::parse_oci_manifest(read_blob(store, blob_path(d.hex), d.hex, static_cast<int64_t>(d.size)), &manifest,
-                                  &err))
+  if (!policy::parse_oci_manifest(manifest_text, &manifest, &err))
     throw Error(store.name() + ": the manifest " + d.digest + ": " + err);
   const auto& c = manifest.config;
   if (!policy::parse_oci_image_config(read_blob(store, blob_path(c.hex), c.hex, static_cast<int64_t>(c.size)),
