@@ -175,7 +175,7 @@ for level in 0 500; do
   done
   su=$(median "$work/uxc.ms") sl=$(median "$work/lxc.ms") sf=$(median "$work/floor.ms")
   retries=-
-  [ -s "$work/start.retries" ] && retries=$(sort "$work/start.retries" | uniq -c | awk '{ printf "%s%s %s", NR > 1 ? ", " : "", $1, $2 }')
+  [ -s "$work/start.retries" ] && retries=$(sort "$work/start.retries" | uniq -c | awk '{ print $1, $2 }' | paste -sd, -)
   rm -f "$work/start.retries"
   [ "$retries" = - ] || echo "RootlessKit starts retried once after a DHCP timeout: $retries"
   echo "RootlessKit start with $level nics on the bridge, $starts runs: uxc-nic $su ms, lxc-user-nic $sl ms, nic_floor $sf ms"
