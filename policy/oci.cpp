@@ -4,6 +4,7 @@
 #include <climits>
 
 #include "policy/json_reader.h"
+#include "policy/passwd.h"
 #include "policy/text.h"
 
 namespace uxc::policy {
@@ -467,6 +468,77 @@ Whiteout classify_whiteout(std::string_view path, std::string* target) {
   return Whiteout::kRemove;
 }
 
+bool oci_user_needs_lookup(std::string_view user) {
+  uint32_t uid = 0, gid = 0;
+  const size_t colon = user.find(':');
+  if (user.empty() || user == "0" || user == "root") return false;
+  return !(colon != std::string_view::npos && parse_u32(user.substr(0, colon), &uid) &&
+           parse_u32(user.substr(colon + 1), &gid));
+}
+
+namespace {
+
+// group(5): NAME:PASSWORD:GID:MEMBERS; the first line for `name` wins.
+bool group_id(std::string_view group, std::string_view name, uint32_t* gid) {
+  size_t start = 0;
+  while (start < group.size()) {
+    size_t end = group.find('\n', start);
+    if (end == std::string_view::npos) end = group.size();
+    const std::string_view line = group.substr(start, end - start);
+    start = end + 1;
+    const size_t a = line.find(':');
+    const size_t b = a == std::string_view::npos ? a : line.find(':', a + 1);
+    const size_t c = b == std::string_view::npos ? b : line.find(':', b + 1);
+    if (c == std::string_view::npos || line.substr(0, a) != name) continue;
+    if (parse_u32(line.substr(b + 1, c - b - 1), gid)) return true;
+  }
+  return false;
+}
+
+// passwd(5): the first line for `name` (or, numeric, for the uid).
+bool passwd_entry(std::string_view passwd, std::string_view name, bool by_uid, uint32_t uid, PasswdEntry* out) {
+  size_t start = 0;
+  while (start < passwd.size()) {
+    size_t end = passwd.find('\n', start);
+    if (end == std::string_view::npos) end = passwd.size();
+    const std::string_view line = passwd.substr(start, end - start);
+    start = end + 1;
+    std::string why;
+    if (!parse_passwd_line(line, out, &why)) continue;
+    if (by_uid ? out->uid == uid : out->name == name) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool resolve_oci_user(std::string_view user, std::string_view passwd, std::string_view group, uint32_t* uid,
+                      uint32_t* gid, std::string* err) {
+  const size_t colon = user.find(':');
+  const std::string_view u = user.substr(0, colon);
+  const std::string_view g = colon == std::string_view::npos ? std::string_view() : user.substr(colon + 1);
+  if (u.empty() || (colon != std::string_view::npos && g.empty())) {
+    *err = "User " + quote_arg(user) + " is not USER[:GROUP]";
+    return false;
+  }
+  PasswdEntry entry;
+  const bool numeric_user = parse_u32(u, uid);
+  const bool found = passwd_entry(passwd, u, numeric_user, *uid, &entry);
+  if (!numeric_user) {
+    if (!found) {
+      *err = "User " + quote_arg(user) + ": the image's /etc/passwd has no user " + quote_arg(u);
+      return false;
+    }
+    *uid = entry.uid;
+  }
+  // Docker's rule: without a group, the user's own from /etc/passwd, or 0.
+  *gid = found ? entry.gid : 0;
+  if (g.empty() || parse_u32(g, gid)) return true;
+  if (group_id(group, g, gid)) return true;
+  *err = "User " + quote_arg(user) + ": the image's /etc/group has no group " + quote_arg(g);
+  return false;
+}
+
 std::string oci_config_lines(const OciImageConfig& config, std::vector<std::string>* left_out) {
   std::string out;
   left_out->clear();
@@ -500,22 +572,15 @@ std::string oci_config_lines(const OciImageConfig& config, std::vector<std::stri
     else
       left_out->push_back("WorkingDir " + quote_arg(cwd) + " cannot be an lxc.init.cwd line: the command starts in /");
   }
-  // User: "UID" or "UID:GID" become lxc.init.uid and lxc.init.gid; a
-  // name would have to be looked up in the image's /etc/passwd.
+  // User as "UID:GID" becomes lxc.init.uid and lxc.init.gid here; any
+  // other form needs the image's /etc/passwd (oci_user_needs_lookup).
   const std::string& u = config.user;
   const size_t colon = u.find(':');
   uint32_t uid = 0, gid = 0;
-  const bool numeric = parse_u32(std::string_view(u).substr(0, colon), &uid) &&
-                       (colon == std::string::npos || parse_u32(std::string_view(u).substr(colon + 1), &gid));
-  if (numeric) {
+  if (colon != std::string::npos && parse_u32(std::string_view(u).substr(0, colon), &uid) &&
+      parse_u32(std::string_view(u).substr(colon + 1), &gid)) {
     if (uid != 0) out += "lxc.init.uid = " + std::to_string(uid) + "\n";
     if (gid != 0) out += "lxc.init.gid = " + std::to_string(gid) + "\n";
-    if (uid != 0 && colon == std::string::npos)
-      left_out->push_back("User " + quote_arg(u) + " names no group: the command runs with group 0 (set lxc.init.gid)");
-  } else if (!u.empty() && u != "root" && u != "root:root" && u != "root:0") {
-    left_out->push_back("User " + quote_arg(u) +
-                        " is a name: the command runs as the container's root (set lxc.init.uid and lxc.init.gid "
-                        "to its ids)");
   }
   if (!config.stop_signal.empty())
     left_out->push_back("StopSignal " + quote_arg(config.stop_signal) + " is not carried over: set lxc.signal.halt");

@@ -107,9 +107,20 @@ Whiteout classify_whiteout(std::string_view path, std::string* target);
 // The lines of a container's config for what the image's config sets, as
 // far as uxc's keys can hold it: Entrypoint + Cmd as lxc.init.cmd (when
 // no argument holds a blank, which the key splits on), Env as
-// lxc.environment, WorkingDir as lxc.init.cwd, a numeric User as
-// lxc.init.uid and lxc.init.gid. What is left out is described in *left_out, one line
+// lxc.environment, WorkingDir as lxc.init.cwd, a User "UID:GID" as
+// lxc.init.uid and lxc.init.gid (any other User is looked up in the
+// unpacked tree: oci_user_needs_lookup, resolve_oci_user). What is left out is described in *left_out, one line
 // each, for the person running create.
 std::string oci_config_lines(const OciImageConfig& config, std::vector<std::string>* left_out);
+
+// A User that names no root and is not "UID:GID": its ids are in the
+// image's /etc/passwd (and /etc/group).
+bool oci_user_needs_lookup(std::string_view user);
+// USER[:GROUP] as Docker reads it: USER a name of `passwd` or a uid,
+// GROUP a name of `group` or a gid; without GROUP, the user's group in
+// `passwd`, or 0 for a uid it does not list. The first matching line of
+// each file wins; lines that do not parse are skipped.
+[[nodiscard]] bool resolve_oci_user(std::string_view user, std::string_view passwd, std::string_view group,
+                                    uint32_t* uid, uint32_t* gid, std::string* err);
 
 }  // namespace uxc::policy

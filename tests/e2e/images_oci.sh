@@ -72,7 +72,11 @@ done
 check images_oci_runs_cmd test "$(uxc_as $U start -n layout -F 2>&1)" = "layer three"
 check images_oci_runs_with_env test "$(uxc_as $U start -n layout -F -- /bin/sh -c 'echo $GREETING' 2>&1)" = hello
 check images_oci_runs_in_workdir test "$(uxc_as $U start -n layout -F -- /bin/sh -c 'echo $PWD' 2>&1)" = /opt
-# The docker archive's image runs as User 1000:1000.
+# The layout's image runs as User "user", looked up in its /etc/passwd;
+# the docker archive's as User 1000:1000.
+check images_oci_user_name_resolved grep -qx 'lxc.init.uid = 1000' $data/layout/config
+check images_oci_user_name_group grep -qx 'lxc.init.gid = 1000' $data/layout/config
+check images_oci_runs_as_named_user test "$(uxc_as $U start -n layout -F -- /bin/sh -c 'echo $(id -u):$(id -g)' 2>&1)" = 1000:1000
 check images_oci_user_recorded grep -qx 'lxc.init.uid = 1000' $data/saved-tar/config
 check images_oci_group_recorded grep -qx 'lxc.init.gid = 1000' $data/saved-tar/config
 check images_oci_runs_as_user test "$(uxc_as $U start -n saved-tar -F -- /bin/sh -c 'echo $(id -u):$(id -g):$(id -G)' 2>&1)" = 1000:1000:1000

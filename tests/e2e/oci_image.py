@@ -112,11 +112,11 @@ class Layout:
             f.write(data)
         return {"mediaType": media_type, "digest": "sha256:" + digest, "size": len(data)}
 
-    def manifest(self, arch, raw, kinds):
+    def manifest(self, arch, raw, kinds, user="0"):
         oci = "application/vnd.oci.image.layer.v1.tar"
         suffix = {"gzip": "+gzip", "zstd": "+zstd", "none": ""}
         descs = [self.blob(compress(r, k), oci + suffix[k]) for r, k in zip(raw, kinds)]
-        config = self.blob(image_config(arch, [sha(r) for r in raw]), "application/vnd.oci.image.config.v1+json")
+        config = self.blob(image_config(arch, [sha(r) for r in raw], user), "application/vnd.oci.image.config.v1+json")
         body = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                 "config": config, "layers": descs}
         return self.blob(json.dumps(body).encode(), "application/vnd.oci.image.manifest.v1+json")
@@ -133,7 +133,7 @@ class Layout:
 def build_oci(args):
     raw = layers(open(args.busybox, "rb").read())
     layout = Layout(args.out)
-    host = layout.manifest(args.arch, raw, ["none", "gzip", "zstd"])
+    host = layout.manifest(args.arch, raw, ["none", "gzip", "zstd"], user="user")
     host["platform"] = {"os": "linux", "architecture": args.arch}
     foreign_arch = "s390x" if args.arch != "s390x" else "riscv64"
     foreign = layout.manifest(foreign_arch, raw, ["gzip", "gzip", "gzip"])

@@ -330,11 +330,10 @@ BOOST_AUTO_TEST_CASE(oci_config_lines_carry_what_uxc_can_hold) {
              "lxc.environment = PATH=/usr/local/bin:/usr/bin\n"
              "lxc.environment = EMPTY=\n"
              "lxc.init.cwd = /srv\n");
-  BOOST_REQUIRE(left_out.size() == 7u);
+  BOOST_REQUIRE(left_out.size() == 6u);  // the user name is looked up later
   BOOST_TEST(left_out[0].find("\"BAD NAME=x\"") != std::string::npos);
-  BOOST_TEST(left_out[4].find("User \"nginx\"") != std::string::npos);
-  BOOST_TEST(left_out[5].find("StopSignal") != std::string::npos);
-  BOOST_TEST(left_out[6].find("ExposedPorts") != std::string::npos);
+  BOOST_TEST(left_out[4].find("StopSignal") != std::string::npos);
+  BOOST_TEST(left_out[5].find("ExposedPorts") != std::string::npos);
   c.working_dir = "srv";  // relative: the key takes only absolute paths
   (void)oci_config_lines(c, &left_out);
   BOOST_TEST(left_out.at(4).find("WorkingDir \"srv\" cannot be an lxc.init.cwd line") != std::string::npos);
@@ -342,25 +341,24 @@ BOOST_AUTO_TEST_CASE(oci_config_lines_carry_what_uxc_can_hold) {
 
 struct UserCase {
   std::string user;
-  std::string lines;
-  size_t notes;
+  std::string lines;  // what oci_config_lines says at once
+  bool lookup;        // oci_user_needs_lookup
 };
 std::ostream& operator<<(std::ostream& os, const UserCase& c) { return os << c.user; }
 
 const UserCase kUserCases[] = {
-    {"", "", 0},
-    {"0", "", 0},
-    {"0:0", "", 0},
-    {"root", "", 0},
-    {"1000:100", "lxc.init.uid = 1000\nlxc.init.gid = 100\n", 0},
-    {"0:100", "lxc.init.gid = 100\n", 0},
-    {"1000", "lxc.init.uid = 1000\n", 1},  // no group: said so
-    {"nginx", "", 1},
-    {"nginx:nginx", "", 1},
-    {"1000:staff", "", 1},
-    {"01000", "", 1},                       // not a number as a person writes one
-    {"4294967296", "", 1},                  // out of range
-    {"-1", "", 1},
+    {"", "", false},
+    {"0", "", false},
+    {"0:0", "", false},
+    {"root", "", false},
+    {"1000:100", "lxc.init.uid = 1000\nlxc.init.gid = 100\n", false},
+    {"0:100", "lxc.init.gid = 100\n", false},
+    {"1000", "", true},  // its group is in /etc/passwd
+    {"nginx", "", true},
+    {"nginx:nginx", "", true},
+    {"1000:staff", "", true},
+    {"root:staff", "", true},
+    {"01000:1", "", true},  // not numbers as a person writes them: names
 };
 
 BOOST_DATA_TEST_CASE(oci_config_user_table, boost::unit_test::data::make(kUserCases), c) {
@@ -369,7 +367,47 @@ BOOST_DATA_TEST_CASE(oci_config_user_table, boost::unit_test::data::make(kUserCa
   config.user = c.user;
   std::vector<std::string> left_out;
   BOOST_TEST(oci_config_lines(config, &left_out) == "lxc.init.cmd = /bin/true\n" + c.lines);
-  BOOST_TEST(left_out.size() == c.notes);
+  BOOST_TEST(left_out.empty());
+  BOOST_TEST(oci_user_needs_lookup(c.user) == c.lookup);
+}
+
+struct ResolveCase {
+  std::string user;
+  bool ok;
+  uint32_t uid, gid;
+  std::string error;
+};
+std::ostream& operator<<(std::ostream& os, const ResolveCase& c) { return os << c.user; }
+
+const char kPasswd[] =
+    "root:x:0:0:root:/root:/bin/sh\n"
+    "broken line\n"
+    "nginx:x:101:102:nginx:/var/cache/nginx:/sbin/nologin\n"
+    "app:x:1000:1000::/home/app:/bin/sh\n"
+    "app:x:2000:2000::/home/app2:/bin/sh\n";  // the first line wins
+const char kGroup[] = "root:x:0:\nstaff:x:50:app\nnginx:x:102:\nbad\n";
+
+const ResolveCase kResolveCases[] = {
+    {"nginx", true, 101, 102, ""},
+    {"app", true, 1000, 1000, ""},
+    {"app:staff", true, 1000, 50, ""},
+    {"app:7", true, 1000, 7, ""},
+    {"1000", true, 1000, 1000, ""},      // a listed uid: its group
+    {"4242", true, 4242, 0, ""},         // an unlisted uid: group 0, as Docker
+    {"4242:staff", true, 4242, 50, ""},
+    {"ghost", false, 0, 0, "has no user \"ghost\""},
+    {"app:ghosts", false, 0, 0, "has no group \"ghosts\""},
+    {"app:", false, 0, 0, "is not USER[:GROUP]"},
+    {":staff", false, 0, 0, "is not USER[:GROUP]"},
+    {"broken line", false, 0, 0, "has no user"},
+};
+
+BOOST_DATA_TEST_CASE(oci_resolve_user_table, boost::unit_test::data::make(kResolveCases), c) {
+  uint32_t uid = 99, gid = 99;
+  std::string err;
+  BOOST_TEST(resolve_oci_user(c.user, kPasswd, kGroup, &uid, &gid, &err) == c.ok);
+  if (c.ok) BOOST_TEST((uid == c.uid && gid == c.gid), uid << ":" << gid);
+  if (!c.ok) BOOST_TEST(err.find(c.error) != std::string::npos, err);
 }
 
 BOOST_AUTO_TEST_CASE(oci_config_lines_leave_out_a_command_with_blanks) {

@@ -23,6 +23,7 @@
 #include "policy/config.h"
 #include "policy/image.h"
 #include "policy/names.h"
+#include "policy/oci.h"
 #include "user/commands/cli.h"
 #include "user/commands/commands.h"
 #include "user/common/settings.h"
@@ -146,6 +147,23 @@ std::string oci_config_text(const FetchedImage& image, const FetchedImage::OciSo
   for (size_t i = 0; !image.get("left-out-" + std::to_string(i)).empty(); ++i)
     left_out->push_back(image.get("left-out-" + std::to_string(i)));
   return text;
+}
+
+// The image's User by name (or a uid alone): its ids from the unpacked
+// tree's /etc/passwd and /etc/group, as Docker looks them up at run time.
+std::string oci_user_lines(const std::string& rootfs, const std::string& user, std::vector<std::string>* left_out) {
+  const std::string passwd = read_rootfs_file(rootfs, "etc/passwd", policy::kMaxMetaFileBytes);
+  const std::string group = read_rootfs_file(rootfs, "etc/group", policy::kMaxMetaFileBytes);
+  uint32_t uid = 0, gid = 0;
+  std::string why;
+  if (!policy::resolve_oci_user(user, passwd, group, &uid, &gid, &why)) {
+    left_out->push_back(why + ": the command runs as the container's root");
+    return "";
+  }
+  std::string lines;
+  if (uid != 0) lines += "lxc.init.uid = " + std::to_string(uid) + "\n";
+  if (gid != 0) lines += "lxc.init.gid = " + std::to_string(gid) + "\n";
+  return lines.empty() ? "" : "\n# The image's User " + user + ", from its /etc/passwd and /etc/group\n" + lines;
 }
 
 // uxc.image.*: the image's architecture and the start of its digest as
@@ -373,6 +391,8 @@ int cmd_create(int argc, char** argv) {
       // own architecture and digest where it has them.
       policy::ImageRecord found = identify_rootfs(rootfs);
       if (tmpl == "oci") oci_record(*image, &found);
+      if (tmpl == "oci" && !image->get("user").empty())
+        text.insert(text.size() - settings.size(), oci_user_lines(rootfs, image->get("user"), &left_out));
       const std::string record = record_lines(found);
       if (!record.empty()) text.insert(text.size() - settings.size(), "\n# The imported rootfs\n" + record);
     }

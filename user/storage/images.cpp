@@ -371,6 +371,11 @@ policy::ImageRecord identify_rootfs(const std::string& rootfs) {
   return record;
 }
 
+std::string read_rootfs_file(const std::string& rootfs, const char* path, size_t max_bytes) {
+  Fd root(open(rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  return root.valid() ? read_in_root(root.get(), path, max_bytes) : "";
+}
+
 void exec_image_tool(const std::vector<std::string>& tool_args) {
   const std::string path = tool_path();
   std::vector<std::string> args = {"uxc-image"};

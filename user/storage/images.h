@@ -94,6 +94,10 @@ UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::
 // absolute symlink in the image never points at the host's files.
 policy::ImageRecord identify_rootfs(const std::string& rootfs);
 
+// A file of an unpacked rootfs (at most max_bytes of it), read the same
+// way; "" when it is missing or not a regular file.
+std::string read_rootfs_file(const std::string& rootfs, const char* path, size_t max_bytes);
+
 // Runs `uxc-image ARGS...` in place of this process (uxc image ls/rm,
 // create -t download -- --list).
 [[noreturn]] void exec_image_tool(const std::vector<std::string>& args);

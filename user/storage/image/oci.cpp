@@ -21,6 +21,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -630,6 +631,14 @@ int cmd_oci_inspect(int argc, char** argv, Answer& answer) {
   const Image image = load_image(*store, o.tag);
   std::vector<std::string> left_out;
   const std::string lines = policy::oci_config_lines(image.config, &left_out);
+  // A user name is looked up in the unpacked tree (uxc create does).
+  const std::string& user = image.config.user;
+  if (policy::oci_user_needs_lookup(user)) {
+    if (std::all_of(user.begin(), user.end(), [](char c) { return c > 0x20 && c < 0x7f; }))
+      answer.put("user", user);
+    else
+      left_out.push_back("User " + policy::quote_arg(user) + " is not USER[:GROUP]: the command runs as root");
+  }
   answer.put("format", image.format);
   answer.put("manifest", image.id);
   // Names from the image reach a config comment and this answer's lines.
