@@ -1,7 +1,8 @@
 // libFuzzer harness for the documents of an OCI image layout or docker
 // save archive: any bytes through the JSON reader and each document
-// parser (part 1), the image chosen by a tag (part 2), and a layer
-// member's path read as a whiteout (part 3).
+// parser (part 1), the image chosen by a tag (part 2), a layer member's
+// path read as a whiteout (part 3), and a User looked up in parts 1 and 3
+// as /etc/passwd and /etc/group.
 #include <cstdlib>
 #include <string>
 
@@ -65,6 +66,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t pick = 0;
     if (choose_docker_tag(images, parts[1], &pick, &err) && pick >= images.size()) std::abort();
   }
+
+  // A User looked up in files of the image (parts 1 and 2 as passwd and
+  // group): an answer, or a reason.
+  uint32_t uid = 0, gid = 0;
+  if (!resolve_oci_user(parts[1], parts[0], parts[2], &uid, &gid, &err) && err.empty()) std::abort();
 
   std::string path, target;
   if (normalize_member_path(parts[2], &path)) {
