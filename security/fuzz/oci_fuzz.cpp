@@ -40,14 +40,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (parse_oci_image_config(parts[0], &config, &err)) {
     std::vector<std::string> left_out;
     const std::string lines = oci_config_lines(config, &left_out);
-    // Only whole lines of the two keys, in printable ASCII: nothing else
+    // Only whole lines of the init's keys, in printable ASCII: nothing else
     // can reach the container's config.
     size_t start = 0;
     while (start < lines.size()) {
       const size_t end = lines.find('\n', start);
       if (end == std::string::npos) std::abort();
       const std::string line = lines.substr(start, end - start);
-      if (line.rfind("lxc.init.cmd = ", 0) != 0 && line.rfind("lxc.environment = ", 0) != 0) std::abort();
+      bool known = false;
+      for (const char* key : {"lxc.init.cmd = ", "lxc.environment = ", "lxc.init.cwd = /", "lxc.init.uid = ",
+                              "lxc.init.gid = "})
+        known = known || line.rfind(key, 0) == 0;
+      if (!known) std::abort();
       for (char c : line)
         if (c < 0x20 || c > 0x7e) std::abort();
       start = end + 1;
