@@ -126,50 +126,6 @@ one_call() {
   ip link del "$host"
 }
 
-target=$(new_holder)
-holders+=("$target")
-echo "veth create on lxcbr0 as uxtest1, $runs calls each (interleaved, 3 warm-up), $(uname -r), $(nproc) CPUs"
-printf '%10s %14s %18s %8s %10s %12s %10s\n' "existing" "uxc-nic ms" "lxc-user-nic ms" "ratio" "floor ms" "floor ratio" "uxc/floor"
-declare -A ours floors
-for n in $levels; do
-  fill_to "$n"
-  [ "$(grep -l '^uxc:61001:' /sys/class/net/uxc*/ifalias 2>/dev/null | wc -l)" = "$n" ] ||
-    { echo "bench/nic.sh: expected $n existing nics" >&2; exit 1; }
-  : >"$work/uxc.us"
-  : >"$work/lxc.us"
-  : >"$work/floor.us"
-  for ((i = 0; i < runs + 3; i++)); do
-    case $((i % 3)) in
-      0) one_call uxc "$i"; one_call lxc "$i"; one_call floor "$i" ;;
-      1) one_call lxc "$i"; one_call floor "$i"; one_call uxc "$i" ;;
-      2) one_call floor "$i"; one_call uxc "$i"; one_call lxc "$i" ;;
-    esac
-    if [ "$i" = 2 ]; then : >"$work/uxc.us"; : >"$work/lxc.us"; : >"$work/floor.us"; fi  # warm-up done
-  done
-  u=$(median "$work/uxc.us" | us_to_ms) l=$(median "$work/lxc.us" | us_to_ms) f=$(median "$work/floor.us" | us_to_ms)
-  ours[$n]=$u floors[$n]=$f
-  ratio=$(awk -v a="$u" -v b="$l" 'BEGIN { printf "%.3f", a / b }')
-  floor_ratio=$(awk -v a="$f" -v b="$l" 'BEGIN { printf "%.3f", a / b }')
-  over_floor=$(awk -v a="$u" -v b="$f" 'BEGIN { printf "%.3f", a / b }')
-  printf '%10d %14s %18s %8s %10s %12s %10s\n' "$n" "$u" "$l" "$ratio" "$f" "$floor_ratio" "$over_floor"
-  if [ -n "${BENCH_RESULTS:-}" ]; then
-    target_rule=-
-    [ "$n" = 600 ] && target_rule="ratio<=0.15"
-    bench_row "nic create, $n nics on the bridge" "$u" "$l" ms "$runs" "$target_rule" \
-      "lxc-user-nic 5 from Debian"
-    [ "$n" = 600 ] && bench_row "nic create, 600 nics: netlink-only floor (no checks) vs lxc-user-nic" \
-      "$f" "$l" ms "$runs" - "tests/bin/nic_floor: the setuid exec and the kernel's work alone"
-    [ "$n" = 600 ] && bench_row "nic create, 600 nics: uxc-nic vs the netlink-only floor" \
-      "$u" "$f" ms "$runs" "ratio<=1.15" "what every check of uxc-nic costs on top of the kernel's work"
-  fi
-done
-# The floor any exec'd helper pays here: fork + exec of /bin/true as uxtest1.
-: >"$work/true.us"
-for ((i = 0; i < runs; i++)); do
-  "$TIME" uxtest1 /bin/true 2>&1 >/dev/null | awk '/^nic_time / {print $2}' >>"$work/true.us"
-done
-echo "floor (fork + exec of /bin/true as uxtest1): $(median "$work/true.us" | us_to_ms) ms"
-
 # 8 users creating in parallel, each on a bridge of its own (so each on its
 # own usernet line and its own lock byte): all 8 start at once and each
 # makes PAR nics in a row into a namespace of its own. Wall time for all
@@ -178,11 +134,12 @@ echo "floor (fork + exec of /bin/true as uxtest1): $(median "$work/true.us" | us
 # charged to one shared line (@uxpar on brparall), so that every create
 # waits for the same lock byte, as under a host-wide lock; and uxc-nic's
 # one user making the same 8 x PAR in a row, for how far the parallel run
-# scales. PAR_ROUNDS rounds (default 3), medians. lxc-user-nic's database
-# is emptied first: the 5,000 entries above would have every one of its
-# calls scan them, and this row is about the lock, not the count.
+# scales. PAR_ROUNDS rounds (default 5), medians. It runs first, with no
+# other nics on the host and lxc-user-nic's database emptied before each
+# run: both helpers' per-call cost grows with the nics that exist (the
+# rows below), and these rows are about the lock, not the count.
 par=${NIC_BENCH_PAR:-10}
-par_rounds=${NIC_BENCH_PAR_ROUNDS:-3}
+par_rounds=${NIC_BENCH_PAR_ROUNDS:-5}
 par_users=()
 for k in 1 2 3 4 5 6 7 8; do
   u=uxpar$k
@@ -275,6 +232,52 @@ if [ -n "${BENCH_RESULTS:-}" ]; then
   bench_row "nic create, 8 users in parallel vs one user making the same creates in a row" \
     "${par_ms[uxc]}" "${par_ms[serial]}" ms "$par_rounds" - "uxc-nic both; 2 CPUs"
 fi
+: >/run/lxc/nics  # the levels below start from an empty database
+
+target=$(new_holder)
+holders+=("$target")
+echo "veth create on lxcbr0 as uxtest1, $runs calls each (interleaved, 3 warm-up), $(uname -r), $(nproc) CPUs"
+printf '%10s %14s %18s %8s %10s %12s %10s\n' "existing" "uxc-nic ms" "lxc-user-nic ms" "ratio" "floor ms" "floor ratio" "uxc/floor"
+declare -A ours floors
+for n in $levels; do
+  fill_to "$n"
+  [ "$(grep -l '^uxc:61001:' /sys/class/net/uxc*/ifalias 2>/dev/null | wc -l)" = "$n" ] ||
+    { echo "bench/nic.sh: expected $n existing nics" >&2; exit 1; }
+  : >"$work/uxc.us"
+  : >"$work/lxc.us"
+  : >"$work/floor.us"
+  for ((i = 0; i < runs + 3; i++)); do
+    case $((i % 3)) in
+      0) one_call uxc "$i"; one_call lxc "$i"; one_call floor "$i" ;;
+      1) one_call lxc "$i"; one_call floor "$i"; one_call uxc "$i" ;;
+      2) one_call floor "$i"; one_call uxc "$i"; one_call lxc "$i" ;;
+    esac
+    if [ "$i" = 2 ]; then : >"$work/uxc.us"; : >"$work/lxc.us"; : >"$work/floor.us"; fi  # warm-up done
+  done
+  u=$(median "$work/uxc.us" | us_to_ms) l=$(median "$work/lxc.us" | us_to_ms) f=$(median "$work/floor.us" | us_to_ms)
+  ours[$n]=$u floors[$n]=$f
+  ratio=$(awk -v a="$u" -v b="$l" 'BEGIN { printf "%.3f", a / b }')
+  floor_ratio=$(awk -v a="$f" -v b="$l" 'BEGIN { printf "%.3f", a / b }')
+  over_floor=$(awk -v a="$u" -v b="$f" 'BEGIN { printf "%.3f", a / b }')
+  printf '%10d %14s %18s %8s %10s %12s %10s\n' "$n" "$u" "$l" "$ratio" "$f" "$floor_ratio" "$over_floor"
+  if [ -n "${BENCH_RESULTS:-}" ]; then
+    target_rule=-
+    [ "$n" = 600 ] && target_rule="ratio<=0.15"
+    bench_row "nic create, $n nics on the bridge" "$u" "$l" ms "$runs" "$target_rule" \
+      "lxc-user-nic 5 from Debian"
+    [ "$n" = 600 ] && bench_row "nic create, 600 nics: netlink-only floor (no checks) vs lxc-user-nic" \
+      "$f" "$l" ms "$runs" - "tests/bin/nic_floor: the setuid exec and the kernel's work alone"
+    [ "$n" = 600 ] && bench_row "nic create, 600 nics: uxc-nic vs the netlink-only floor" \
+      "$u" "$f" ms "$runs" "ratio<=1.15" "what every check of uxc-nic costs on top of the kernel's work"
+  fi
+done
+# The floor any exec'd helper pays here: fork + exec of /bin/true as uxtest1.
+: >"$work/true.us"
+for ((i = 0; i < runs; i++)); do
+  "$TIME" uxtest1 /bin/true 2>&1 >/dev/null | awk '/^nic_time / {print $2}' >>"$work/true.us"
+done
+echo "floor (fork + exec of /bin/true as uxtest1): $(median "$work/true.us" | us_to_ms) ms"
+
 if [ -n "${ours[0]:-}" ] && [ -n "${ours[5000]:-}" ]; then
   growth=$(awk -v a="${ours[5000]}" -v b="${ours[0]}" 'BEGIN { printf "%.2f", a / b }')
   floor_growth=$(awk -v a="${floors[5000]}" -v b="${floors[0]}" 'BEGIN { printf "%.2f", a / b }')
