@@ -44,6 +44,10 @@ FLOOR=$WORLD_BIN/nic_floor
 [ -x "$SLOTS" ] || { echo "bench/nic.sh: $SLOTS is not built (make tests)" >&2; exit 1; }
 [ -x "$NIC" ] || { echo "bench/nic.sh: uxc-nic is not built (make)" >&2; exit 1; }
 [ -x "$UXC_BUILD/tests/nic_floor" ] || { echo "bench/nic.sh: $UXC_BUILD/tests/nic_floor is not built (make tests)" >&2; exit 1; }
+# A floor maps libc alone, as uxc-nic does: the shared C++ runtime would
+# add its loading to every call and lift the floor.
+[ "$(ldd "$UXC_BUILD/tests/nic_floor" | grep -cE 'libstdc\+\+|libgcc_s|libnl')" = 0 ] ||
+  { echo "bench/nic.sh: tests/nic_floor maps more than libc: not a floor" >&2; exit 1; }
 world_install_setuid "$UXC_BUILD/tests/nic_floor" nic_floor
 [ -u "$LXC_NIC" ] || { echo "bench/nic.sh: $LXC_NIC missing or not setuid (apt-get install lxc)" >&2; exit 1; }
 
