@@ -24,6 +24,9 @@ same() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'
 state() { uxc_as $U info -n $C -s -H; }
 # host_link: the host end of the running container's veth (its state file).
 host_link() { awk '$1 == "link" { print $2 }' "$(runtime_dir_of $U)/$C/state"; }
+# gone LINK: no link of that name on the host (as `ip link` and
+# uxc-nic's quota see them).
+gone() { [ -n "$1" ] && ! ip link show "$1" >/dev/null 2>&1; }
 # runtime_files: what is left in the container's runtime directory.
 runtime_files() { ls "$(runtime_dir_of $U)/$C" | tr '\n' ' '; }
 
@@ -32,7 +35,7 @@ uxc_as $U start -n $C -d -- /bin/sleep 1000 || { fail stop_teardown_start "start
 link=$(host_link)
 check stop_teardown_has_veth ip link show "$link"
 check stop_teardown_kill uxc_as $U stop -n $C -k
-check stop_teardown_kill_veth_gone test -n "$link" -a ! -e "/sys/class/net/$link"
+check stop_teardown_kill_veth_gone gone "$link"
 same stop_teardown_kill_state "$(state)" STOPPED
 same stop_teardown_kill_runtime_files "$(runtime_files)" "lock "
 # The quota is 2 and one slot is free again: a start right after works.
@@ -59,7 +62,7 @@ check stop_teardown_moved_start start_moved
 link=$(host_link)
 check stop_teardown_moved_has_veth ip link show "$link"
 check stop_teardown_moved_kill uxc_as $U stop -n $C -k
-check stop_teardown_moved_veth_gone test -n "$link" -a ! -e "/sys/class/net/$link"
+check stop_teardown_moved_veth_gone gone "$link"
 same stop_teardown_moved_state "$(state)" STOPPED
 same stop_teardown_moved_runtime_files "$(runtime_files)" "lock "
 check stop_teardown_moved_nothing_left nothing_left $U $C
@@ -84,11 +87,12 @@ seen=0 early=
 while [ $seen = 0 ]; do
   if flock -n -s "$dir/lock" true; then
     seen=1
-    [ -e "/sys/class/net/$link" ] && early="the lock was free while $link was still on the host"
+    gone "$link" || early="the lock was free while $link was still on the host"
   fi
 done
 wait $stopper
 status=$?
+check stop_teardown_watched_veth_gone_on_return gone "$link"
 wait $tracer
 same stop_teardown_watched_kill "$status" 0
 same stop_teardown_watched_never_early "$early" ""

@@ -199,51 +199,48 @@ bool delete_link(int netlink_fd, uint32_t ifindex) {
 
 namespace {
 
-// Where link `name` still is, asked through any socket of the
-// namespace. The kernel takes a deleted link's name off its list first
-// and its directory in sysfs a moment later (after an RCU grace
-// period); until both are gone, a new link of that name cannot be made.
-// (A /sys mounted for another namespace shows neither.)
-enum class Left { kNothing, kSysfs, kLink };
-Left link_left(int sock, const std::string& name) {
+// Whether link `name` is still on the host, asked through any socket of
+// the namespace: by name, as `ip link` and uxc-nic's quota look.
+bool link_left(int sock, const std::string& name) {
   ifreq ifr{};
-  if (name.size() >= sizeof ifr.ifr_name) return Left::kNothing;
+  if (name.size() >= sizeof ifr.ifr_name) return false;
   std::memcpy(ifr.ifr_name, name.c_str(), name.size());
-  if (ioctl(sock, SIOCGIFINDEX, &ifr) == 0) return Left::kLink;
-  return access(("/sys/class/net/" + name).c_str(), F_OK) == 0 ? Left::kSysfs : Left::kNothing;
+  return ioctl(sock, SIOCGIFINDEX, &ifr) == 0;
 }
 
 }  // namespace
 
 bool wait_links_gone(const std::vector<std::string>& names, int timeout_ms) {
   if (names.empty()) return true;
-  // Subscribed before the first look: a link that goes after it is
-  // announced on this socket, just before its directory in sysfs goes.
+  // Subscribed before the first look: a link that changes after it is
+  // announced on this socket.
   Fd sock(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
   if (!sock.valid()) return false;
   sockaddr_nl local{};
   local.nl_family = AF_NETLINK;
   local.nl_groups = RTMGRP_LINK;
   const bool notified = bind(sock.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) == 0;
+  bool going = !notified;
   timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
   for (;;) {
-    Left worst = Left::kNothing;
-    for (const auto& n : names) worst = std::max(worst, link_left(sock.get(), n));
-    if (worst == Left::kNothing) return true;
+    if (std::none_of(names.begin(), names.end(), [&](const std::string& n) { return link_left(sock.get(), n); }))
+      return true;
     timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     const long left_us =
         timeout_ms * 1000L - ((now.tv_sec - start.tv_sec) * 1000000L + (now.tv_nsec - start.tv_nsec) / 1000L);
     if (left_us <= 0) return false;
-    // A notification (or a lost one: ENOBUFS) means a look again. A
-    // directory left in sysfs has none to come: a look again after
-    // 100 us, as for everything without notifications; otherwise, a look
-    // every 100 ms all the same.
-    const long wait_us = std::min(left_us, worst == Left::kSysfs || !notified ? 100L : 100000L);
+    // The first sign of a deletion is the link going down; its name goes
+    // a grace period later, unannounced (the kernel announces the
+    // deletion itself later still). So once a notification has come (or
+    // without them), a look every 100 us; until then, every 100 ms all
+    // the same.
+    const long wait_us = std::min(left_us, going ? 100L : 100000L);
     const timespec wait{0, wait_us * 1000L};
     pollfd p{sock.get(), POLLIN, 0};
     if (ppoll(&p, notified ? 1 : 0, &wait, nullptr) > 0) {
+      going = true;
       char buf[8192];
       for (;;) {
         const ssize_t n = recv(sock.get(), buf, sizeof buf, MSG_DONTWAIT);
