@@ -17,6 +17,13 @@
 # spread over cores), and the same tar recompressed with `xz -T0` (one
 # block per 3 x dictionary, which liblzma's multi-threaded decoder splits
 # across cores).
+#
+# Floor rows: the time `xz -dc` takes to merely decode the same
+# rootfs.tar.xz to /dev/null, in one thread (for the multi-block file, on
+# every core), timed as the user in the same rounds. Every create of a
+# one-block image must decode all of it in one thread, whatever else it
+# overlaps with that, so the floor's ratio to lxc-create is the least any
+# create can reach on the machine.
 here=$(cd "$(dirname "$0")/.." && pwd)
 : "${UXC_BUILD:=$here/${BUILD:-build}}"
 export UXC_BUILD
@@ -93,13 +100,22 @@ timed() {
   echo $(( ${t1/./} - ${t0/./} )) >>$out/$name.us
 }
 
-# One round: cold then warm for each tool, tools in rotating order.
+# The floor: decoding alone of the file the server serves for RELEASE,
+# with THREADS threads (one for the image of one block, where more would
+# not help; one per core for the multi-block file).
+xz_floor() {  # xz_floor RELEASE THREADS
+  run_user sh -c 'xz -T"$2" -dc "$1" >/dev/null' sh "$IMG_ROOT/images/debian/$1/$IMG_ARCH/default/20260101_05:24/rootfs.tar.xz" "$2"
+}
+
+# One round: cold then warm for each tool, tools in rotating order, and
+# the floor.
 round() {  # round INDEX RELEASE SUFFIX
   local k
-  for k in 0 1; do
-    case $(( ($1 + k) % 2 )) in
+  for k in 0 1 2; do
+    case $(( ($1 + k) % 3 )) in
       0) uxc_flush; timed uxc-cold$3 uxc_create "$2"; uxc_clean; timed uxc-warm$3 uxc_create "$2"; uxc_clean ;;
       1) lxc_flush; timed lxc-cold$3 lxc_create "$2"; lxc_clean; timed lxc-warm$3 lxc_create "$2"; lxc_clean ;;
+      2) timed floor$3 xz_floor "$2" "$([ -n "$3" ] && echo 0 || echo 1)" ;;
     esac
   done
 }
@@ -114,7 +130,11 @@ size=$(du -m "$UXC_DEBIAN_TARBALL" | cut -f1)
 note="Debian 12 minbase, $size MB rootfs.tar.xz from mmdebstrap, one block; local HTTPS server; $lxc_version"
 bench_row "create -t download, cold cache: uxc vs lxc-create" "$(ms uxc-cold)" "$(ms lxc-cold)" ms "$runs" "ratio<=0.5" "$note"
 bench_row "create -t download, warm cache: uxc vs lxc-create" "$(ms uxc-warm)" "$(ms lxc-warm)" ms "$runs" "ratio<=0.5" "$note"
+bench_row "create -t download, cold cache: floor (xz -dc of the rootfs alone, one thread) vs lxc-create" "$(ms floor)" "$(ms lxc-cold)" ms "$runs" - \
+  "the least a cold create of a one-block image can take: decoding it cannot be spread over cores"
 note="the same rootfs recompressed with xz -T0 (blocks liblzma decodes in parallel)"
 bench_row "create -t download, cold cache, multi-block xz: uxc vs lxc-create" "$(ms uxc-cold-mt)" "$(ms lxc-cold-mt)" ms "$runs" - "$note"
 bench_row "create -t download, warm cache, multi-block xz: uxc vs lxc-create" "$(ms uxc-warm-mt)" "$(ms lxc-warm-mt)" ms "$runs" - "$note"
+bench_row "create -t download, cold cache, multi-block xz: floor (xz -T0 -dc alone) vs lxc-create" "$(ms floor-mt)" "$(ms lxc-cold-mt)" ms "$runs" - \
+  "decoding the multi-block file alone, on every core"
 for f in $out/*.us; do echo "bench: $(basename "$f" .us): median $(median "$f" | us_to_ms) ms over $(count "$f")"; done >&2
