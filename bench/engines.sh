@@ -10,6 +10,13 @@
 # - start time, `rootlesskit --net=lxc-user-nic ... true` (the veth, DHCP,
 #   the child, its exit), on uxc-nic vs on lxc-user-nic, with 0 and 500 of
 #   the user's nics already on the bridge (target <= 0.5 at 500).
+# - floors: the same runs on tests/bin/nic_floor, installed setuid root in
+#   the world only, which RootlessKit calls as it calls lxc-user-nic and
+#   which only asks the kernel for the veth (no checks, no quota, no
+#   database). Its throughput against slirp4netns is the most any helper's
+#   veth can give; its start time against lxc-user-nic's is the lowest
+#   ratio any helper can reach, since RootlessKit's own work and DHCP are
+#   in both.
 #
 #   bench/engines.sh [ROUNDS] [STARTS]    (as root; BUILD=build-dir)
 #
@@ -38,6 +45,9 @@ for tool in rootlesskit iperf3 slirp4netns dnsmasq; do
   command -v $tool >/dev/null || { echo "bench/engines.sh: $tool missing (make bench-deps)" >&2; exit 1; }
 done
 [ -x "$SLOTS" ] || { echo "bench/engines.sh: $SLOTS is not built (make tests)" >&2; exit 1; }
+[ -x "$UXC_BUILD/tests/nic_floor" ] || { echo "bench/engines.sh: $UXC_BUILD/tests/nic_floor is not built (make tests)" >&2; exit 1; }
+world_install_setuid "$UXC_BUILD/tests/nic_floor" nic_floor || exit 1
+FLOOR_NIC=$WORLD_BIN/nic_floor
 [ -u "$WORLD_BIN/uxc-nic" ] || { echo "bench/engines.sh: uxc-nic is not built (make)" >&2; exit 1; }
 [ -u "$LXC_NIC" ] || { echo "bench/engines.sh: $LXC_NIC missing or not setuid (apt-get install lxc)" >&2; exit 1; }
 
@@ -63,8 +73,9 @@ rk() {  # rk NET-ARGS... -- CMD...: one RootlessKit run as uxtest1
   as_user uxtest1 env PATH="$WORLD_COMPAT:$UXC_USER_PATH" XDG_RUNTIME_DIR="$RUN" \
     rootlesskit --state-dir="$RUN/rk$n_rk" --pidns "$@"
 }
-net_args() {  # net_args uxc|lxc|slirp
+net_args() {  # net_args uxc|lxc|floor|slirp
   case $1 in
+    floor) echo "--net=lxc-user-nic --lxc-user-nic-binary=$FLOOR_NIC --lxc-user-nic-bridge=lxcbr0" ;;
     uxc) echo "--net=lxc-user-nic --lxc-user-nic-binary=$UXC_NIC --lxc-user-nic-bridge=lxcbr0" ;;
     lxc) echo "--net=lxc-user-nic --lxc-user-nic-binary=$LXC_NIC --lxc-user-nic-bridge=lxcbr0" ;;
     slirp) echo "--net=slirp4netns --mtu=65520 --disable-host-loopback" ;;
@@ -86,7 +97,7 @@ settle() {
 iperf3 -s -B 10.0.3.1 -p 5201 >/dev/null 2>&1 &
 holders+=($!)
 sleep 0.3
-mbps() {  # mbps uxc|lxc|slirp: one iperf3 run from RootlessKit's namespace
+mbps() {  # mbps uxc|lxc|floor|slirp: one iperf3 run from RootlessKit's namespace
   local out
   # shellcheck disable=SC2046
   out=$(rk $(net_args "$1") iperf3 -c 10.0.3.1 -p 5201 -t "$IPERF_SECONDS" -O 1 -f m 2>&1)
@@ -94,22 +105,25 @@ mbps() {  # mbps uxc|lxc|slirp: one iperf3 run from RootlessKit's namespace
   awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i - 1) }' <<<"$out" | grep . ||
     { echo "bench/engines.sh: iperf3 over $1 failed: $(tail -n 3 <<<"$out")" >&2; exit 1; }
 }
-: >"$work/uxc.mbps"; : >"$work/lxc.mbps"; : >"$work/slirp.mbps"
-order=(uxc lxc slirp)
+: >"$work/uxc.mbps"; : >"$work/lxc.mbps"; : >"$work/floor.mbps"; : >"$work/slirp.mbps"
+order=(uxc lxc floor slirp)
 for ((r = 0; r < rounds; r++)); do
-  for ((k = 0; k < 3; k++)); do
-    v=${order[(r + k) % 3]}
+  for ((k = 0; k < 4; k++)); do
+    v=${order[(r + k) % 4]}
     mbps "$v" >>"$work/$v.mbps"
   done
 done
 gbit() { median "$1" | awk '{ printf "%.2f\n", $1 / 1000 }'; }
 tu=$(gbit "$work/uxc.mbps") tl=$(gbit "$work/lxc.mbps") ts=$(gbit "$work/slirp.mbps")
-echo "TCP throughput from RootlessKit's namespace, $rounds rounds of iperf3 -t $IPERF_SECONDS: uxc-nic $tu, lxc-user-nic $tl, slirp4netns $ts Gbit/s"
+tf=$(gbit "$work/floor.mbps")
+echo "TCP throughput from RootlessKit's namespace, $rounds rounds of iperf3 -t $IPERF_SECONDS: uxc-nic $tu, lxc-user-nic $tl, nic_floor $tf, slirp4netns $ts Gbit/s"
 if [ -n "${BENCH_RESULTS:-}" ]; then
   bench_row "RootlessKit TCP throughput to the bridge: lxc-user-nic driver on uxc-nic vs on lxc-user-nic" \
     "$tu" "$tl" Gbit/s "$rounds" "ratio>=0.95" "rootlesskit 1.1 --net=lxc-user-nic, iperf3 in its namespace, server on lxcbr0"
   bench_row "RootlessKit TCP throughput to the bridge: lxc-user-nic on uxc-nic vs slirp4netns" \
     "$tu" "$ts" Gbit/s "$rounds" "ratio>=10" "rootlesskit --net=slirp4netns --mtu=65520"
+  bench_row "RootlessKit TCP throughput to the bridge: floor, a bare veth (tests/bin/nic_floor) vs slirp4netns" \
+    "$tf" "$ts" Gbit/s "$rounds" - "the most any helper's veth gives through RootlessKit's namespace"
 fi
 
 # ---------------------------------------------------------- start time
@@ -134,7 +148,7 @@ fill_to() {
   done
   ip -batch "$batch" || exit 1
 }
-start_ms() {  # start_ms uxc|lxc: one `rootlesskit ... true`, in ms
+start_ms() {  # start_ms uxc|lxc|floor: one `rootlesskit ... true`, in ms
   local t0 t1
   t0=$EPOCHREALTIME
   # shellcheck disable=SC2046
@@ -145,21 +159,23 @@ start_ms() {  # start_ms uxc|lxc: one `rootlesskit ... true`, in ms
 }
 for level in 0 500; do
   [ "$level" -gt 0 ] && fill_to "$level"
-  : >"$work/uxc.ms"; : >"$work/lxc.ms"
+  : >"$work/uxc.ms"; : >"$work/lxc.ms"; : >"$work/floor.ms"
   for ((i = 0; i < starts + 2; i++)); do
-    for v in $( ((i % 2)) && echo "lxc uxc" || echo "uxc lxc"); do
+    for v in $( ((i % 2)) && echo "lxc floor uxc" || echo "uxc floor lxc"); do
       ms=$(start_ms "$v")
       settle "$level"
       [ "$i" -ge 2 ] && echo "$ms" >>"$work/$v.ms"  # two warm-up rounds
     done
   done
-  su=$(median "$work/uxc.ms") sl=$(median "$work/lxc.ms")
-  echo "RootlessKit start with $level nics on the bridge, $starts runs: uxc-nic $su ms, lxc-user-nic $sl ms"
+  su=$(median "$work/uxc.ms") sl=$(median "$work/lxc.ms") sf=$(median "$work/floor.ms")
+  echo "RootlessKit start with $level nics on the bridge, $starts runs: uxc-nic $su ms, lxc-user-nic $sl ms, nic_floor $sf ms"
   if [ -n "${BENCH_RESULTS:-}" ]; then
     rule=-
     [ "$level" = 500 ] && rule="ratio<=0.5"
     bench_row "RootlessKit start (veth + DHCP + true), $level nics: on uxc-nic vs on lxc-user-nic" \
       "$su" "$sl" ms "$starts" "$rule" "rootlesskit 1.1 --net=lxc-user-nic --pidns true; dnsmasq on lxcbr0"
+    bench_row "RootlessKit start, $level nics: floor (tests/bin/nic_floor) vs lxc-user-nic" \
+      "$sf" "$sl" ms "$starts" - "the lowest ratio any helper can reach: RootlessKit's own work and DHCP"
   fi
 done
 exit 0

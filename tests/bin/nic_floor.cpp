@@ -7,17 +7,24 @@
 // helper costs. The bench installs it setuid root inside its isolated
 // world only, so that it pays the same setuid exec as uxc-nic; it must
 // never be installed anywhere else. Prints "ok host=HOST"; exit 1 on error.
+//
+// nic_floor create LXCPATH NAME PID veth BRIDGE NIC: the same, called as
+// RootlessKit calls its lxc-user-nic binary (bench/engines.sh): the peer
+// NIC goes into PID's network namespace, the host end is "uxcf<PID>", and
+// the arguments are not checked beyond what the kernel does.
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 namespace {
 
@@ -71,8 +78,22 @@ int exchange(int fd, int* ifindex, uint32_t* mtu) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::string rootlesskit_host;
+  char* rootlesskit_args[4];
+  if (argc == 8 && std::strcmp(argv[1], "create") == 0) {
+    const int ns = open(("/proc/" + std::string(argv[4]) + "/ns/net").c_str(), O_RDONLY);
+    if (ns < 0 || dup2(ns, 3) != 3) return 1;
+    rootlesskit_host = "uxcf" + std::string(argv[4]);
+    rootlesskit_args[0] = argv[0];
+    rootlesskit_args[1] = rootlesskit_host.data();
+    rootlesskit_args[2] = argv[7];
+    rootlesskit_args[3] = argv[6];
+    argv = rootlesskit_args;
+    argc = 4;
+  }
   if (argc != 4) {
-    std::fprintf(stderr, "usage: nic_floor HOST PEER BRIDGE (target netns on fd 3)\n");
+    std::fprintf(stderr, "usage: nic_floor HOST PEER BRIDGE (target netns on fd 3)\n"
+                         "       nic_floor create LXCPATH NAME PID veth BRIDGE NIC\n");
     return 1;
   }
   const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
