@@ -44,6 +44,17 @@ EOF
 p_evil=$(img_publish busybox evil 20260101_00:00 $IMG/tree)
 xz -T2 <$IMG/evil/rootfs.tar >$IMG_ROOT$p_evil/rootfs.tar.xz
 (cd $IMG_ROOT$p_evil && sha256sum rootfs.tar.xz meta.tar.xz >SHA256SUMS)
+# The same, followed by 48 MiB that do not compress: the unpack refuses
+# the image while most of the download is still to come.
+$PYTHON - $IMG/evil/big.tar <<'EOF2'
+import io, os, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    for name, data in (("./etc/ok", b"ok\n"), ("../../../../../../escaped", b"escaped\n"), ("./big", os.urandom(48 << 20))):
+        info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))
+EOF2
+p_evilbig=$(img_publish busybox evilbig 20260101_00:00 $IMG/tree)
+xz -0 <$IMG/evil/big.tar >$IMG_ROOT$p_evilbig/rootfs.tar.xz
+(cd $IMG_ROOT$p_evilbig && sha256sum rootfs.tar.xz meta.tar.xz >SHA256SUMS)
 # Damage: a wrong sum (of the rootfs, of the metadata), a cut download,
 # no sums at all, slow files.
 sed -i "/  rootfs.tar.xz$/s/^[0-9a-f]\{8\}/00000000/" $IMG_ROOT$p_badsum/SHA256SUMS
@@ -53,7 +64,7 @@ rm $IMG_ROOT$p_nosums/SHA256SUMS
 echo 100 >$IMG_ROOT$p_slow/rootfs.tar.xz.slow
 echo 300 >$IMG_ROOT$p_stream/rootfs.tar.xz.slow
 index=()
-for p in "$p_test" "$p_old" "$p_badsum" "$p_cut" "$p_nosums" "$p_slow" "$p_evil" "$p_stream" "$p_badmeta"; do
+for p in "$p_test" "$p_old" "$p_badsum" "$p_cut" "$p_nosums" "$p_slow" "$p_evil" "$p_stream" "$p_badmeta" "$p_evilbig"; do
   IFS=/ read -r _ _ dist release arch variant build _ <<<"$p"
   index+=("$dist;$release;$arch;$variant;$build;$p")
 done
@@ -281,9 +292,16 @@ out=$(get evil1 evil); status=$?
 check images_download_hostile_refused test "$status" = 1 -a -n "$(grep -F "the image is refused: its member '../../../../../../escaped' would land outside the rootfs" <<<"$out")"
 check images_download_hostile_nothing_left nothing_of evil1
 check images_download_hostile_no_zstd_copy test -z "$(ls -A $cache/evil/*/default/*/ | grep zst)"
+# Refused early in a download: the download stops, nothing is cached,
+# and the error is the unpack's.
+out=$(get evil2 evilbig); status=$?
+check images_download_hostile_streamed_refused test "$status" = 1 -a -n "$(grep -F "the image is refused: its member '../../../../../../escaped' would land outside the rootfs" <<<"$out")"
+check images_download_hostile_streamed_nothing_left nothing_of evil2
+check images_download_hostile_streamed_download_stopped test -z "$(ls $cache/evilbig/*/default/ 2>/dev/null)"
+check images_download_hostile_streamed_no_partial no_partials
 check images_download_hostile_nothing_escaped test -z "$(find /home /tmp /run -name escaped 2>/dev/null)"
 out=$(get x1 tset); status=$?
-check images_download_unknown_release test "$status:$(tail -1 <<<"$out")" = "1:uxc create: no release 'tset' of busybox on $S (did you mean 'test'?); busybox releases: badmeta, badsum, cut, evil, nosums, old, slow, stream, test (choose one with -r)"
+check images_download_unknown_release test "$status:$(tail -1 <<<"$out")" = "1:uxc create: no release 'tset' of busybox on $S (did you mean 'test'?); busybox releases: badmeta, badsum, cut, evil, evilbig, nosums, old, slow, stream, test (choose one with -r)"
 out=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" create -n x2 -t download -- -d busybx -r test --server $S 2>&1); status=$?
 check images_download_unknown_dist test "$status:$(tail -1 <<<"$out")" = "1:uxc create: no distribution 'busybx' on $S (did you mean 'busybox'?); it offers: busybox (choose one with -d)"
 out=$(get x3 test -a s390x); status=$?
@@ -332,7 +350,7 @@ list() { as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" create "$@" 2>&1; }
 tab=$'\t'
 out=$(list -t download -- --list --server $S); status=$?
 check images_download_list test "$status:$(sed -n '1,3p' <<<"$out" | tr '\n' '|')" = "0:---|DIST${tab}RELEASE${tab}ARCH${tab}VARIANT${tab}BUILD|---|"
-check images_download_list_entries test "$(grep -c "^busybox$tab" <<<"$out"):$(tail -1 <<<"$out")" = "9:---"
+check images_download_list_entries test "$(grep -c "^busybox$tab" <<<"$out"):$(tail -1 <<<"$out")" = "10:---"
 check images_download_list_line grep -qx "busybox${tab}test${tab}$IMG_ARCH${tab}default${tab}20260101_00:00" <<<"$out"
 out=$(list lst -t download -- -l -r old --server $S); status=$?
 check images_download_list_filtered test "$status:$(sed -n 4p <<<"$out"):$(wc -l <<<"$out")" = "0:busybox${tab}old${tab}$IMG_ARCH${tab}default${tab}20250101_00:00:5"
