@@ -44,8 +44,8 @@ EOF
 p_evil=$(img_publish busybox evil 20260101_00:00 $IMG/tree)
 xz -T2 <$IMG/evil/rootfs.tar >$IMG_ROOT$p_evil/rootfs.tar.xz
 (cd $IMG_ROOT$p_evil && sha256sum rootfs.tar.xz meta.tar.xz >SHA256SUMS)
-# The same, followed by 48 MiB that do not compress: the unpack refuses
-# the image while most of the download is still to come.
+# The same, followed by 48 MiB that do not compress, sent slowly: the
+# unpack refuses the image while most of the download is still to come.
 $PYTHON - $IMG/evil/big.tar <<'EOF2'
 import io, os, sys, tarfile
 with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
@@ -55,6 +55,7 @@ EOF2
 p_evilbig=$(img_publish busybox evilbig 20260101_00:00 $IMG/tree)
 xz -0 <$IMG/evil/big.tar >$IMG_ROOT$p_evilbig/rootfs.tar.xz
 (cd $IMG_ROOT$p_evilbig && sha256sum rootfs.tar.xz meta.tar.xz >SHA256SUMS)
+echo 5 >$IMG_ROOT$p_evilbig/rootfs.tar.xz.slow  # 4 s for the whole download
 # Damage: a wrong sum (of the rootfs, of the metadata), a cut download,
 # no sums at all, slow files.
 sed -i "/  rootfs.tar.xz$/s/^[0-9a-f]\{8\}/00000000/" $IMG_ROOT$p_badsum/SHA256SUMS

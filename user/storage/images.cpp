@@ -212,16 +212,13 @@ void FetchedImage::start(const std::vector<std::string>& args, bool download) {
   if (download) {
     std::tie(tee_read, tee_write) = make_pipe();
     std::tie(stream_read, stream_write) = make_pipe();
-    // Larger than the default 64 KiB: fewer wake-ups between the download
-    // and the decoder (a failure only costs those).
-    (void)fcntl(stream_write.get(), F_SETPIPE_SZ, 1 << 20);
   }
   pid_ = spawn_tool(args, hold_read.get(), -1, answer_write.get(), download ? tee_read.get() : -1,
                     download ? stream_write.get() : -1);
   hold_ = std::move(hold_write);
   tee_ = std::move(tee_write);
   answer_write.reset();
-  stream_write.reset();  // the unpack sees the stream end when fetch ends it
+  stream_write.reset();  // the unpack sees the download end when fetch ends it
   const ToolAnswer a = read_answer(answer_read.get(), &pending_);
   if (!a.ok) {
     hold_.reset();
@@ -281,7 +278,7 @@ UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::
   const std::string path = tool_path();
   const bool from_directory = req.stream == nullptr && is_directory(req.source);
   std::vector<std::string> args = {"uxc-image", "unpack", "--rootfs", req.rootfs, "--source",
-                                   from_directory || req.stream != nullptr ? "-" : req.source, "--label", req.label};
+                                   from_directory ? "-" : req.source, "--label", req.label};
   if (!req.excludes.empty()) args.insert(args.end(), {"--excludes", req.excludes});
   if (!req.templates.empty()) args.insert(args.end(), {"--templates", req.templates, "--name", req.name, "--path", req.path});
   for (const auto& e : container_maps.uid_map)
@@ -290,6 +287,7 @@ UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::
     args.insert(args.end(), {"--gid-range", std::to_string(e.inside) + ":" + std::to_string(e.count)});
   if (req.quiet) args.push_back("--quiet");
   if (req.tee_fd >= 0) args.insert(args.end(), {"--tee-fd", "4"});
+  if (req.stream != nullptr) args.push_back("--follow");
 
   // A directory is read by `uxc-image pack` and streamed in (pack.cpp says
   // where it runs and why).

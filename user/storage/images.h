@@ -40,9 +40,10 @@ class FetchedImage {
   // copy (storage/image/zstd_copy.h); -1 when none is wanted.
   int tee_fd() const { return tee_.get(); }
   void close_tee() { tee_.reset(); }
-  // A build that is being downloaded comes as a stream (the pipe the
-  // download is copied into as it arrives) for the unpack to read, which
-  // takes it; without one (a cached build) "rootfs" names the file.
+  // A build that is being downloaded: "rootfs" is the file the download
+  // is writing, and this the pipe that gets a byte each time it grows
+  // (and ends when the download does), for the unpack, which takes it
+  // and follows the file. nullptr for a cached build.
   Fd* stream() { return stream_.valid() ? &stream_ : nullptr; }
   // After the unpack of a stream, whether it ended or failed
   // (`unpack_error`): waits for the download's end and its check against
@@ -72,7 +73,7 @@ struct UnpackRequest {
   std::string excludes, templates;  // files of the image's metadata, or empty
   std::string name, path;           // LXC_NAME and LXC_PATH for templates
   int tee_fd = -1;                  // FetchedImage::tee_fd()
-  Fd* stream = nullptr;             // FetchedImage::stream(): read in place of `source`, and closed
+  Fd* stream = nullptr;             // FetchedImage::stream(): `source` is followed as it grows; closed
   bool quiet = false;
 };
 

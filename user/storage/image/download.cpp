@@ -18,7 +18,7 @@ struct Sink {
   size_t max_bytes = 0;
   bool too_big = false;
   int fd = -1;  // get_file
-  int stream_fd = -1;  // get_file's copy for the unpack, or -1
+  int stream_fd = -1;  // get_file's wake-ups for the unpack, or -1
   bool stream_closed = false;
   Sha256* hash = nullptr;
   int write_errno = 0;
@@ -41,7 +41,10 @@ size_t on_data(char* data, size_t one, size_t count, void* user) {
     return 0;
   }
   sink->hash->add(data, size);
-  if (sink->stream_fd >= 0 && !write_all(sink->stream_fd, std::string_view(data, size))) {
+  // One byte wakes the unpack that follows the file; a full pipe (O_NONBLOCK)
+  // already holds a wake-up it has not read.
+  const char wake = 1;
+  if (sink->stream_fd >= 0 && write(sink->stream_fd, &wake, 1) < 0 && errno != EAGAIN && errno != EINTR) {
     sink->stream_closed = true;
     return 0;
   }

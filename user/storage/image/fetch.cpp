@@ -117,9 +117,12 @@ std::string download_meta(Http& http, const policy::ImageEntry& entry, const Ser
 }
 
 // A build that must be downloaded, into `dir` (a partial directory of
-// the cache, or --no-cache's private one), streamed to uxc as it arrives
-// (fd 5, a pipe to the unpack) so that decoding and unpacking run beside
-// the download rather than after it.
+// the cache, or --no-cache's private one), and unpacked as it arrives:
+// the unpack reads rootfs.tar.xz while it grows, woken by a byte on fd 5
+// (a pipe) for each piece written, and finds its end when fd 5 ends. So
+// decoding and unpacking run beside the download rather than after it,
+// and the download itself goes at the network's pace: the decoder never
+// waits for it once it is ahead.
 //
 // The answer comes in two parts. The first (the metadata's files,
 // "stream 1") before rootfs.tar.xz is fetched: the unpack starts on a
@@ -162,6 +165,9 @@ int stream_build(Answer& answer, Http& http, const CacheKey& key, const policy::
     if (copier.joinable()) copier.join();
   });
   Fd stream(5);
+  // Wake-ups are never worth waiting for (see Http::get_file).
+  if (fcntl(stream.get(), F_SETFL, fcntl(stream.get(), F_GETFL) | O_NONBLOCK) != 0)
+    throw_errno("cannot set up the stream to the unpack");
   std::string failure;
   bool reader_gone = false;
   try {
@@ -182,7 +188,7 @@ int stream_build(Answer& answer, Http& http, const CacheKey& key, const policy::
   } catch (const Error& e) {
     failure = e.what();
   }
-  // The end of the stream: the unpack reads to it.
+  // The end of the download: the unpack reads the file to its end.
   stream.reset();
   if (!failure.empty()) {
     if (reader_gone) answer.put("stream-closed", "1");

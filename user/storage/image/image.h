@@ -87,8 +87,9 @@ class Http {
   bool get_small(const std::string& path, std::string* out, size_t max_bytes);
   // GET into fd, with a progress line that starts with `label` when
   // show_progress; returns the SHA-256 of what was written (lower-case hex). Throws on any failure, a short body included.
-  // With a stream_fd (a pipe), every byte also goes there as it arrives,
-  // after it is written to fd: StreamClosedError when its reader is gone.
+  // With a stream_fd (a non-blocking pipe), each piece written to fd is
+  // followed by a byte there, which wakes a reader that follows the file:
+  // StreamClosedError when that reader is gone.
   std::string get_file(const std::string& path, int fd, const std::string& label, bool show_progress,
                        int stream_fd = -1);
   const std::string& server() const { return server_; }
