@@ -18,6 +18,9 @@
 # block per 3 x dictionary, which liblzma's multi-threaded decoder splits
 # across cores).
 #
+# A last row: cold creates from a server slowed to about 10 MB/s, where
+# the download is no longer nearly free as it is over loopback.
+#
 # Floor rows: the time `xz -dc` takes to merely decode the same
 # rootfs.tar.xz to /dev/null, in one thread (for the multi-block file, on
 # every core), timed as the user in the same rounds. Every create of a
@@ -55,10 +58,11 @@ run_user() { as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$@"; }
 
 # The server: both encodings, each as its own release of "debian".
 img_make_ca main && img_trust_ca main || { echo "cannot make certificates"; exit 1; }
-publish() {  # publish RELEASE TARBALL
+publish() {  # publish RELEASE TARBALL [MS]: MS, a pause after each 64 KiB of rootfs.tar.xz
   local path=/images/debian/$1/$IMG_ARCH/default/20260101_05:24
   mkdir -p $IMG_ROOT$path $IMG/meta-$1
   cp "$2" $IMG_ROOT$path/rootfs.tar.xz
+  [ -z "${3:-}" ] || echo "$3" >$IMG_ROOT$path/rootfs.tar.xz.slow
   printf 'lxc.include = LXC_TEMPLATE_CONFIG/common.conf\nlxc.include = LXC_TEMPLATE_CONFIG/userns.conf\nlxc.arch = %s\n' \
     "$(uname -m)" | tee $IMG/meta-$1/config-user >$IMG/meta-$1/config
   printf '/etc/hostname\n/etc/hosts\n' >$IMG/meta-$1/templates
@@ -68,7 +72,8 @@ publish() {  # publish RELEASE TARBALL
   (cd $IMG_ROOT$path && sha256sum rootfs.tar.xz meta.tar.xz >SHA256SUMS)
   echo "debian;$1;$IMG_ARCH;default;20260101_05:24;$path/"
 }
-img_index "$(publish bookworm "$UXC_DEBIAN_TARBALL")" "$(publish bookworm-mt "$UXC_DEBIAN_TARBALL_MT")"
+img_index "$(publish bookworm "$UXC_DEBIAN_TARBALL")" "$(publish bookworm-mt "$UXC_DEBIAN_TARBALL_MT")" \
+  "$(publish bookworm-slow "$UXC_DEBIAN_TARBALL" 5)"
 img_start_server main $P || { echo "the image server did not start"; exit 1; }
 
 # uxc: no network in the containers (the create is what is measured).
@@ -124,6 +129,16 @@ round() {  # round INDEX RELEASE SUFFIX
 round 0 bookworm "" && rm -f $out/*.us
 for ((r = 0; r < runs; r++)); do round $r bookworm ""; done
 for ((r = 0; r < runs; r++)); do round $r bookworm-mt -mt; done
+# A server that sends about 10 MB/s (a pause of 5 ms after each 64 KiB),
+# as a real mirror might: cold creates only.
+for ((r = 0; r < runs; r++)); do
+  for k in 0 1; do
+    case $(( (r + k) % 2 )) in
+      0) uxc_flush; timed uxc-cold-slow uxc_create bookworm-slow; uxc_clean ;;
+      1) lxc_flush; timed lxc-cold-slow lxc_create bookworm-slow; lxc_clean ;;
+    esac
+  done
+done
 
 ms() { median "$out/$1.us" | us_to_ms; }
 size=$(du -m "$UXC_DEBIAN_TARBALL" | cut -f1)
@@ -137,4 +152,6 @@ bench_row "create -t download, cold cache, multi-block xz: uxc vs lxc-create" "$
 bench_row "create -t download, warm cache, multi-block xz: uxc vs lxc-create" "$(ms uxc-warm-mt)" "$(ms lxc-warm-mt)" ms "$runs" - "$note"
 bench_row "create -t download, cold cache, multi-block xz: floor (xz -T0 -dc alone) vs lxc-create" "$(ms floor-mt)" "$(ms lxc-cold-mt)" ms "$runs" - \
   "decoding the multi-block file alone, on every core"
+bench_row "create -t download, cold cache, server at about 10 MB/s: uxc vs lxc-create" "$(ms uxc-cold-slow)" "$(ms lxc-cold-slow)" ms "$runs" - \
+  "the one-block file, sent with a 5 ms pause after each 64 KiB: uxc unpacks while it downloads, lxc-create after"
 for f in $out/*.us; do echo "bench: $(basename "$f" .us): median $(median "$f" | us_to_ms) ms over $(count "$f")"; done >&2

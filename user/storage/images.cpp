@@ -211,6 +211,9 @@ void FetchedImage::start(const std::vector<std::string>& args, bool download) {
   Fd tee_read, tee_write, stream_read, stream_write;
   if (download) {
     std::tie(tee_read, tee_write) = make_pipe();
+    // The decoder writes the decoded tar there: room for a megabyte lets
+    // it run ahead of the zstd copy instead of waiting on every 64 KiB.
+    (void)fcntl(tee_write.get(), F_SETPIPE_SZ, 1 << 20);
     std::tie(stream_read, stream_write) = make_pipe();
   }
   pid_ = spawn_tool(args, hold_read.get(), -1, answer_write.get(), download ? tee_read.get() : -1,
