@@ -288,7 +288,8 @@ scenario_scale() {
   [ -f "$SCRATCH/scale.lxc/stop.failed" ] && lnote+="; $(count "$SCRATCH/scale.lxc/stop.failed") stops failed"
   local tag="scale, $n networked containers (quota $n)"
   bench_row "$tag: start all, total" "${us[1]}" "${ls[1]}" s "$n" - "$unote; $lnote"
-  bench_row "$tag: stop all (-k), total" "${us[2]}" "${ls[2]}" s "$n" -
+  bench_row "$tag: stop all (-k), total" "${us[2]}" "${ls[2]}" s "$n" "ratio<=1" \
+    "uxc stop returns with the container STOPPED, its veths and runtime files gone"
   bench_row "$tag: one start, first 10%" "${us[3]}" "${ls[3]}" ms "$n" - "median of the first max(5, N/10) starts"
   bench_row "$tag: one start, last 10%" "${us[4]}" "${ls[4]}" ms "$n" - "median of the last max(5, N/10) starts"
   bench_row "$tag: last / first start" "${us[5]}" "${ls[5]}" x "$n" "uxc<=1.5" "flat is 1.0"

@@ -89,10 +89,11 @@ runtime_dir_of() {
 nothing_left() {
   local user=$1 name=$2 uid links procs
   uid=$(id -u "$user")
-  # start -F returns once its veths are gone from the host; the kernel's
-  # answer to the deletion comes later, to a child named uxc-veth-del,
-  # which exits by itself within tens of milliseconds. Only that child
-  # gets time to go.
+  # start -F and stop return once the veths are gone from the host; the
+  # kernel's answer to the deletion comes later, to a process named
+  # uxc-veth-del (a child of the monitor, or the monitor itself once
+  # `uxc stop` holds its lock), which exits by itself within tens of
+  # milliseconds. Only that process gets time to go.
   for _ in $(seq 200); do
     pgrep -u "$uid" -x uxc-veth-del >/dev/null || break
     sleep 0.01

@@ -186,8 +186,11 @@ int start_container(ParsedArgs& args, const char* command, bool execute) {
     status_read.reset();
     setsid();
     prctl(PR_SET_NAME, "uxc monitor");
-    const int rc = run_monitor(req, status_write.release(), log);
-    if (own_config) remove_if_ephemeral(req.paths, req.user, req.name);
+    // The lock stays open until this process exits, unless the monitor
+    // hands it to a `uxc stop` (monitor.h).
+    bool handed_over = false;
+    const int rc = run_monitor(req, status_write.release(), log, lock.release(), &handed_over);
+    if (own_config && !handed_over) remove_if_ephemeral(req.paths, req.user, req.name);
     std::fflush(nullptr);
     _exit(rc);
   }

@@ -15,6 +15,8 @@
 #include "user/commands/commands.h"
 #include "user/common/util.h"
 #include "user/host/cgroup_control.h"
+#include "user/host/netconf.h"
+#include "user/runtime/fdpass.h"
 #include "user/runtime/monitor.h"
 #include "user/storage/container.h"
 
@@ -25,19 +27,20 @@ namespace {
 // A frozen container could not handle its halt signal (nor, on cgroup
 // v1, die of SIGKILL): thaw it first, as lxc-stop does.
 void thaw_for_stop(const RuntimeState& st, const std::string& name) {
-  if (st.state == RunState::kRunning && freeze_state(st.init_pid, name) != FreezeState::kNoFreezer &&
-      freeze_state(st.init_pid, name) != FreezeState::kThawed)
-    set_frozen(st.init_pid, name, false);
+  if (st.state != RunState::kRunning) return;
+  const FreezeState f = freeze_state(st.init_pid, name);
+  if (f != FreezeState::kNoFreezer && f != FreezeState::kThawed) set_frozen(st.init_pid, name, false);
 }
 
 // Reads from the monitor's connection up to the end of one line (or the
-// end of the connection), waiting at most `wait_ms` (< 0: for ever).
-// False when the time ran out first.
-bool read_answer_line(int sock, std::string* buffer, long wait_ms) {
+// end of the connection; with `to_end`, up to the end in any case),
+// waiting at most `wait_ms` (< 0: for ever). Fds that come along (the
+// runtime lock, monitor.h) go to *fds. False when the time ran out first.
+bool read_answer_line(int sock, std::string* buffer, long wait_ms, std::vector<Fd>* fds, bool to_end = false) {
   timespec start;
   clock_gettime(CLOCK_MONOTONIC, &start);
   for (;;) {
-    if (buffer->find('\n') != std::string::npos) return true;
+    if (!to_end && buffer->find('\n') != std::string::npos) return true;
     long left = -1;
     if (wait_ms >= 0) {
       timespec now;
@@ -49,11 +52,11 @@ bool read_answer_line(int sock, std::string* buffer, long wait_ms) {
     const int r = poll(&p, 1, left < 0 ? -1 : static_cast<int>(std::min<long>(left, 1 << 30)));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) continue;
-    char buf[512];
-    const ssize_t n = read(sock, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || buffer->size() > 4096) return true;
-    buffer->append(buf, static_cast<size_t>(n));
+    std::vector<int> got;
+    const std::string data = recv_message(sock, &got);
+    for (int fd : got) fds->emplace_back(fd);
+    if (data.empty() || buffer->size() > 4096) return true;
+    buffer->append(data);
   }
 }
 
@@ -68,6 +71,30 @@ std::string take_line(std::string* buffer) {
 [[noreturn]] void throw_monitor_error(const std::string& line, const std::string& what) {
   if (line.rfind("error ", 0) == 0) throw Error(line.substr(6));
   throw Error("the monitor did not confirm the " + what + (line.empty() ? std::string() : ": " + line));
+}
+
+// With the runtime lock handed over (monitor.h): waits until the links
+// named after "stopped" are gone, then removes the runtime files and
+// lets the lock go. False if the answer did not come with the lock (a
+// monitor that does all of it itself).
+bool finish_handed_over(int sock, const Paths& paths, const std::string& name, std::string* rest, std::vector<Fd>* fds) {
+  // The monitor sends all of it at once and closes the connection.
+  (void)read_answer_line(sock, rest, 5000, fds, true);
+  if (fds->size() != 1) {
+    fds->clear();
+    return false;
+  }
+  policy::MonitorState links;
+  std::string why;
+  if (!policy::parse_state_file(*rest, &links, &why))
+    throw Error("the monitor's answer to the stop is not understood: " + why);
+  // At most as long as the monitor would wait for them itself (teardown.cpp).
+  (void)wait_links_gone(links.host_links, 5000);
+  const std::string runtime = container_runtime(paths, name);
+  unlink((runtime + "/sock").c_str());
+  unlink((runtime + "/state").c_str());
+  fds->clear();  // the lock: stopped
+  return true;
 }
 
 // Waits until the monitor has gone: it answers just before it exits, and
@@ -113,18 +140,19 @@ bool stop_container(const Paths& paths, const std::string& name, const StopHow& 
   Fd sock = monitor_connect(container_runtime(paths, name) + "/sock");
   if (!write_all(sock.get(), policy::format_monitor_request(request) + "\n")) throw_errno("cannot talk to the monitor");
   std::string buffer;
-  if (!read_answer_line(sock.get(), &buffer, 30 * 1000L)) throw Error("the monitor did not answer in time");
+  std::vector<Fd> fds;
+  if (!read_answer_line(sock.get(), &buffer, 30 * 1000L, &fds)) throw Error("the monitor did not answer in time");
   std::string line = take_line(&buffer);
   if (line == "accepted") {
     if (!how.wait) return true;
-    if (!read_answer_line(sock.get(), &buffer, wait_ms)) {
+    if (!read_answer_line(sock.get(), &buffer, wait_ms, &fds)) {
       if (how.mode == StopMode::kHaltOnly) return false;
       throw Error("the monitor did not answer in time");
     }
     line = take_line(&buffer);
   }
   if (line != "stopped") throw_monitor_error(line, "stop");
-  wait_monitor_gone(paths, name, monitor_exit);
+  if (!finish_handed_over(sock.get(), paths, name, &buffer, &fds)) wait_monitor_gone(paths, name, monitor_exit);
   return true;
 }
 
@@ -141,11 +169,12 @@ void reboot_container(const Paths& paths, const std::string& name, int timeout_s
       policy::format_monitor_request({policy::MonitorOp::kReboot, static_cast<uint32_t>(timeout_seconds), 0});
   if (!write_all(sock.get(), request + "\n")) throw_errno("cannot talk to the monitor");
   std::string buffer;
-  if (!read_answer_line(sock.get(), &buffer, 30 * 1000L)) throw Error("the monitor did not answer in time");
+  std::vector<Fd> fds;
+  if (!read_answer_line(sock.get(), &buffer, 30 * 1000L, &fds)) throw Error("the monitor did not answer in time");
   std::string line = take_line(&buffer);
   if (line == "accepted") {
     if (!wait) return;
-    if (!read_answer_line(sock.get(), &buffer, (timeout_seconds + 60L) * 1000L))
+    if (!read_answer_line(sock.get(), &buffer, (timeout_seconds + 60L) * 1000L, &fds))
       throw Error("the monitor did not answer in time");
     line = take_line(&buffer);
   }

@@ -9,10 +9,14 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/route.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <memory>
 
@@ -189,6 +193,59 @@ bool delete_link(int netlink_fd, uint32_t ifindex) {
       if (h->nlmsg_seq != seq || h->nlmsg_type != NLMSG_ERROR) continue;
       if (h->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return false;
       return static_cast<const nlmsgerr*>(NLMSG_DATA(h))->error == 0;
+    }
+  }
+}
+
+namespace {
+
+// Whether link `name` is still on the host, asked through any socket of
+// the namespace: by name, as `ip link` and uxc-nic's quota look.
+bool link_left(int sock, const std::string& name) {
+  ifreq ifr{};
+  if (name.size() >= sizeof ifr.ifr_name) return false;
+  std::memcpy(ifr.ifr_name, name.c_str(), name.size());
+  return ioctl(sock, SIOCGIFINDEX, &ifr) == 0;
+}
+
+}  // namespace
+
+bool wait_links_gone(const std::vector<std::string>& names, int timeout_ms) {
+  if (names.empty()) return true;
+  // Subscribed before the first look: a link that changes after it is
+  // announced on this socket.
+  Fd sock(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE));
+  if (!sock.valid()) return false;
+  sockaddr_nl local{};
+  local.nl_family = AF_NETLINK;
+  local.nl_groups = RTMGRP_LINK;
+  const bool notified = bind(sock.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) == 0;
+  bool going = !notified;
+  timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    if (std::none_of(names.begin(), names.end(), [&](const std::string& n) { return link_left(sock.get(), n); }))
+      return true;
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const long left_us =
+        timeout_ms * 1000L - ((now.tv_sec - start.tv_sec) * 1000000L + (now.tv_nsec - start.tv_nsec) / 1000L);
+    if (left_us <= 0) return false;
+    // The first sign of a deletion is the link going down; its name goes
+    // a grace period later, unannounced (the kernel announces the
+    // deletion itself later still). So once a notification has come (or
+    // without them), a look every 100 us; until then, every 100 ms all
+    // the same.
+    const long wait_us = std::min(left_us, going ? 100L : 100000L);
+    const timespec wait{0, wait_us * 1000L};
+    pollfd p{sock.get(), POLLIN, 0};
+    if (ppoll(&p, notified ? 1 : 0, &wait, nullptr) > 0) {
+      going = true;
+      char buf[8192];
+      for (;;) {
+        const ssize_t n = recv(sock.get(), buf, sizeof buf, MSG_DONTWAIT);
+        if (n <= 0 && !(n < 0 && (errno == ENOBUFS || errno == EINTR))) break;
+      }
     }
   }
 }

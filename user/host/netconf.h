@@ -36,6 +36,12 @@ std::vector<Address> list_addresses(int netlink_fd);
 // False if the kernel refused (the link is gone or was moved away).
 bool delete_link(int netlink_fd, uint32_t ifindex);
 
+// Waits until none of the links `names` is left in this process's
+// network namespace (by name), at most `timeout_ms`: woken by the
+// kernel's link notifications (RTMGRP_LINK, which any user may read).
+// False if one is still there when the time is up.
+bool wait_links_gone(const std::vector<std::string>& names, int timeout_ms);
+
 struct LinkBytes {
   bool found = false;
   uint64_t rx = 0;

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -31,7 +32,9 @@
 #include "user/runtime/launch.h"
 #include "user/runtime/shutdown.h"
 #include "user/runtime/startup_code.h"
+#include "user/runtime/teardown.h"
 #include "user/storage/container.h"
+#include "user/storage/store.h"
 
 namespace uxc {
 
@@ -161,14 +164,17 @@ class ConsoleLog {
 
 class Monitor {
  public:
-  Monitor(const StartRequest& req, Running run, Fd listener, std::string runtime, Log& log)
-      : req_(req), run_(std::move(run)), listener_(std::move(listener)), runtime_(std::move(runtime)), log_(log) {
+  Monitor(const StartRequest& req, Running run, Fd listener, std::string runtime, int lock_fd, Log& log)
+      : req_(req), run_(std::move(run)), listener_(std::move(listener)), runtime_(std::move(runtime)), lock_fd_(lock_fd), log_(log) {
     console_log_.open_file(req.config.console_logfile, req.config.console_buffer_size, log);
   }
 
   // Serves until the init has been reaped and not restarted; returns its
   // exit status.
   int serve();
+  // The runtime lock went to a `uxc stop` (hand_over): nothing in the
+  // runtime directory is this process's any more.
+  bool handed_over() const { return handed_over_; }
 
  private:
   void take_ptys();
@@ -180,7 +186,10 @@ class Monitor {
   void shut_down(int seconds, char how);
   void halt_without_kill(int seconds);
   void deliver_request();
+  void drain_ptys();
+  void close_ptys(bool reboot);
   void tear_down(bool reboot);
+  bool hand_over();
   void answer_waiters(std::vector<int>* waiters, const std::string& answer);
   // The container's console gets the size of the terminal it is shown on.
   void copy_window_size() {
@@ -193,6 +202,8 @@ class Monitor {
   std::optional<Running> run_;
   Fd listener_;
   std::string runtime_;
+  int lock_fd_;  // the runtime lock, to hand over; -1: not this process's to give
+  bool handed_over_ = false;
   Log& log_;
   Fd sigfd_;
   std::vector<Pty> ptys_;  // [0] the console, then /dev/tty1..N
@@ -493,10 +504,8 @@ int Monitor::run_until_reaped() {
   }
 }
 
-// Everything of the init that ended goes: its veths (before "stopped"
-// or a new start), its ptys and their clients, its cgroup.
-void Monitor::tear_down(bool reboot) {
-  // What the init wrote just before it exited is still in the pty.
+// What the init wrote just before it exited is still in the pty.
+void Monitor::drain_ptys() {
   for (size_t i = 0; i < ptys_.size(); ++i) {
     while (ptys_[i].master.valid() && !ptys_[i].client.valid()) {
       pollfd p{ptys_[i].master.get(), POLLIN, 0};
@@ -506,17 +515,85 @@ void Monitor::tear_down(bool reboot) {
       if (ptys_[i].resting || ptys_[i].tail.size() == before) break;
     }
   }
+}
+
+// The ptys go, and their `uxc console` clients are told why.
+void Monitor::close_ptys(bool reboot) {
+  for (auto& p : ptys_)
+    if (p.client.valid()) (void)answer_client(p.client.get(), reboot ? "reboot\n" : "stopped\n");
+  ptys_.clear();
+}
+
+// Everything of the init that ended goes: its veths (before "stopped"
+// or a new start), its ptys and their clients, its cgroup.
+void Monitor::tear_down(bool reboot) {
+  drain_ptys();
   Running& run = *run_;
   run.init = -1;
   remove_links(run.netlink.get(), run.peers, run.host_links);
   if (!run.host_links.empty()) log_.debug("veths removed: " + join(run.host_links, " "));
   // The netlink socket pins the container's network namespace.
   run.netlink.reset();
-  for (auto& p : ptys_)
-    if (p.client.valid()) (void)answer_client(p.client.get(), reboot ? "reboot\n" : "stopped\n");
-  ptys_.clear();
+  close_ptys(reboot);
   for (const auto& dir : run.cgroup.dirs()) log_.debug("cgroup removed: " + dir);
   run.cgroup.remove();
+}
+
+// The end of a stop that `uxc stop` waits for. The kernel takes a
+// deleted veth off the host within a millisecond, but answers the
+// deletion only tens of milliseconds later (teardown.cpp); rather than
+// have a new process send it (which a busy machine may not run for
+// milliseconds), this one does, once everything else is gone, and the
+// client waits for the veths: with "stopped" and their names ("link
+// IFNAME" lines) it gets the runtime lock (SCM_RIGHTS) and holds it, so
+// that the container is not "stopped" for anyone before the veths are
+// gone; then it removes the runtime files and lets the lock go
+// (stop.cpp), while this one waits for the kernel's answer. If no
+// client takes the answer after all, the veths go as in tear_down.
+// False, with nothing done, where that cannot be: the lock is not this
+// process's (`start -F`, whose caller waits for this process), or the
+// container is removed when it stops (lxc.ephemeral: its files go under
+// the lock, after this).
+bool Monitor::hand_over() {
+  if (lock_fd_ < 0 || stop_waiters_.empty()) return false;
+  policy::Config config;
+  if (ephemeral_config(req_.paths, req_.name, &config)) return false;
+  drain_ptys();
+  Running& run = *run_;
+  run.init = -1;
+  close_ptys(false);
+  for (const auto& dir : run.cgroup.dirs()) log_.debug("cgroup removed: " + dir);
+  run.cgroup.remove();
+  const std::string answer = "stopped\n" + policy::format_state_file({0, 0, run.host_links});
+  bool taken = false;
+  for (int fd : stop_waiters_) taken = send_fds(fd, answer, {lock_fd_}) || taken;
+  if (!taken) {  // the clients are gone: the end as without them
+    for (int fd : stop_waiters_) close(fd);
+    stop_waiters_.clear();
+    remove_links(run.netlink.get(), run.peers, run.host_links);
+    if (!run.host_links.empty()) log_.debug("veths removed: " + join(run.host_links, " "));
+    run.netlink.reset();
+    return true;
+  }
+  if (!run.host_links.empty()) log_.debug("veths removed, 'uxc stop' waits for them: " + join(run.host_links, " "));
+  // The lock in the messages keeps it held; ours goes before the
+  // connections close, so that a client that has read to their end holds
+  // the only one. From here on nothing of the runtime directory is ours:
+  // a new start of the container may begin once the client lets it go.
+  close(lock_fd_);
+  lock_fd_ = -1;
+  handed_over_ = true;
+  if (!req_.pidfile.empty()) unlink(req_.pidfile.c_str());
+  for (int fd : stop_waiters_) close(fd);
+  stop_waiters_.clear();
+  listener_.reset();
+  sigfd_.reset();
+  // What tests and tools know as the process that waits for the
+  // kernel's answer (teardown.cpp).
+  prctl(PR_SET_NAME, "uxc-veth-del");
+  for (uint32_t ifindex : run.peers) (void)delete_link(run.netlink.get(), ifindex);
+  run.netlink.reset();
+  return true;
 }
 
 void Monitor::answer_waiters(std::vector<int>* waiters, const std::string& answer) {
@@ -549,16 +626,19 @@ int Monitor::serve() {
     // (restart) or SIGINT (halt, power-off).
     const bool rebooting = !stopping_ && (reboot_requested_ || (WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP));
     log_.info("init exited with status " + std::to_string(exit_code(status)) + (rebooting ? ", rebooting" : ""));
-    tear_down(rebooting);
     if (!rebooting) {
       answer_waiters(&reboot_waiters_, "error " + req_.name + " stopped instead of rebooting\n");
-      answer_waiters(&stop_waiters_, "stopped\n");
+      if (!hand_over()) {
+        tear_down(false);
+        answer_waiters(&stop_waiters_, "stopped\n");
+      }
       // A distribution's init ends by SIGINT when it halted or powered
       // off: that is a clean end, as is any end of a halt that was asked
       // for and needed no kill.
       if (req_.defaults.full_system && WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) return 0;
       return halt_requested_ && !killed_ ? 0 : exit_code(status);
     }
+    tear_down(true);
     reboot_requested_ = false;
     killed_ = false;
     run_.reset();
@@ -582,9 +662,12 @@ int Monitor::serve() {
 // Runs the container as this process (the monitor) until it exits.
 // `status_fd` (detached start) gets "ok" once the container runs, or the
 // error; -1 in the foreground.
-int run_monitor(const StartRequest& req, int status_fd, Log& log) {
+int run_monitor(const StartRequest& req, int status_fd, Log& log, int lock_fd, bool* handed_over) {
   const std::string runtime = container_runtime(req.paths, req.name);
+  bool gone = false;  // the lock went to a `uxc stop`, which removes the files
+  if (handed_over != nullptr) *handed_over = false;
   Defer cleanup([&] {
+    if (gone) return;
     unlink((runtime + "/sock").c_str());
     unlink((runtime + "/state").c_str());
     if (!req.pidfile.empty()) unlink(req.pidfile.c_str());
@@ -597,7 +680,7 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
     write_file_atomic(runtime + "/state", state_file_text(getpid(), run.init, run.host_links), 0600);
     if (!req.pidfile.empty()) write_file_atomic(req.pidfile, std::to_string(getpid()) + "\n", 0644);
     log.info("container " + req.name + " is RUNNING");
-    Monitor monitor(req, std::move(run), std::move(listener), runtime, log);
+    Monitor monitor(req, std::move(run), std::move(listener), runtime, req.foreground ? -1 : lock_fd, log);
     if (status_fd >= 0) {
       (void)write_all(status_fd, "ok");
       close(status_fd);
@@ -615,6 +698,8 @@ int run_monitor(const StartRequest& req, int status_fd, Log& log) {
     if (req.foreground && !req.foreground_note.empty()) std::fprintf(stderr, "%s\n", req.foreground_note.c_str());
     if (req.foreground) raw.enter();
     rc = monitor.serve();
+    gone = monitor.handed_over();
+    if (handed_over != nullptr) *handed_over = gone;
   } catch (const Error& e) {
     error = e.what();
   }

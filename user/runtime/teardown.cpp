@@ -1,7 +1,6 @@
 #include "user/runtime/teardown.h"
 
 #include <fcntl.h>
-#include <net/if.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -24,14 +23,16 @@ void kill_and_reap(pid_t pid) {
 // Once the init is gone, its veths go: "stopped" leaves no interface
 // behind and frees the quota slots for the next start. Deleting the
 // container end over the netlink socket the container opened removes
-// both ends (the user owns the namespace). The kernel takes the names
-// off its list within a millisecond but answers only after RCU grace
+// both ends (the user owns the namespace). The kernel takes the links
+// off the host within a millisecond but answers only after RCU grace
 // periods, 15 to 30 ms later, so a child process (named "uxc-veth-del")
 // sends the request, waits for that answer and exits by itself, while
-// this one waits only for the names to go. Without a socket (the container never got that far), or if the container moved
-// its end away, the kernel removes the veths when it dismantles the dead
-// namespace, which takes longer. Either way the names are checked every
-// 100 us, for at most five seconds.
+// this one waits only for the links to go. Without a socket (the
+// container never got that far), or if the container moved its end away,
+// the kernel removes the veths when it dismantles the dead namespace,
+// which takes longer. Either way the links are waited for (the kernel's
+// link notifications, netconf.h) for at most five seconds. (A `uxc stop`
+// of a detached container waits for them itself: monitor.cpp.)
 void remove_links(int netlink_fd, const std::vector<uint32_t>& peers, const std::vector<std::string>& host_links) {
   if (netlink_fd >= 0 && !peers.empty()) {
     std::fflush(nullptr);
@@ -50,12 +51,6 @@ void remove_links(int netlink_fd, const std::vector<uint32_t>& peers, const std:
     if (child < 0)
       for (uint32_t ifindex : peers) (void)delete_link(netlink_fd, ifindex);
   }
-  for (int i = 0; i < 50000; ++i) {
-    bool any = false;
-    for (const auto& l : host_links)
-      if (if_nametoindex(l.c_str()) != 0) any = true;
-    if (!any) return;
-    usleep(100);
-  }
+  (void)wait_links_gone(host_links, 5000);
 }
 }  // namespace uxc
