@@ -31,6 +31,8 @@ p_badsum=$(img_publish busybox badsum 20260101_00:00 $IMG/tree)
 p_cut=$(img_publish busybox cut 20260101_00:00 $IMG/tree)
 p_nosums=$(img_publish busybox nosums 20260101_00:00 $IMG/tree)
 p_slow=$(img_publish busybox slow 20260101_00:00 $IMG/tree)
+p_stream=$(img_publish busybox stream 20260101_00:00 $IMG/tree)
+p_badmeta=$(img_publish busybox badmeta 20260101_00:00 $IMG/tree)
 # Hostile: a member that climbs out of the rootfs.
 mkdir -p $IMG/evil
 $PYTHON - $IMG/evil/rootfs.tar <<'EOF'
@@ -42,13 +44,28 @@ EOF
 p_evil=$(img_publish busybox evil 20260101_00:00 $IMG/tree)
 xz -T2 <$IMG/evil/rootfs.tar >$IMG_ROOT$p_evil/rootfs.tar.xz
 (cd $IMG_ROOT$p_evil && sha256sum rootfs.tar.xz meta.tar.xz >SHA256SUMS)
-# Damage: a wrong sum, a cut download, no sums at all, a slow file.
-sed -i "s/^[0-9a-f]\{8\}/00000000/" $IMG_ROOT$p_badsum/SHA256SUMS
+# The same, followed by 48 MiB that do not compress, sent slowly: the
+# unpack refuses the image while most of the download is still to come.
+$PYTHON - $IMG/evil/big.tar <<'EOF2'
+import io, os, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    for name, data in (("./etc/ok", b"ok\n"), ("../../../../../../escaped", b"escaped\n"), ("./big", os.urandom(48 << 20))):
+        info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))
+EOF2
+p_evilbig=$(img_publish busybox evilbig 20260101_00:00 $IMG/tree)
+xz -0 <$IMG/evil/big.tar >$IMG_ROOT$p_evilbig/rootfs.tar.xz
+(cd $IMG_ROOT$p_evilbig && sha256sum rootfs.tar.xz meta.tar.xz >SHA256SUMS)
+echo 5 >$IMG_ROOT$p_evilbig/rootfs.tar.xz.slow  # 4 s for the whole download
+# Damage: a wrong sum (of the rootfs, of the metadata), a cut download,
+# no sums at all, slow files.
+sed -i "/  rootfs.tar.xz$/s/^[0-9a-f]\{8\}/00000000/" $IMG_ROOT$p_badsum/SHA256SUMS
+sed -i "/  meta.tar.xz$/s/^[0-9a-f]\{8\}/00000000/" $IMG_ROOT$p_badmeta/SHA256SUMS
 echo $(($(stat -c %s $IMG_ROOT$p_cut/rootfs.tar.xz) / 2)) >$IMG_ROOT$p_cut/rootfs.tar.xz.cut
 rm $IMG_ROOT$p_nosums/SHA256SUMS
 echo 100 >$IMG_ROOT$p_slow/rootfs.tar.xz.slow
+echo 300 >$IMG_ROOT$p_stream/rootfs.tar.xz.slow
 index=()
-for p in "$p_test" "$p_old" "$p_badsum" "$p_cut" "$p_nosums" "$p_slow" "$p_evil"; do
+for p in "$p_test" "$p_old" "$p_badsum" "$p_cut" "$p_nosums" "$p_slow" "$p_evil" "$p_stream" "$p_badmeta" "$p_evilbig"; do
   IFS=/ read -r _ _ dist release arch variant build _ <<<"$p"
   index+=("$dist;$release;$arch;$variant;$build;$p")
 done
@@ -219,6 +236,33 @@ out=$(get slow1 slow); status=$?
 check images_download_after_kill test "$status" = 0
 check images_download_after_kill_partial_removed no_partials
 
+# A download is unpacked as it arrives (300 ms per 64 KiB here): files
+# of the image are in the new container while the download is still
+# short of its size, and the build is a cache entry only at the end.
+full=$(stat -c %s $IMG_ROOT$p_stream/rootfs.tar.xz)
+(get streamed stream >$IMG/streamed.out 2>&1; echo $? >$IMG/streamed.status) &
+members=0 got=
+for i in $(seq 600); do
+  members=$(find $data/streamed/rootfs -mindepth 1 2>/dev/null | wc -l)
+  got=$(stat -c %s $cache/stream/*/*/.partial-*/rootfs.tar.xz 2>/dev/null | head -1)
+  [ "$members" -gt 0 ] && break
+  sleep 0.05
+done
+cached_meanwhile=$(ls $cache/stream/*/default/ 2>/dev/null | tr '\n' ' ')
+wait $(jobs -p | grep -v -x -e "${IMG_SERVER_PID[$P]:-none}")
+overlapped() {
+  [ "$members" -gt 0 ] && [ -n "$got" ] && [ "$got" -lt "$full" ] ||
+    { echo "$members members in the rootfs with ${got:-no} of $full bytes downloaded"; return 1; }
+}
+tree_of() { (cd "$1" && find . ! -path ./etc/hostname ! -path ./etc/hosts -printf '%p %y %m %U %G %s %l\n' | sort); }
+check images_download_streamed_created test "$(cat $IMG/streamed.status)" = 0
+check images_download_streamed_unpacks_while_downloading overlapped
+check images_download_streamed_not_cached_meanwhile test -z "$cached_meanwhile"
+check images_download_streamed_cached_after test -n "$(ls $cache/stream/*/default/current 2>/dev/null)"
+out=$(get streamed2 stream); status=$?
+check images_download_streamed_same_as_cached test "$status" = 0 -a "$(tree_of $data/streamed/rootfs)" = "$(tree_of $data/streamed2/rootfs)"
+rm $IMG_ROOT$p_stream/rootfs.tar.xz.slow
+
 # A full disk under the cache: the download fails, nothing is cached.
 mkdir -p $IMG/smallcache && mount -t tmpfs -o size=256k,uid=$(id -u $U),gid=$(id -g $U) tmpfs $IMG/smallcache
 out=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" XDG_CACHE_HOME=$IMG/smallcache "$UXC" create -n full1 -t download -- -d busybox -r test --server $S 2>&1); status=$?
@@ -237,15 +281,28 @@ out=$(get sum1 badsum); status=$?
 check images_download_bad_sha256_fails test "$status" = 1 -a -n "$(grep -F 'rootfs.tar.xz from localhost:8443 does not match its SHA256SUMS' <<<"$out")"
 check images_download_bad_sha256_nothing_left nothing_of sum1
 check images_download_bad_sha256_not_cached test -z "$(ls $cache/badsum/*/default/ 2>/dev/null)"
+check images_download_bad_sha256_no_partial no_partials
+out=$(get meta1 badmeta); status=$?
+check images_download_bad_meta_sha256_fails test "$status" = 1 -a -n "$(grep -F 'meta.tar.xz from localhost:8443 does not match its SHA256SUMS' <<<"$out")"
+check images_download_bad_meta_sha256_nothing_left nothing_of meta1
+check images_download_bad_meta_sha256_not_cached test -z "$(ls $cache/badmeta/*/default/ 2>/dev/null)"
+check images_download_bad_meta_sha256_no_partial no_partials
 out=$(get nosums1 nosums); status=$?
 check images_download_without_sha256sums test "$status" = 0
 out=$(get evil1 evil); status=$?
 check images_download_hostile_refused test "$status" = 1 -a -n "$(grep -F "the image is refused: its member '../../../../../../escaped' would land outside the rootfs" <<<"$out")"
 check images_download_hostile_nothing_left nothing_of evil1
 check images_download_hostile_no_zstd_copy test -z "$(ls -A $cache/evil/*/default/*/ | grep zst)"
+# Refused early in a download: the download stops, nothing is cached,
+# and the error is the unpack's.
+out=$(get evil2 evilbig); status=$?
+check images_download_hostile_streamed_refused test "$status" = 1 -a -n "$(grep -F "the image is refused: its member '../../../../../../escaped' would land outside the rootfs" <<<"$out")"
+check images_download_hostile_streamed_nothing_left nothing_of evil2
+check images_download_hostile_streamed_download_stopped test -z "$(ls $cache/evilbig/*/default/ 2>/dev/null)"
+check images_download_hostile_streamed_no_partial no_partials
 check images_download_hostile_nothing_escaped test -z "$(find /home /tmp /run -name escaped 2>/dev/null)"
 out=$(get x1 tset); status=$?
-check images_download_unknown_release test "$status:$(tail -1 <<<"$out")" = "1:uxc create: no release 'tset' of busybox on $S (did you mean 'test'?); busybox releases: badsum, cut, evil, nosums, old, slow, test (choose one with -r)"
+check images_download_unknown_release test "$status:$(tail -1 <<<"$out")" = "1:uxc create: no release 'tset' of busybox on $S (did you mean 'test'?); busybox releases: badmeta, badsum, cut, evil, evilbig, nosums, old, slow, stream, test (choose one with -r)"
 out=$(as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" create -n x2 -t download -- -d busybx -r test --server $S 2>&1); status=$?
 check images_download_unknown_dist test "$status:$(tail -1 <<<"$out")" = "1:uxc create: no distribution 'busybx' on $S (did you mean 'busybox'?); it offers: busybox (choose one with -d)"
 out=$(get x3 test -a s390x); status=$?
@@ -274,7 +331,8 @@ rm /home/$U/.config/uxc/uxc.conf /etc/uxc/uxc.conf
 # Progress on a terminal, not with --quiet.
 as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" image rm -d busybox -r test >/dev/null
 out=$(as_user $U script -qec "env UXC_HELPER_DIR=$WORLD_BIN $UXC create -n tty1 -t download -- -d busybox -r test --server $S" /dev/null 2>&1)
-check images_download_progress_on_terminal grep -qE 'Downloading rootfs.tar.xz: [0-9.]+ [KM]iB of [0-9.]+ [KM]iB' <<<"$out"
+check images_download_progress_on_terminal grep -qE 'Downloading and unpacking busybox test: [0-9.]+ [KM]iB of [0-9.]+ [KM]iB' <<<"$out"
+out=$(as_user $U script -qec "env UXC_HELPER_DIR=$WORLD_BIN $UXC create -n tty3 -t download -- -d busybox -r test --server $S" /dev/null 2>&1)
 check images_download_progress_unpacking grep -q 'Unpacking busybox test' <<<"$out"
 out=$(as_user $U script -qec "env UXC_HELPER_DIR=$WORLD_BIN $UXC create -q -n tty2 -t download -- -d busybox -r test --server $S" /dev/null 2>&1)
 check images_download_quiet_on_terminal test "$(tr -d '\r' <<<"$out")" = "You just created a busybox test container (build 20260101_00:00)."
@@ -293,7 +351,7 @@ list() { as_user $U env UXC_HELPER_DIR="$WORLD_BIN" "$UXC" create "$@" 2>&1; }
 tab=$'\t'
 out=$(list -t download -- --list --server $S); status=$?
 check images_download_list test "$status:$(sed -n '1,3p' <<<"$out" | tr '\n' '|')" = "0:---|DIST${tab}RELEASE${tab}ARCH${tab}VARIANT${tab}BUILD|---|"
-check images_download_list_entries test "$(grep -c "^busybox$tab" <<<"$out"):$(tail -1 <<<"$out")" = "7:---"
+check images_download_list_entries test "$(grep -c "^busybox$tab" <<<"$out"):$(tail -1 <<<"$out")" = "10:---"
 check images_download_list_line grep -qx "busybox${tab}test${tab}$IMG_ARCH${tab}default${tab}20260101_00:00" <<<"$out"
 out=$(list lst -t download -- -l -r old --server $S); status=$?
 check images_download_list_filtered test "$status:$(sed -n 4p <<<"$out"):$(wc -l <<<"$out")" = "0:busybox${tab}old${tab}$IMG_ARCH${tab}default${tab}20250101_00:00:5"
@@ -356,7 +414,7 @@ check images_download_split_rootfs_garbage_nothing_left nothing_of split7
 check images_download_split_rootfs_garbage_no_private_dir no_partials
 
 img_stop_server $P
-expected=$(printf '%s\n' admsrv bb1 bb2 bb2x bb2z bb3 flushed nosums1 old1 old2 old3 old4 par1 par2 par3 private slow1 tty1 tty2)
+expected=$(printf '%s\n' admsrv bb1 bb2 bb2x bb2z bb3 flushed nosums1 old1 old2 old3 old4 par1 par2 par3 private slow1 streamed streamed2 tty1 tty2 tty3)
 check images_download_ls_no_ghosts test "$(uxc_as $U ls)" = "$expected"
 for c in $expected; do uxc_as $U destroy -n $c >/dev/null || fail images_download_destroy "$c"; done
 check images_download_all_destroyed test -z "$(ls -A $data | grep -Fvx .runtime)"

@@ -374,13 +374,27 @@ int cmd_create(int argc, char** argv) {
         req.oci_manifest = image->get("manifest");
       } else if (tmpl == "download") {
         req.source = image->get("rootfs");
+        req.stream = image->stream();
+        // The download's progress line shows the unpack's progress.
+        if (req.stream != nullptr) req.quiet = true;
         req.label = image->get("dist") + " " + image->get("release");
       } else {
         req.source = local_source;
         req.label = local_source.substr(local_source.rfind('/') + 1);
       }
-      unpacked = unpack_rootfs(maps, container_maps, req);
-      if (image) image->close_tee();
+      // A download is unpacked as it arrives; the container is finished
+      // only once the download is whole and matches its SHA256SUMS.
+      std::string unpack_error;
+      try {
+        unpacked = unpack_rootfs(maps, container_maps, req);
+      } catch (const Error& e) {
+        if (!image) throw;
+        unpack_error = e.what();
+      }
+      if (image) {
+        image->close_tee();
+        image->check_download(unpack_error);
+      }
     }
     if (interrupt.signal() != 0) throw Error("interrupted");
     if (tmpl == "local" || tmpl == "oci") {

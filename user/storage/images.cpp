@@ -63,16 +63,18 @@ std::vector<char*> c_argv(std::vector<std::string>& args) {
 }
 
 // Starts uxc-image as the user with `in` as its stdin, `out` as its
-// stdout (-1: ours), `answer` as fd 3 and `extra` (if any) as fd 4;
-// nothing else is inherited.
-pid_t spawn_tool(std::vector<std::string> args, int in, int out, int answer, int extra = -1) {
+// stdout (-1: ours), `answer` as fd 3, `extra` (if any) as fd 4 and
+// `extra2` (if any) as fd 5; nothing else is inherited.
+pid_t spawn_tool(std::vector<std::string> args, int in, int out, int answer, int extra = -1, int extra2 = -1) {
   const std::string path = tool_path();
   args.insert(args.begin(), "uxc-image");
-  // Above 3 first, so that no dup2 clobbers another source.
-  const Fd in_fd(fcntl(in, F_DUPFD_CLOEXEC, 4)), answer_fd(fcntl(answer, F_DUPFD_CLOEXEC, 4));
-  const Fd out_fd(out >= 0 ? fcntl(out, F_DUPFD_CLOEXEC, 4) : fcntl(1, F_DUPFD_CLOEXEC, 4));
-  const Fd extra_fd(extra >= 0 ? fcntl(extra, F_DUPFD_CLOEXEC, 5) : -1);
-  if (!in_fd.valid() || !answer_fd.valid() || !out_fd.valid() || (extra >= 0 && !extra_fd.valid()))
+  // Above 5 first, so that no dup2 clobbers another source.
+  const Fd in_fd(fcntl(in, F_DUPFD_CLOEXEC, 6)), answer_fd(fcntl(answer, F_DUPFD_CLOEXEC, 6));
+  const Fd out_fd(out >= 0 ? fcntl(out, F_DUPFD_CLOEXEC, 6) : fcntl(1, F_DUPFD_CLOEXEC, 6));
+  const Fd extra_fd(extra >= 0 ? fcntl(extra, F_DUPFD_CLOEXEC, 6) : -1);
+  const Fd extra2_fd(extra2 >= 0 ? fcntl(extra2, F_DUPFD_CLOEXEC, 6) : -1);
+  if (!in_fd.valid() || !answer_fd.valid() || !out_fd.valid() || (extra >= 0 && !extra_fd.valid()) ||
+      (extra2 >= 0 && !extra2_fd.valid()))
     throw_errno("cannot pass fds to uxc-image");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -81,7 +83,8 @@ pid_t spawn_tool(std::vector<std::string> args, int in, int out, int answer, int
       posix_spawn_file_actions_adddup2(&actions, out_fd.get(), 1) != 0 ||
       posix_spawn_file_actions_adddup2(&actions, answer_fd.get(), 3) != 0 ||
       (extra >= 0 && posix_spawn_file_actions_adddup2(&actions, extra_fd.get(), 4) != 0) ||
-      posix_spawn_file_actions_addclosefrom_np(&actions, extra >= 0 ? 5 : 4) != 0)
+      (extra2 >= 0 && posix_spawn_file_actions_adddup2(&actions, extra2_fd.get(), 5) != 0) ||
+      posix_spawn_file_actions_addclosefrom_np(&actions, extra2 >= 0 ? 6 : extra >= 0 ? 5 : 4) != 0)
     throw Error("cannot set up the run of uxc-image");
   auto argv = c_argv(args);
   pid_t pid = -1;
@@ -107,10 +110,12 @@ struct ToolAnswer {
   std::map<std::string, std::string> values;
 };
 
-// Reads "KEY VALUE" lines up to "ok" or "error MESSAGE" (or the end).
-ToolAnswer read_answer(int fd) {
+// Reads "KEY VALUE" lines up to "ok" or "error MESSAGE" (or the end);
+// what was read beyond that stays in *pending, for the next answer.
+ToolAnswer read_answer(int fd, std::string* pending_text = nullptr) {
   ToolAnswer a;
-  std::string pending;
+  std::string local;
+  std::string& pending = pending_text != nullptr ? *pending_text : local;
   char buf[4096];
   for (;;) {
     size_t nl;
@@ -204,16 +209,24 @@ FetchedImage::FetchedImage(const OciSource& source) {
   start({"oci-inspect", "--source", source.path, "--tag", source.tag}, false);
 }
 
-void FetchedImage::start(const std::vector<std::string>& args, bool with_tee) {
+void FetchedImage::start(const std::vector<std::string>& args, bool download) {
   auto [hold_read, hold_write] = make_pipe();
   auto [answer_read, answer_write] = make_pipe();
-  Fd tee_read, tee_write;
-  if (with_tee) std::tie(tee_read, tee_write) = make_pipe();
-  pid_ = spawn_tool(args, hold_read.get(), -1, answer_write.get(), with_tee ? tee_read.get() : -1);
+  Fd tee_read, tee_write, stream_read, stream_write;
+  if (download) {
+    std::tie(tee_read, tee_write) = make_pipe();
+    // The decoder writes the decoded tar there: room for a megabyte lets
+    // it run ahead of the zstd copy instead of waiting on every 64 KiB.
+    (void)fcntl(tee_write.get(), F_SETPIPE_SZ, 1 << 20);
+    std::tie(stream_read, stream_write) = make_pipe();
+  }
+  pid_ = spawn_tool(args, hold_read.get(), -1, answer_write.get(), download ? tee_read.get() : -1,
+                    download ? stream_write.get() : -1);
   hold_ = std::move(hold_write);
   tee_ = std::move(tee_write);
   answer_write.reset();
-  const ToolAnswer a = read_answer(answer_read.get());
+  stream_write.reset();  // the unpack sees the download end when fetch ends it
+  const ToolAnswer a = read_answer(answer_read.get(), &pending_);
   if (!a.ok) {
     hold_.reset();
     const int status = wait_for(pid_);
@@ -221,7 +234,34 @@ void FetchedImage::start(const std::vector<std::string>& args, bool with_tee) {
     throw Error(!a.error.empty() ? a.error : died(status));
   }
   answer_ = a.values;
+  answers_ = std::move(answer_read);
   if (get("tee") != "1") tee_.reset();
+  streaming_ = get("stream") == "1";
+  if (streaming_) stream_ = std::move(stream_read);
+}
+
+void FetchedImage::check_download(const std::string& unpack_error) {
+  if (!streaming_) {
+    if (!unpack_error.empty()) throw Error(unpack_error);
+    return;
+  }
+  streaming_ = false;
+  stream_.reset();
+  const ToolAnswer a = read_answer(answers_.get(), &pending_);
+  if (a.ok) {
+    if (!unpack_error.empty()) throw Error(unpack_error);
+    return;
+  }
+  if (!a.error.empty()) {
+    if (a.values.count("stream-closed") != 0 && !unpack_error.empty()) throw Error(unpack_error);
+    throw Error(a.error);
+  }
+  // No answer: fetch died.
+  tee_.reset();
+  hold_.reset();
+  const int status = wait_for(pid_);
+  pid_ = -1;
+  throw Error(died(status));
 }
 
 FetchedImage::~FetchedImage() { release(); }
@@ -243,7 +283,7 @@ void FetchedImage::release(bool whole) {
 UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::IdmapRequest& container_maps,
                            const UnpackRequest& req) {
   const std::string path = tool_path();
-  const bool from_directory = !req.oci && is_directory(req.source);
+  const bool from_directory = !req.oci && req.stream == nullptr && is_directory(req.source);
   std::vector<std::string> args = {"uxc-image", "unpack", "--rootfs", req.rootfs, "--source",
                                    from_directory ? "-" : req.source, "--label", req.label};
   if (req.oci)
@@ -257,6 +297,7 @@ UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::
     args.insert(args.end(), {"--gid-range", std::to_string(e.inside) + ":" + std::to_string(e.count)});
   if (req.quiet) args.push_back("--quiet");
   if (req.tee_fd >= 0) args.insert(args.end(), {"--tee-fd", "4"});
+  if (req.stream != nullptr) args.push_back("--follow");
 
   // A directory is read by `uxc-image pack` and streamed in (pack.cpp says
   // where it runs and why).
@@ -283,6 +324,8 @@ UnpackResult unpack_rootfs(const policy::IdmapRequest& file_maps, const policy::
     }
     data_read = std::move(r);
     pack_answer = std::move(ar);
+  } else if (req.stream != nullptr) {
+    data_read = std::move(*req.stream);
   }
   Defer reap_pack([&] {
     if (pack > 0) {

@@ -49,6 +49,17 @@ class FetchedImage {
   // copy (storage/image/zstd_copy.h); -1 when none is wanted.
   int tee_fd() const { return tee_.get(); }
   void close_tee() { tee_.reset(); }
+  // A build that is being downloaded: "rootfs" is the file the download
+  // is writing, and this the pipe that gets a byte each time it grows
+  // (and ends when the download does), for the unpack, which takes it
+  // and follows the file. nullptr for a cached build.
+  Fd* stream() { return stream_.valid() ? &stream_ : nullptr; }
+  // After the unpack of a stream, whether it ended or failed
+  // (`unpack_error`): waits for the download's end and its check against
+  // the server's SHA256SUMS, and throws unless both went well. The error
+  // shown is the download's, unless the download stopped only because
+  // the unpack had failed.
+  void check_download(const std::string& unpack_error = "");
   // `whole`: the unpack succeeded, so the copy it fed is complete.
   void release(bool whole = false);
 
@@ -56,8 +67,12 @@ class FetchedImage {
   pid_t pid_ = -1;
   Fd hold_;
   Fd tee_;
+  Fd stream_;
+  bool streaming_ = false;
+  Fd answers_;           // fetch's answer pipe, for the second answer
+  std::string pending_;  // what was read of it beyond the first
   std::map<std::string, std::string> answer_;
-  void start(const std::vector<std::string>& args, bool with_tee);
+  void start(const std::vector<std::string>& args, bool download);
 };
 
 struct UnpackRequest {
@@ -67,6 +82,7 @@ struct UnpackRequest {
   std::string excludes, templates;  // files of the image's metadata, or empty
   std::string name, path;           // LXC_NAME and LXC_PATH for templates
   int tee_fd = -1;                  // FetchedImage::tee_fd()
+  Fd* stream = nullptr;             // FetchedImage::stream(): `source` is followed as it grows; closed
   bool quiet = false;
   // An OCI layout or docker save archive (source), applied layer by layer
   // by `uxc-image oci-unpack`: the image of oci_tag, which must still be

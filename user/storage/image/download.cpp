@@ -18,6 +18,8 @@ struct Sink {
   size_t max_bytes = 0;
   bool too_big = false;
   int fd = -1;  // get_file
+  int stream_fd = -1;  // get_file's wake-ups for the unpack, or -1
+  bool stream_closed = false;
   Sha256* hash = nullptr;
   int write_errno = 0;
   Progress* progress = nullptr;
@@ -39,6 +41,13 @@ size_t on_data(char* data, size_t one, size_t count, void* user) {
     return 0;
   }
   sink->hash->add(data, size);
+  // One byte wakes the unpack that follows the file; a full pipe (O_NONBLOCK)
+  // already holds a wake-up it has not read.
+  const char wake = 1;
+  if (sink->stream_fd >= 0 && write(sink->stream_fd, &wake, 1) < 0 && errno != EAGAIN && errno != EINTR) {
+    sink->stream_closed = true;
+    return 0;
+  }
   return size;
 }
 
@@ -130,6 +139,8 @@ void perform(CURL* curl, const std::string& server, const std::string& path, Sin
   if (code == CURLE_OK) return;
   const std::string why = detail[0] != '\0' ? detail : curl_easy_strerror(code);
   if (code == CURLE_HTTP_RETURNED_ERROR) return;  // the caller reads *status
+  if (code == CURLE_WRITE_ERROR && sink->stream_closed)
+    throw StreamClosedError("the unpack stopped reading the download of " + url);
   if (code == CURLE_WRITE_ERROR && sink->too_big)
     throw Error(url + " is larger than " + human_size(sink->max_bytes) + ": is " + server + " an LXC image server?");
   if (code == CURLE_WRITE_ERROR && sink->write_errno != 0)
@@ -166,11 +177,13 @@ bool Http::get_small(const std::string& path, std::string* out, size_t max_bytes
   return true;
 }
 
-std::string Http::get_file(const std::string& path, int fd, const std::string& what, bool show_progress) {
+std::string Http::get_file(const std::string& path, int fd, const std::string& label, bool show_progress,
+                           int stream_fd) {
   Sha256 hash;
-  Progress progress("Downloading " + what, 0, show_progress);
+  Progress progress(label, 0, show_progress);
   Sink sink;
   sink.fd = fd;
+  sink.stream_fd = stream_fd;
   sink.hash = &hash;
   sink.progress = &progress;
   long status = 0;

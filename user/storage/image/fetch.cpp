@@ -1,8 +1,9 @@
 // uxc-image fetch: an image of an LXC image server into the user's cache
 // (docs/images.md), or into a private directory with --no-cache. It
-// answers where the files are, then holds the cache's shared lock until
-// uxc closes its stdin, so no other fetch replaces the build while uxc
-// unpacks it.
+// answers where the files are, then holds the cache's lock until uxc
+// closes its stdin, so no other fetch replaces the build while uxc
+// unpacks it. A build it downloads is streamed to the unpack as it
+// arrives (stream_build).
 //
 // As LXC's download template: while a cached build exists and has not
 // expired, the server is not asked at all (creating works offline);
@@ -15,11 +16,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include "policy/image.h"
 #include "user/common/dirs.h"
@@ -31,7 +35,6 @@ namespace uxc::image {
 
 namespace {
 
-constexpr const char* kFiles[] = {"rootfs.tar.xz", "meta.tar.xz"};
 
 
 std::string date_of(uint64_t when) {
@@ -65,41 +68,146 @@ std::string file_sum(const std::string& path) {
 }
 
 
-// The image's two files into `dir`, checked against SHA256SUMS when the
-// server offers one; then meta.tar.xz is unpacked there.
-void download_build(Http& http, const policy::ImageEntry& entry, const std::string& dir, bool show) {
-  std::string sums_text;
+// The server's SHA256SUMS for a build, when it offers one.
+struct ServerSums {
+  bool have = false;
   std::map<std::string, std::string> sums;
-  const bool have_sums = http.get_small(entry.path + "SHA256SUMS", &sums_text, policy::kMaxMetaFileBytes);
+};
+
+ServerSums server_sums(Http& http, const policy::ImageEntry& entry) {
+  ServerSums s;
+  std::string text;
+  s.have = http.get_small(entry.path + "SHA256SUMS", &text, policy::kMaxMetaFileBytes);
   std::string err;
-  if (have_sums && !policy::parse_sha256sums(sums_text, &sums, &err))
+  if (s.have && !policy::parse_sha256sums(text, &s.sums, &err))
     throw Error("the SHA256SUMS of " + http.server() + " for this image is unreadable (" + err + ")");
-  std::string record;
-  for (const char* file : kFiles) {
-    const std::string path = dir + "/" + file;
+  return s;
+}
+
+// Throws unless `sum` is what the server's SHA256SUMS says of `file`.
+void check_sum(const ServerSums& s, const std::string& server, const std::string& file, const std::string& sum) {
+  if (!s.have) return;
+  const auto it = s.sums.find(file);
+  if (it == s.sums.end())
+    throw Error("the SHA256SUMS of " + server + " for this image does not list " + file +
+                ": refusing an unchecked file");
+  if (it->second != sum)
+    throw Error(file + " from " + server + " does not match its SHA256SUMS (expected " + it->second + ", got " +
+                sum + "): the download was corrupted or the mirror is inconsistent; nothing was cached, try again "
+                "later");
+}
+
+// meta.tar.xz into `dir`, checked, unpacked there and removed; returns
+// its line for the build's .sums.
+std::string download_meta(Http& http, const policy::ImageEntry& entry, const ServerSums& sums, const std::string& dir,
+                          bool show) {
+  const std::string path = dir + "/meta.tar.xz";
+  std::string sum;
+  {
     Fd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!fd.valid()) throw_errno("cannot create " + path);
-    // No fsync: every use checks the file against the sum recorded below,
-    // so one a crash cut short is downloaded again rather than trusted.
-    const std::string sum = http.get_file(entry.path + file, fd.get(), file, show);
-    if (have_sums) {
-      const auto it = sums.find(file);
-      if (it == sums.end())
-        throw Error("the SHA256SUMS of " + http.server() + " for this image does not list " + file +
-                    ": refusing an unchecked file");
-      if (it->second != sum)
-        throw Error(std::string(file) + " from " + http.server() + " does not match its SHA256SUMS (expected " +
-                    it->second + ", got " + sum + "): the download was corrupted or the mirror is inconsistent; "
-                    "nothing was cached, try again later");
-    }
-    record += sum + "  " + file + "\n";
+    sum = http.get_file(entry.path + "meta.tar.xz", fd.get(), "Downloading meta.tar.xz", show);
   }
-  if (!have_sums && show) say(http.server() + " offers no SHA256SUMS for this image: relying on HTTPS alone");
-  extract_meta(dir + "/meta.tar.xz", dir);
-  if (unlink((dir + "/meta.tar.xz").c_str()) != 0) throw_errno("cannot remove " + dir + "/meta.tar.xz");
+  check_sum(sums, http.server(), "meta.tar.xz", sum);
+  extract_meta(path, dir);
+  if (unlink(path.c_str()) != 0) throw_errno("cannot remove " + path);
   if (policy::choose_meta_file("config", build_files(dir)).empty())
     throw Error("the image's meta.tar.xz has no config file: is " + http.server() + " an LXC image server?");
-  write_sums(dir, record);
+  return sum + "  meta.tar.xz\n";
+}
+
+// A build that must be downloaded, into `dir` (a partial directory of
+// the cache, or --no-cache's private one), and unpacked as it arrives:
+// the unpack reads rootfs.tar.xz while it grows, woken by a byte on fd 5
+// (a pipe) for each piece written, and finds its end when fd 5 ends. So
+// decoding and unpacking run beside the download rather than after it,
+// and the download itself goes at the network's pace: the decoder never
+// waits for it once it is ahead.
+//
+// The answer comes in two parts. The first (the metadata's files,
+// "stream 1") before rootfs.tar.xz is fetched: the unpack starts on a
+// download no sum has vouched for yet, into the new container's rootfs,
+// which nothing trusts until the create ends. The second, "ok" or
+// "error ...", once the download is whole and checked against
+// SHA256SUMS: uxc waits for it before it finishes the container, and
+// removes the container on an error. Only then, and only after uxc
+// releases it, does `commit` make the build a cache entry; on an error
+// the caller removes `dir`.
+int stream_build(Answer& answer, Http& http, const CacheKey& key, const policy::ImageEntry& entry,
+                 const std::string& dir, bool cached, bool show, const std::function<void()>& commit) {
+  const ServerSums sums = server_sums(http, entry);
+  std::string record = download_meta(http, entry, sums, dir, show);
+  const std::string path = dir + "/rootfs.tar.xz";
+  Fd file(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!file.valid()) throw_errno("cannot create " + path);
+  answer.put("server", key.server);
+  answer.put("dist", key.dist);
+  answer.put("release", key.release);
+  answer.put("arch", key.arch);
+  answer.put("variant", key.variant);
+  answer.put("build", entry.build);
+  answer.put("rootfs", path);
+  answer.put("stream", "1");
+  const auto files = build_files(dir);
+  for (const char* base : {"config", "templates", "excludes", "create-message"}) {
+    const std::string file_name = policy::choose_meta_file(base, files);
+    if (!file_name.empty()) answer.put(base, dir + "/" + file_name);
+  }
+  std::unique_ptr<ZstdCopy> copy;
+  if (cached) copy = ZstdCopy::claim(dir);
+  answer.put("tee", copy ? "1" : "0");
+  answer.ok();
+  // The unpack may fail and close the stream: an error, not a signal.
+  signal(SIGPIPE, SIG_IGN);
+  std::thread copier;
+  if (copy) copier = std::thread([&] { copy->receive(4); });
+  Defer join([&] {
+    if (copier.joinable()) copier.join();
+  });
+  Fd stream(5);
+  // Wake-ups are never worth waiting for (see Http::get_file).
+  if (fcntl(stream.get(), F_SETFL, fcntl(stream.get(), F_GETFL) | O_NONBLOCK) != 0)
+    throw_errno("cannot set up the stream to the unpack");
+  std::string failure;
+  bool reader_gone = false;
+  try {
+    // This is the progress line of the unpack too, which follows the
+    // download closely (uxc keeps the unpack's own line quiet).
+    const std::string sum = http.get_file(entry.path + "rootfs.tar.xz", file.get(),
+                                          "Downloading and unpacking " + key.dist + " " + key.release, show,
+                                          stream.get());
+    check_sum(sums, http.server(), "rootfs.tar.xz", sum);
+    if (!sums.have && show) say(http.server() + " offers no SHA256SUMS for this image: relying on HTTPS alone");
+    record = sum + "  rootfs.tar.xz\n" + record;
+    // No fsync: every use checks the file against this sum, so one a
+    // crash cut short is downloaded again rather than trusted.
+    write_sums(dir, record);
+  } catch (const StreamClosedError& e) {
+    failure = e.what();
+    reader_gone = true;
+  } catch (const Error& e) {
+    failure = e.what();
+  }
+  // The end of the download: the unpack reads the file to its end.
+  stream.reset();
+  if (!failure.empty()) {
+    if (reader_gone) answer.put("stream-closed", "1");
+    answer.error(failure);
+    return 1;
+  }
+  answer.ok();
+  // Until uxc closes our stdin: it has unpacked the image (and says
+  // "keep" when the whole tar went through), or died.
+  std::string released;
+  (void)read_all(0, &released, 4096);
+  join.dismiss();
+  if (copier.joinable()) copier.join();
+  if (copy) {
+    copy->finish(released.find("keep") != std::string::npos);
+    copy.reset();  // an unfinished copy goes before its directory moves
+  }
+  if (commit) commit();
+  return 0;
 }
 
 std::map<std::string, std::string> recorded_sums(const std::string& build_dir) {
@@ -275,6 +383,9 @@ int cmd_fetch(int argc, char** argv, Answer& answer) {
   std::string default_server;
   const std::vector<std::string> args = tool_options(argc, argv, &quiet, &default_server);
   if (isatty(0)) throw Error("fetch holds the image until its stdin closes: run it from uxc create");
+  struct stat stream_st;
+  if (fstat(5, &stream_st) != 0 || !S_ISFIFO(stream_st.st_mode))
+    throw Error("fetch streams a download on fd 5, a pipe: run it from uxc create");
   policy::DownloadArgs d;
   std::string err;
   if (!policy::parse_download_args(args, &d, &err)) throw Error(err);
@@ -303,8 +414,7 @@ int cmd_fetch(int argc, char** argv, Answer& answer) {
     const auto entries = fetch_index(http, show);
     const policy::ImageEntry* entry = policy::find_image(entries, query);
     if (entry == nullptr) throw Error(policy::describe_missing_image(entries, query, key.server));
-    download_build(http, *entry, dir, show);
-    return serve_build(answer, key, entry->build, dir, false);
+    return stream_build(answer, http, key, *entry, dir, false, show, nullptr);
   }
 
   const std::string vdir = key.dir();
@@ -381,16 +491,19 @@ int cmd_fetch(int argc, char** argv, Answer& answer) {
         } catch (const Error&) {
         }
       });
-      download_build(*http, wanted, partial, show);
-      const std::string target = vdir + "/" + wanted.build;
-      remove_user_tree(target);
-      if (rename(partial.c_str(), target.c_str()) != 0) throw_errno("cannot move the download into " + vdir);
-      drop.dismiss();
-      set_current_build(vdir, wanted.build);
-      prune_variant(vdir, wanted.build);
+      // The build becomes the cache's only once it is whole, checked and
+      // uxc is done with it; until then the exclusive lock makes any
+      // other create of the image wait.
+      return stream_build(answer, *http, key, wanted, partial, true, show, [&] {
+        const std::string target = vdir + "/" + wanted.build;
+        remove_user_tree(target);
+        if (rename(partial.c_str(), target.c_str()) != 0) throw_errno("cannot move the download into " + vdir);
+        drop.dismiss();
+        set_current_build(vdir, wanted.build);
+        prune_variant(vdir, wanted.build);
+      });
     }
-    // flock(2) turns exclusive into shared by dropping and retaking: check
-    // that no flush slipped in between.
+    // Another create downloaded it while this one waited for the lock.
     lock.shared();
     if (current_build(vdir) != wanted.build) {
       lock.unlock();

@@ -68,6 +68,13 @@ class UnreachableError : public Error {
   using Error::Error;
 };
 
+// The reader of a streamed download (the unpack) is gone: it failed, and
+// its error is the one to show.
+class StreamClosedError : public Error {
+ public:
+  using Error::Error;
+};
+
 class Http {
  public:
   explicit Http(std::string server);
@@ -78,9 +85,13 @@ class Http {
   // every other failure throws (UnreachableError when the server cannot
   // be reached at all).
   bool get_small(const std::string& path, std::string* out, size_t max_bytes);
-  // GET into fd, updating `progress`; returns the SHA-256 of what was
-  // written (lower-case hex). Throws on any failure, a short body included.
-  std::string get_file(const std::string& path, int fd, const std::string& what, bool show_progress);
+  // GET into fd, with a progress line that starts with `label` when
+  // show_progress; returns the SHA-256 of what was written (lower-case hex). Throws on any failure, a short body included.
+  // With a stream_fd (a non-blocking pipe), each piece written to fd is
+  // followed by a byte there, which wakes a reader that follows the file:
+  // StreamClosedError when that reader is gone.
+  std::string get_file(const std::string& path, int fd, const std::string& label, bool show_progress,
+                       int stream_fd = -1);
   const std::string& server() const { return server_; }
 
  private:

@@ -37,17 +37,21 @@ TarSource::TarSource(Fd fd, std::string name, std::string hint)
     : fd_(std::move(fd)), name_(std::move(name)), hint_(std::move(hint)) {
   struct stat st;
   if (fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode)) total_ = static_cast<uint64_t>(st.st_size);
+}
+
+// The first bytes, which say whether the stream is xz; read before
+// open() decides how to decode (read_input hands them out again).
+void TarSource::read_prefix() {
+  if (follow_.valid()) total_ = 0;  // the file is still growing
   char head[sizeof kXzMagic];
   size_t have = 0;
   while (have < sizeof head) {
-    const ssize_t n = read(fd_.get(), head + have, sizeof head - have);
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = read_input(head + have, sizeof head - have);
     if (n < 0) throw_errno("cannot read " + name_);
     if (n == 0) break;
     have += static_cast<size_t>(n);
   }
   prefix_.assign(head, have);
-  consumed_ = have;
   xz_ = have == sizeof kXzMagic && std::memcmp(head, kXzMagic, sizeof kXzMagic) == 0;
 }
 
@@ -68,6 +72,28 @@ ssize_t TarSource::read_input(char* buffer, size_t size) {
     return static_cast<ssize_t>(n);
   }
   for (;;) {
+    if (follow_.valid()) {
+      if (stop_) {
+        errno = ECANCELED;
+        return -1;
+      }
+      const ssize_t n = read(fd_.get(), buffer, size);
+      if (n < 0 && errno == EINTR) continue;
+      if (n != 0) {
+        if (n > 0) consumed_ += static_cast<uint64_t>(n);
+        return n;
+      }
+      // Caught up with the download: wait for it to write more, or end.
+      pollfd p{follow_.get(), POLLIN, 0};
+      const int ready = poll(&p, 1, 200);
+      if (ready < 0 && errno != EINTR) return -1;
+      if (ready <= 0) continue;
+      char wakeups[4096];
+      const ssize_t m = read(follow_.get(), wakeups, sizeof wakeups);
+      if (m == 0) follow_.reset();  // ended: the file holds all there is
+      else if (m < 0 && errno != EINTR && errno != EAGAIN) return -1;
+      continue;
+    }
     // A pipe may stay silent for long: wake up now and then to see whether
     // the reader has given up, so the decoder thread can always be joined.
     pollfd p{fd_.get(), POLLIN, 0};
@@ -86,6 +112,7 @@ ssize_t TarSource::read_input(char* buffer, size_t size) {
 }
 
 void TarSource::open(struct archive* reader) {
+  read_prefix();
   archive_read_support_format_tar(reader);
   archive_read_support_format_gnutar(reader);
   if (xz_) {

@@ -25,12 +25,17 @@ class TarSource {
   // `hint` ends the error for a file that is not a tarball: what to give instead.
   TarSource(Fd fd, std::string name,
             std::string hint = "give a .tar, .tar.gz, .tar.xz or .tar.zst file, or a directory");
+  // `fd` is a file still being written (a download): reading it follows
+  // its growth, waking up on each byte that arrives on `follow` (a pipe),
+  // and its end is the file's end once `follow` has ended.
+  void follow(Fd follow) { follow_ = std::move(follow); }
   ~TarSource();
   TarSource(const TarSource&) = delete;
   TarSource& operator=(const TarSource&) = delete;
 
-  // Opens `reader` (a new archive_read with the tar formats) on this
-  // source; throws with libarchive's message on failure.
+  // Reads the first bytes (is it xz?) and opens `reader` (a new
+  // archive_read with the tar formats) on this source; throws with
+  // libarchive's message on failure.
   void open(struct archive* reader);
   // An xz stream's decoded bytes are also written to `fd` (a pipe), by
   // the decoder thread; a failing write ends the copy, not the unpack.
@@ -39,7 +44,7 @@ class TarSource {
   // copy), and throws if the stream was not whole.
   void drain();
   uint64_t consumed() const { return consumed_.load(); }  // compressed bytes read
-  uint64_t total() const { return total_; }                // 0 for a pipe
+  uint64_t total() const { return total_; }                // 0 for a pipe or a followed file
   bool is_xz() const { return xz_; }
 
  private:
@@ -48,8 +53,10 @@ class TarSource {
   la_ssize_t read_decoded(struct archive* a, const void** buffer);
   void decode();  // the decoder thread
   ssize_t read_input(char* buffer, size_t size);
+  void read_prefix();
 
   Fd fd_;
+  Fd follow_;
   std::string name_;
   std::string hint_;
   uint64_t total_ = 0;

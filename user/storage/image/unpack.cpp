@@ -120,6 +120,7 @@ struct Options {
   policy::TemplateValues values;
   std::vector<IdRange> uids, gids;
   bool quiet = false;
+  bool follow = false;  // --source is a download still being written; stdin wakes us as it grows
 };
 
 Options parse_options(int argc, char** argv) {
@@ -128,6 +129,10 @@ Options parse_options(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--quiet") {
       o.quiet = true;
+      continue;
+    }
+    if (a == "--follow") {
+      o.follow = true;
       continue;
     }
     if (i + 1 >= argc) throw Error("unpack: " + a + " needs a value");
@@ -163,7 +168,15 @@ int cmd_unpack(int argc, char** argv, Answer& answer) {
 
   Fd source(o.source == "-" ? fcntl(0, F_DUPFD_CLOEXEC, 3) : open(o.source.c_str(), O_RDONLY | O_CLOEXEC));
   if (!source.valid()) throw_errno("cannot open " + o.source);
-  TarSource tar(std::move(source), o.source == "-" ? "the stream of " + o.label : o.source);
+  TarSource tar(std::move(source), o.source == "-" ? "the stream of " + o.label
+                                   : o.follow      ? "the download of " + o.label
+                                                   : o.source);
+  if (o.follow) {
+    if (o.source == "-") throw Error("unpack: --follow needs a file as --source");
+    Fd wakeups(fcntl(0, F_DUPFD_CLOEXEC, 3));
+    if (!wakeups.valid()) throw_errno("cannot keep stdin");
+    tar.follow(std::move(wakeups));
+  }
   if (o.tee_fd >= 0) {
     // The copy's reader may be gone: that is no reason to die of SIGPIPE.
     signal(SIGPIPE, SIG_IGN);
