@@ -116,6 +116,16 @@ std::string download_meta(Http& http, const policy::ImageEntry& entry, const Ser
   return sum + "  meta.tar.xz\n";
 }
 
+// Which build the answer is about.
+void put_build(Answer& answer, const CacheKey& key, const std::string& build) {
+  answer.put("server", key.server);
+  answer.put("dist", key.dist);
+  answer.put("release", key.release);
+  answer.put("arch", key.arch);
+  answer.put("variant", key.variant);
+  answer.put("build", build);
+}
+
 // A build that must be downloaded, into `dir` (a partial directory of
 // the cache, or --no-cache's private one), and unpacked as it arrives:
 // the unpack reads rootfs.tar.xz while it grows, woken by a byte on fd 5
@@ -140,12 +150,7 @@ int stream_build(Answer& answer, Http& http, const CacheKey& key, const policy::
   const std::string path = dir + "/rootfs.tar.xz";
   Fd file(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!file.valid()) throw_errno("cannot create " + path);
-  answer.put("server", key.server);
-  answer.put("dist", key.dist);
-  answer.put("release", key.release);
-  answer.put("arch", key.arch);
-  answer.put("variant", key.variant);
-  answer.put("build", entry.build);
+  put_build(answer, key, entry.build);
   answer.put("rootfs", path);
   answer.put("stream", "1");
   const auto files = build_files(dir);
@@ -240,12 +245,7 @@ bool cached_build_intact(const std::string& build_dir) {
 // decompressed tar from uxc-image unpack (fd 4) and keeps it as a zstd
 // copy, which later creates unpack at a fraction of xz's cost.
 int serve_build(Answer& answer, const CacheKey& key, const std::string& build, const std::string& dir, bool cached) {
-  answer.put("server", key.server);
-  answer.put("dist", key.dist);
-  answer.put("release", key.release);
-  answer.put("arch", key.arch);
-  answer.put("variant", key.variant);
-  answer.put("build", build);
+  put_build(answer, key, build);
   const bool have_copy = cached && path_exists(dir + "/" + kZstdCopy);
   answer.put("rootfs", dir + "/" + (have_copy ? kZstdCopy : "rootfs.tar.xz"));
   const auto files = build_files(dir);
