@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "user/common/util.h"
+
 namespace uxc::image {
 
 struct IdRange {
@@ -26,6 +28,10 @@ IdRange parse_range(const std::string& text);
 // ("" is the rootfs itself) and type (AE_IFREG, AE_IFDIR, ...; a hard link
 // is AE_IFREG): true when the member is taken care of (a layer's
 // whiteout) and must not be written.
+// Makes the rootfs directory (it must not exist), enters it and chroots
+// into it; returns it open, as the root for ExtractRules.
+Fd enter_new_rootfs(const std::string& rootfs);
+
 using MemberHook = std::function<bool(const std::string& path, mode_t type)>;
 
 struct ExtractRules {

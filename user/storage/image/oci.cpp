@@ -667,11 +667,8 @@ int cmd_oci_unpack(int argc, char** argv, Answer& answer) {
                 o.manifest + "): try again");
   verify_layers(*store, image);
 
-  if (mkdir(o.rootfs.c_str(), 0755) != 0) throw_errno("cannot create " + o.rootfs);
-  Fd root(open(o.rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!root.valid() || fchdir(root.get()) != 0) throw_errno("cannot enter " + o.rootfs);
   // The layout's files are read through the descriptors opened above.
-  if (chroot(".") != 0 || chdir("/") != 0) throw_errno("cannot confine the extraction to " + o.rootfs);
+  const Fd root = enter_new_rootfs(o.rootfs);
   umask(022);
 
   ExtractRules rules;
