@@ -39,6 +39,22 @@ pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1: $(_one_line "${2:-no reason given}")"; }
 skip() { echo "SKIP: $1: $(_one_line "${2:-no reason given}")"; }
 
+# asan_built FILE: FILE, a program of the build, has AddressSanitizer's
+# runtime linked in (make SANITIZE=address,...). The few rows that this
+# runtime, not uxc, would decide say so in such a build (a SKIP line, or
+# the ASan options below), and only there: a plain build runs every row
+# as written. security/AUDIT.md, "Sanitizers", lists them and why.
+asan_built() { grep -qa __asan_init "$1"; }
+# asan_options PROGRAM OPTIONS: sets ASAN_ENV to the command prefix
+# `env ASAN_OPTIONS=OPTIONS` when PROGRAM is built with ASan, and to
+# nothing for a plain build. Only for a row where the runtime would end
+# the program in place of its own outcome; each use says why.
+ASAN_ENV=()
+asan_options() {
+  ASAN_ENV=()
+  if asan_built "$1"; then ASAN_ENV=(env "ASAN_OPTIONS=$2"); fi
+}
+
 # require_built NAME FILE...: every FILE (a program of the build) is
 # there and executable, else FAIL NAME and end the script. The suite
 # builds everything it tests (make), so a missing binary is a failure,

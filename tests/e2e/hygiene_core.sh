@@ -24,6 +24,12 @@ PROBE=$UXC_BUILD/tests/idmap_probe
 IGNORE=$UXC_BUILD/tests/ignore_signals
 FIFO=/tmp/hygiene-core-fifo
 LOCKER=
+# The low soft limit of address space and data under unlimited hard ones.
+# ASan reserves some 22 TiB for its shadow before main and cannot start
+# under 1 GiB, so a sanitized helper is given 32 TiB: still a soft limit
+# below the hard one, which the helper must raise all the same.
+LOW_AS=1073741824
+if asan_built "$IDMAP"; then LOW_AS=$((1 << 45)); fi
 trap 'kill "${HOLDERS[@]}" $LOCKER 2>/dev/null; rm -f "$ERRF" "$FIFO"' EXIT
 usernet "uxtest1 veth lxcbr0 2"
 holder uxtest1; h1=$HOLDER
@@ -40,12 +46,12 @@ start_waiting() {
   rm -f "$FIFO"
   mkfifo -m 0666 "$FIFO"
   # shellcheck disable=SC2016
-  as_user uxtest1 sh -c 'target=$1; ignore=$2; shift 2; cd /home/uxtest1 && umask 0 &&
+  as_user uxtest1 sh -c 'target=$1; ignore=$2; low=$3; shift 3; cd /home/uxtest1 && umask 0 &&
     exec "$ignore" 32 33 34 64 -- env --block-signal=USR1,TERM --ignore-signal=INT,HUP,CHLD \
       prlimit --nofile=64:1024 --fsize=4096:unlimited --cpu=100:unlimited \
-        --data=1073741824:unlimited --as=1073741824:unlimited --core=unlimited -- \
+        --data="$low":unlimited --as="$low":unlimited --core=unlimited -- \
       "$@" 0<>"$0" >/dev/null 2>/dev/null 3<"$target" 5</etc/hostname 7</home/uxtest1' \
-    "$FIFO" "$fd3" "$IGNORE" "$@" 2>/dev/null &
+    "$FIFO" "$fd3" "$IGNORE" "$LOW_AS" "$@" 2>/dev/null &
   JOB=$!
   PID=
   for _ in $(seq 500); do

@@ -65,12 +65,13 @@ request() {  # FIELD...: a protocol request with these fields
 }
 
 # create USER PID LINK [FIELD...]: as USER, with fd 3 opened by USER on
-# /proc/PID/ns/net. Sets $OUT (stdout), $ERR (stderr) and $RC.
+# /proc/PID/ns/net. Sets $OUT (stdout), $ERR (stderr) and $RC. The helper
+# runs under $ASAN_ENV (asan_options in lib.sh; empty unless a row sets it).
 create() {
   local user=$1 pid=$2 link=$3
   shift 3
   OUT=$(request "op create" "type veth" "link $link" "$@" |
-    as_user "$user" sh -c 'exec "$0" 3<"$1"' "$NIC" "/proc/$pid/ns/net" 2>"$ERRF")
+    as_user "$user" "${ASAN_ENV[@]}" sh -c 'exec "$0" 3<"$1"' "$NIC" "/proc/$pid/ns/net" 2>"$ERRF")
   RC=$?
   ERR=$(cat "$ERRF")
 }
