@@ -84,8 +84,13 @@ sleep 0.5
 check console_detached_with_other_escape sh -c "! client_running 2>/dev/null; ! pgrep -u 61001 -f 'uxc console -n $C -e b' >/dev/null"
 
 # The client's terminal goes away (its tmux session is killed): the
-# console session is still there for the next client.
-run_in con3 "$UXC console -n $C"
+# console session is still there for the next client. The hangup also
+# sends the client's process group SIGHUP and SIGCONT; when a sanitized
+# client gets them while LeakSanitizer's check at exit attaches to it, the
+# SIGCONT discards the attach's SIGSTOP and the runtime waits for that
+# stop for ever. There the check at exit is off (ASan and UBSan stay on).
+asan_options "$UXC" detect_leaks=0
+run_in con3 "${ASAN_ENV[*]:+${ASAN_ENV[*]} }$UXC console -n $C"
 wait_for con3 'Connected to tty 0' >/dev/null
 tm kill-session -t con3
 sleep 0.5

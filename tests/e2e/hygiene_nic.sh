@@ -135,7 +135,7 @@ limited() {  # NAME PRLIMIT-ARGS [must]
   # LeakSanitizer cannot attach (see fds 0-2 closed above).
   case $limits in
     --stack=*) asan_options "$NIC" handle_segv=0 ;;
-    --nofile=[356]:*) asan_options "$NIC" detect_leaks=0 ;;
+    --nofile=[56]:*) asan_options "$NIC" detect_leaks=0 ;;
     *) ASAN_ENV=() ;;
   esac
   # shellcheck disable=SC2086
