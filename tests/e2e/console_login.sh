@@ -91,6 +91,7 @@ check console_detached_with_other_escape sh -c "! client_running 2>/dev/null; ! 
 # stop for ever. There the check at exit is off (ASan and UBSan stay on).
 asan_options "$UXC" detect_leaks=0
 run_in con3 "${ASAN_ENV[*]:+${ASAN_ENV[*]} }$UXC console -n $C"
+ASAN_ENV=()
 wait_for con3 'Connected to tty 0' >/dev/null
 tm kill-session -t con3
 sleep 0.5

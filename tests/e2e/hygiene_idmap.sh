@@ -64,6 +64,7 @@ run_limited() {
   as_user uxtest1 "${ASAN_ENV[@]}" sh -c 'r=$1 t=$2; shift 2; exec prlimit "$@" -- "$0" 3<"/proc/$t" <"$r"' \
     "$HELPER" "$REQ" "$TARGET" $limits >/dev/null 2>/tmp/hygiene-idmap-err
   rc=$?
+  ASAN_ENV=()
   if grep -q '^prlimit:' /tmp/hygiene-idmap-err; then
     fail "$name" "set-up: $(head -c 200 /tmp/hygiene-idmap-err)"
   elif [ "$rc" = 127 ] && grep -q 'error while loading shared libraries' /tmp/hygiene-idmap-err; then

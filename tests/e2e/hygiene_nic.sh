@@ -51,6 +51,7 @@ before=$(links_here)
 asan_options "$NIC" detect_leaks=0
 as_user uxtest1 "${ASAN_ENV[@]}" sh -c 'exec "$0" 3<"$1" 0<&- 1>&- 2>&-' "$NIC" "/proc/$h1/ns/net"
 rc=$?
+ASAN_ENV=()
 [ "$rc" = 10 ] && [ "$(links_here)" = "$before" ] && pass hygiene_nic_all_stdio_closed ||
   fail hygiene_nic_all_stdio_closed "exit $rc"
 as_user uxtest1 sh -c 'exec "$0" create /x c1 "$1" veth lxcbr0 e1 0<&- 1>&- 2>&-' "$LXC_NIC" "$h1"
@@ -142,6 +143,7 @@ limited() {  # NAME PRLIMIT-ARGS [must]
   as_user uxtest1 "${ASAN_ENV[@]}" sh -c 'r=$1 t=$2; shift 2; exec prlimit "$@" -- "$0" 3<"/proc/$t/ns/net" <"$r"' \
     "$NIC" "$REQ" "$h1" $limits >/dev/null 2>"$ERRF"
   rc=$?
+  ASAN_ENV=()
   if grep -q '^prlimit:' "$ERRF"; then fail "$name" "set-up: $(head -c 200 "$ERRF")"; remove_all_host_ends; return; fi
   if [ "$rc" != 0 ] && ! { [ "$rc" -ge 10 ] && [ "$rc" -le 23 ]; } && [ "$rc" -lt 128 ] &&
      ! { [ "$rc" = 127 ] && grep -q 'error while loading shared libraries' "$ERRF"; }; then

@@ -22,6 +22,7 @@ expect_all_or_nothing() {
 # helper's 10. There the check at exit is off (ASan and UBSan stay on).
 asan_options "$HELPER" detect_leaks=0
 OUT=$(printf '%s\n' "$FULL" | as_user uxtest1 "${ASAN_ENV[@]}" "$PROBE" --close 0 -- "$HELPER" 2>/dev/null)
+ASAN_ENV=()
 expect_silent_refusal idmap_hostile_stdin_closed
 [ "$(got status)" = exit:10 ] && pass idmap_hostile_stdin_closed_exit_10 ||
   fail idmap_hostile_stdin_closed_exit_10 "$OUT"
