@@ -162,21 +162,24 @@ bool with_net_admin(const Call& call) {
   return core::call_with_caps_raised(kNetAdmin, kNetAdmin, call);
 }
 
-// What a slot's name holds, by looking only (no capability is effective):
-// nothing, a nic, or a leftover: untagged, a veth, down, on this bridge.
-// One ioctl settles a free slot and one whose link is up (never a
-// leftover: a crowded line is mostly those); the rest get the netlink look.
-policy::SlotState probe_slot(nl_sock* nl, const Link& bridge, const std::string& name,
-                             Link* leftover) {
-  ifreq ifr{};
-  name.copy(ifr.ifr_name, IFNAMSIZ - 1);
-  if (ioctl(nl_socket_get_fd(nl), SIOCGIFFLAGS, &ifr) != 0)
-    return errno == ENODEV ? policy::SlotState::kFree : policy::SlotState::kTaken;
-  if ((ifr.ifr_flags & IFF_UP) != 0 || !get_link(nl, name, leftover))
-    return policy::SlotState::kTaken;
-  const bool is_leftover = leftover->alias.empty() && leftover->kind == "veth" && !leftover->up &&
-                           leftover->master == bridge.ifindex;
-  return is_leftover ? policy::SlotState::kLeftover : policy::SlotState::kTaken;
+// choose_slot's probe: what a slot's name holds, by looking only (no
+// capability is effective): nothing, a nic, or a leftover: untagged, a
+// veth, down, on this bridge. One ioctl settles a free slot and, unless its
+// tag is asked for, one whose link is up (never a leftover: a crowded line
+// is mostly those); the rest get the netlink look, which *leftover keeps.
+policy::SlotProbe slot_probe(nl_sock* nl, const Link& bridge, Link* leftover) {
+  return [nl, &bridge, leftover](const std::string& name, std::string* tag) {
+    ifreq ifr{};
+    name.copy(ifr.ifr_name, IFNAMSIZ - 1);
+    if (ioctl(nl_socket_get_fd(nl), SIOCGIFFLAGS, &ifr) != 0)
+      return errno == ENODEV ? policy::SlotState::kFree : policy::SlotState::kTaken;
+    if (((ifr.ifr_flags & IFF_UP) != 0 && tag == nullptr) || !get_link(nl, name, leftover))
+      return policy::SlotState::kTaken;
+    if (tag != nullptr) *tag = leftover->alias;
+    const bool is_leftover = leftover->alias.empty() && leftover->kind == "veth" &&
+                             !leftover->up && leftover->master == bridge.ifindex;
+    return is_leftover ? policy::SlotState::kLeftover : policy::SlotState::kTaken;
+  };
 }
 
 // Creates the pair with the host end named after the slot, so the nic
@@ -202,7 +205,11 @@ bool create_and_tag(nl_sock* nl, const VethSpec& spec, const std::string& tag, L
   return false;
 }
 
-int answer_nic(const core::Form& form, const policy::NicAnswer& nic) {
+// With no capability left.
+int answer_nic(const core::Form& form, const core::Caller& caller, const policy::NicAnswer& nic) {
+  if (!core::narrow_caps(caller, 0))
+    return core::refuse(form, kStepFinalDrop, protocol::ErrorCode::kSystem,
+                        "cannot drop CAP_NET_ADMIN");
   return core::answer(form, kStepAnswer,
                       form.pipe ? protocol::encode_ok(policy::nic_answer_words(nic))
                                 : policy::format_lxc_user_nic_answer(nic));
@@ -223,9 +230,7 @@ int delete_nic(const core::Form& form, const core::Caller& caller, const policy:
     return core::refuse(form, core::kStepPolicy, kDenied, req.host + " is not a nic of yours");
   if (!with_net_admin([&] { return remove_link(nl.get(), link.ifindex); }))
     return core::refuse(form, kStepAct, kSystem, "cannot delete " + req.host);
-  if (!core::narrow_caps(caller, 0))
-    return core::refuse(form, kStepFinalDrop, kSystem, "cannot drop CAP_NET_ADMIN");
-  return answer_nic(form, {link.name, 0, "", 0});
+  return answer_nic(form, caller, {link.name, 0, "", 0});
 }
 
 }  // namespace
@@ -298,18 +303,16 @@ int main(int argc, char** argv) {
     lock = Fd();
     return refuse(form, step, err, line);
   };
-  uint8_t random[9];
-  if (getrandom(random, sizeof random, 0) != static_cast<ssize_t>(sizeof random))
+  uint64_t random[2];  // choose_slot's seed, host_end_mac's bits
+  if (getrandom(&random, sizeof random, 0) != static_cast<ssize_t>(sizeof random))
     return refuse(form, kStepQuota, kSystem, "cannot read random bytes");
   policy::NicDecision slot;
   for (const bool locked : {false, true}) {
     if (locked &&
         !lock_lines(lock.get(), policy::lock_keys(usernet, caller.name, groups, req.type, req.link)))
       return refuse_unlocked(kStepLock, kSystem, "another uxc-nic request holds the lock; try again");
-    slot = policy::choose_slot(
-        usernet, caller.name, groups, req.type, req.link,
-        static_cast<uint32_t>(random[0] << 24 | random[1] << 16 | random[2] << 8 | random[3]),
-        [&](const std::string& name) { return probe_slot(nl.get(), bridge, name, &leftover); });
+    slot = policy::choose_slot(usernet, caller.name, groups, req.type, req.link, random[0],
+                               slot_probe(nl.get(), bridge, &leftover));
     if (slot.verdict != policy::NicVerdict::kAllow)
       return refuse_unlocked(kStepQuota, kQuota, std::string(kPolicyPath) + ": " + slot.reason);
   }
@@ -319,16 +322,13 @@ int main(int argc, char** argv) {
   if (slot.leftover && !with_net_admin([&] { return remove_link(nl.get(), leftover.ifindex); }))
     return refuse_unlocked(kStepAct, kSystem, "cannot remove the leftover " + leftover.name);
   const VethSpec spec{req.name, slot.host_name, req.hwaddr,
-                      policy::host_end_mac(std::span<const uint8_t, 5>(random + 4, 5)),
+                      policy::host_end_mac(random[1]),
                       req.has_hwaddr, bridge.mtu, bridge.ifindex, target.get()};
   protocol::ErrorCode code = kSystem;
   if (!create_and_tag(nl.get(), spec, policy::format_nic_tag(caller.uid, slot.charged), &host,
                       &code, &why))
     return refuse_unlocked(kStepAct, code, why);
   lock = Fd();  // tagged: the nic counts for everyone; the line is free
-  // 12. No capability left.
-  if (!core::narrow_caps(caller, 0))
-    return refuse(form, kStepFinalDrop, kSystem, "cannot drop CAP_NET_ADMIN");
-  // 13. The answer.
-  return answer_nic(form, {host.name, host.ifindex, req.name, host.peer_ifindex});
+  // 12. No capability left; 13. the answer.
+  return answer_nic(form, caller, {host.name, host.ifindex, req.name, host.peer_ifindex});
 }

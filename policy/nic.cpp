@@ -289,8 +289,10 @@ std::string format_lxc_user_nic_answer(const NicAnswer& a) {
 
 bool is_host_end_name(std::string_view name) { return is_slot_name(name); }
 
-Mac host_end_mac(std::span<const uint8_t, 5> random) {
-  return Mac{0xfe, random[0], random[1], random[2], random[3], random[4]};
+Mac host_end_mac(uint64_t random) {
+  Mac mac{0xfe};
+  for (size_t i = mac.size(); i-- > 1; random >>= 8) mac[i] = static_cast<uint8_t>(random);
+  return mac;
 }
 
 }  // namespace uxc::policy

@@ -103,6 +103,7 @@ std::string format_lxc_user_nic_answer(const NicAnswer& answer);
 bool is_host_end_name(std::string_view name);
 // fe:xx:xx:xx:xx:xx: a bridge takes the lowest port address as its own,
 // and 0xfe is above any vendor's, so the bridge's address stays stable.
-Mac host_end_mac(std::span<const uint8_t, 5> random);
+// The other five bytes are the low 40 bits of `random`, high byte first.
+Mac host_end_mac(uint64_t random);
 
 }  // namespace uxc::policy

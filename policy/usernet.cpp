@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -206,9 +207,53 @@ bool is_slot_name(std::string_view name) {
   return true;
 }
 
+namespace {
+
+// One matching line's slots, looked at as choose_slot describes: the spare
+// slots first (in order; nearly always empty, one cheap look each), then
+// the line's own from random % count in steps of a random stride coprime
+// with the count. Stepping by one would let taken slots pile up in runs,
+// and a nearly full line of N would cost about N/2 probes per create; a
+// random stride keeps it near N / (free slots). Stops once more than
+// kSpareSlots slots are not the line's and one of them is open (free or a
+// leftover), and returns that open slot's index (the last one seen);
+// otherwise no value. With `tags`, a taken slot whose tag names another
+// line is not the line's; without, every taken slot is counted as the
+// line's, which can only refuse, never allow, too much.
+std::optional<uint32_t> find_open_slot(const UsernetLine& line, uint64_t random, bool tags,
+                                       const SlotProbe& probe, SlotState* state) {
+  const uint64_t count = line.count;
+  uint64_t step = count > 1 ? 1 + (random / count) % (count - 1) : 1;
+  while (std::gcd(step, count) != 1) ++step;
+  uint64_t next = random % count;
+  uint64_t not_ours = 0;
+  std::optional<uint32_t> open;
+  std::string tag;
+  HeldNic held;
+  for (uint64_t i = 0; i < count + kSpareSlots; ++i) {
+    uint64_t slot = count + i;  // the spares first
+    if (i >= kSpareSlots) {
+      slot = next;
+      next = (next + step) % count;
+    }
+    tag.clear();
+    const SlotState seen = probe(slot_name(line, static_cast<uint32_t>(slot)), tags ? &tag : nullptr);
+    if (seen != SlotState::kTaken) {
+      open = static_cast<uint32_t>(slot);
+      *state = seen;
+    }
+    if (seen != SlotState::kTaken || (parse_nic_tag(tag, &held) && held.charged != line.key))
+      ++not_ours;
+    if (open && not_ours > kSpareSlots) return open;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 NicDecision choose_slot(const UsernetFile& policy, std::string_view user,
                         std::span<const std::string> groups, std::string_view type,
-                        std::string_view link, uint32_t random, const SlotProbe& probe) {
+                        std::string_view link, uint64_t random, const SlotProbe& probe) {
   NicDecision decision;
   if (!policy.ok()) return explained(decision, policy, user, type, link);  // kBadPolicy
   decision.verdict = NicVerdict::kNoLine;
@@ -216,28 +261,22 @@ NicDecision choose_slot(const UsernetFile& policy, std::string_view user,
     if (!matches(line.key, user, groups, type, link)) continue;
     decision.verdict = NicVerdict::kQuotaFull;
     decision.allowed += line.count;
-    // Every slot once, from random % count, in steps of a random stride
-    // coprime with count. Stepping by one would let taken slots pile up in
-    // runs, and a nearly full line of N would cost about N/2 probes per
-    // create; a random stride keeps it near N / (free slots).
-    const uint64_t count = line.count;
-    if (count == 0) continue;
-    uint64_t step = count > 1 ? 1 + (uint64_t{random} / count) % (count - 1) : 1;
-    while (std::gcd(step, count) != 1) ++step;
-    uint64_t next = uint64_t{random} % count;
-    for (uint64_t i = 0; i < count; ++i, next = (next + step) % count) {
-      const auto slot = static_cast<uint32_t>(next);
-      std::string name = slot_name(line, slot);
-      const SlotState state = probe(name);
-      if (state != SlotState::kTaken) {
-        decision.verdict = NicVerdict::kAllow;
-        decision.charged = line.key;
-        decision.slot = slot;
-        decision.host_name = std::move(name);
-        decision.leftover = state == SlotState::kLeftover;
-        return decision;
-      }
-    }
+    if (line.count == 0) continue;
+    // A cheap look; the tags are read only when it cannot tell, which is
+    // when the line is full or another line's nics sit in its slots.
+    SlotState state = SlotState::kTaken;  // that of the slot found, once one is open
+    std::optional<uint32_t> slot = find_open_slot(line, random, false, probe, &state);
+    if (!slot && state != SlotState::kTaken)
+      slot = find_open_slot(line, random, true, probe, &state);
+    if (!slot) continue;
+    decision.verdict = NicVerdict::kAllow;
+    decision.charged = line.key;
+    decision.slot = *slot;
+    decision.host_name = slot_name(line, *slot);
+    // Looked at again, so that the last probe is of the slot named.
+    decision.leftover =
+        state == SlotState::kLeftover && probe(decision.host_name, nullptr) == SlotState::kLeftover;
+    return decision;
   }
   return explained(decision, policy, user, type, link);
 }

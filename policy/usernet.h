@@ -17,7 +17,7 @@
 //   or "@g" for a g in G. Names are compared exactly; a numeric owner is
 //   a name made of digits, not a uid (as in LXC).
 // - Every nic is charged to exactly one line: it holds one of the line's
-//   COUNT slots (slot_name), and its tag records the line and the creator
+//   slots (slot_name), and its tag records the line and the creator
 //   (format_nic_tag). A line's *use* is the number of existing nics
 //   charged to it, whoever holds them. Only U can be charged to a user
 //   line, so its count is U's alone; every member can be charged to a
@@ -33,8 +33,8 @@
 //   namespace dies the kernel removes both ends, and the nic stops
 //   counting at that moment. A nic charged to a line that has since been
 //   removed from the file counts against no line. Lowering a count does
-//   not reclaim slots at or above the new count: those nics keep working
-//   and stop counting, and new ones get only the slots below it.
+//   not reclaim nics: those in slots at or above the new count plus
+//   kSpareSlots keep working and stop counting; the others still count.
 //
 // Where this deliberately differs from LXC (lxc-usernet(5) and what
 // lxc-user-nic does):
@@ -75,6 +75,9 @@ inline constexpr size_t kMaxUsernetFileBytes = 1024 * 1024;
 // bigger number is a typo, not a policy.
 inline constexpr uint32_t kMaxUsernetCount = 1000000;
 inline constexpr size_t kMaxUsernetErrors = 20;
+// Slots each line has beyond its count, for slots another line's nics hold
+// (choose_slot).
+inline constexpr uint32_t kSpareSlots = 4;
 
 // What a line grants to, and on what; identifies a line across edits.
 struct UsernetKey {
@@ -157,8 +160,8 @@ struct AllowedLink {
 std::vector<AllowedLink> allowed_links(const UsernetFile& policy, std::string_view user,
                                        std::span<const std::string> groups, std::string_view type);
 
-// Quota slots. A nic charged to a line holds one of the line's COUNT
-// slots, and the slot is the host end's interface name:
+// Quota slots. A nic charged to a line holds one of the line's COUNT +
+// kSpareSlots slots, and the slot is the host end's interface name:
 //
 //   "uxc" + 8 hex digits (the line's slot_hash) + slot in 4 base-36 digits
 //
@@ -176,11 +179,13 @@ std::vector<AllowedLink> allowed_links(const UsernetFile& policy, std::string_vi
 // owner can never hold another line's slots. Earlier lines keep theirs:
 // uxc-admin allow appends, so adding a line never renames an existing
 // line's nics. Moving or deleting a line of a colliding pair can: a nic
-// then keeps its name and its tag, counts against no line, and a slot of
-// the other line that its name holds stays taken until its container
-// stops; it is deleted only by its creator's uid (the tag) and never
-// removed as a leftover (it is tagged). uxc-admin lint reports colliding
-// lines.
+// then keeps its name and its tag, counts against no line, and sits in a
+// slot of the other line until its container stops; it is deleted only by
+// its creator's uid (the tag) and never removed as a leftover (it is
+// tagged). That slot is taken by another line, not a use of this one: a
+// spare slot stands in for it (choose_slot), so the other line still gets
+// its whole count while at most kSpareSlots of its slots are so held.
+// uxc-admin lint reports colliding lines.
 std::string slot_name(const UsernetLine& line, uint32_t slot);
 // "uxc" + 8 hex + 4 base-36 digits, lower case: the host-end name space,
 // reserved for uxc-nic.
@@ -196,20 +201,31 @@ std::vector<uint32_t> lock_keys(const UsernetFile& policy, std::string_view user
 
 // kLeftover: the slot's host end is one a helper killed half-way left
 // behind (uxc-nic tells them apart); the slot is free once it is removed.
+// A probe is given the slot's name, and a place for its tag or nullptr:
+// given one, it stores the IFLA_IFALIAS of a taken slot's host end there
+// (empty if it has none or cannot be read).
 enum class SlotState { kFree, kTaken, kLeftover };
-using SlotProbe = std::function<SlotState(const std::string& host_name)>;
+using SlotProbe = std::function<SlotState(const std::string& host_name, std::string* tag)>;
 
-// decide_nic's rule, asking the kernel instead of counting: the matching
-// lines in file order, and in each every slot below its count once, from
-// random % count in steps of a stride (also from `random`) coprime with
-// the count, until probe reports one free or a leftover (probe is given
-// the slot's name). Only kAllow permits; it names the line, the slot and
-// its host_name, and whether the caller must
-// remove the slot's leftover first. The probe only looks; choose_slot
-// changes nothing.
+// decide_nic's rule, asking the kernel instead of counting. A line of
+// count C has C + kSpareSlots slots, and its use is the number of them
+// that are taken and not by another line: a slot whose tag parses and
+// names a different line (one left by a colliding pair's edit, above) does
+// not count. So a new nic may be charged to the line when fewer than C of
+// its slots are its own and one is open (free, or a leftover to remove
+// first): exactly while more than kSpareSlots are not its own. The
+// matching lines in file order; in each, the spare slots in order, then
+// every slot below C once from random % C in steps of a stride (also from
+// `random`) coprime with C, until that holds. The first look asks for no
+// tags and counts every taken slot as the line's own: enough unless at
+// least C slots are taken, when a second look reads the tags. Only kAllow
+// permits; it names the line, the slot and its host_name, and whether the
+// caller must remove the slot's leftover first (then the last probe was
+// of that slot, so the caller may keep what it saw). The probe only looks;
+// choose_slot changes nothing.
 NicDecision choose_slot(const UsernetFile& policy, std::string_view user,
                         std::span<const std::string> groups, std::string_view type,
-                        std::string_view link, uint32_t random, const SlotProbe& probe);
+                        std::string_view link, uint64_t random, const SlotProbe& probe);
 
 // The tag stored in a host end's IFLA_IFALIAS, which only root can set:
 //

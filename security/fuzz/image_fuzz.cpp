@@ -89,7 +89,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   DownloadArgs args;
   std::vector<std::string> argv;
   for (auto w : uxc::fuzz::split_words(parts[3])) argv.emplace_back(w);
-  if (parse_download_args(argv, &args, &err) && (args.dist.empty() || args.release.empty())) std::abort();
+  // Only --list may leave out the distribution and release.
+  if (parse_download_args(argv, &args, &err) && !args.list &&
+      (args.dist.empty() || args.release.empty()))
+    std::abort();
   if (normalize_member_path(parts[3], &out) && (has_climbing_segment(out) || (!out.empty() && out[0] == '/')))
     std::abort();
   if (parse_image_server(parts[3], &out, &err) && out.find('/') != std::string::npos) std::abort();

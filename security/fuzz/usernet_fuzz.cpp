@@ -10,12 +10,14 @@
 // Properties beyond "no crash":
 // - only kAllow permits, every other verdict carries a reason, and an
 //   allowed nic is charged to a line that matches the caller, with a
-//   slot below that line's count;
+//   slot below that line's count plus kSpareSlots;
 // - decide_nic charges a nic only to a line whose use is below its
 //   count;
 // - choose_slot's slot is one the probe called free or a leftover, and
-//   flagged a leftover exactly when the probe said so; with every slot
-//   taken it never allows;
+//   flagged a leftover exactly when the probe said so; fewer than the
+//   line's count of its slots hold a nic whose tag does not name another
+//   line (nics are put in their own line's slots and in other lines');
+//   with every slot taken it never allows;
 // - a tag that parses re-formats to the same bytes; format then parse
 //   of any valid key gives the key back;
 // - every slot name is a 15-byte slot name, and no two lines of a file
@@ -51,7 +53,7 @@ void check_allowed(const UsernetFile& policy, const NicDecision& d, std::string_
   if (!policy.ok() || !line_matches(d.charged, user, groups, link)) std::abort();
   bool found = false;
   for (const auto& line : policy.lines)
-    if (line.key == d.charged && d.slot < line.count) found = true;
+    if (line.key == d.charged && d.slot < line.count + kSpareSlots) found = true;
   if (!found) std::abort();
 }
 
@@ -74,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (line.count > kMaxUsernetCount || line.key.type != "veth" ||
           !is_valid_account_name(line.key.owner) || !is_valid_ifname(line.key.link))
         std::abort();
-      const std::string name = slot_name(line, line.count);
+      const std::string name = slot_name(line, line.count + kSpareSlots);
       if (name.size() != 15 || !is_slot_name(name) || !is_host_end_name(name)) std::abort();
       HeldNic back;
       if (!parse_nic_tag(format_nic_tag(61001, line.key), &back) || back.uid != 61001 ||
@@ -110,24 +112,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (!policy.ok() && decided.verdict != NicVerdict::kBadPolicy) std::abort();
 
-  // choose_slot with a probe that calls a slot taken when some held nic's
-  // key hashes to its name: at most a few hundred probes per run.
-  std::set<std::string> taken;
-  for (const auto& nic : held) {
-    UsernetLine line{nic.charged, 1, 0, 0, 0};  // a line the file lacks: any range
+  // choose_slot with a probe that calls a slot taken when a held nic
+  // sits there, and gives its tag: nic i in slot i / 2 of its own line
+  // (even i) or of a line of the file (odd i), which its tag may not
+  // name. At most a few hundred probes per run.
+  std::map<std::string, std::string> taken;  // slot name: tag
+  for (size_t i = 0; i < held.size(); ++i) {
+    UsernetLine line{held[i].charged, 1, 0, 0, 0};  // a line the file lacks: any range
     for (const auto& l : policy.lines)
-      if (l.key == nic.charged) line = l;
-    taken.insert(slot_name(line, 0));
+      if (l.key == held[i].charged) line = l;
+    if (i % 2 == 1 && !policy.lines.empty()) line = policy.lines[i / 2 % policy.lines.size()];
+    taken.emplace(slot_name(line, static_cast<uint32_t>(i / 2)),
+                  format_nic_tag(held[i].uid, held[i].charged));
   }
   const uint32_t random = uxc::fuzz::small_number(parts[5]);
   // Every third untaken slot (by slot and random) holds a leftover.
   size_t probes = 0;
   std::map<std::string, SlotState> answered;
-  const SlotProbe probe = [&](const std::string& name) {
+  const SlotProbe probe = [&](const std::string& name, std::string* tag) {
     SlotState state = SlotState::kTaken;
-    if (++probes <= 4096 && !taken.count(name))  // huge counts: stop early
+    const auto it = taken.find(name);
+    if (++probes <= 4096 && it == taken.end())  // huge counts: stop early
       state = (static_cast<uint8_t>(name.back()) + random) % 3 == 0 ? SlotState::kLeftover
                                                                        : SlotState::kFree;
+    if (tag != nullptr && it != taken.end()) *tag = it->second;
     answered[name] = state;
     return state;
   };
@@ -138,10 +146,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (it == answered.end() || it->second == SlotState::kTaken ||
         chosen.leftover != (it->second == SlotState::kLeftover))
       std::abort();
+    for (const auto& line : policy.lines) {
+      if (!(line.key == chosen.charged) || line.count > 4096) continue;
+      uint64_t own = 0;
+      for (uint32_t slot = 0; slot < line.count + kSpareSlots; ++slot) {
+        const auto held_here = taken.find(slot_name(line, slot));
+        HeldNic nic;
+        own += held_here != taken.end() &&
+               !(parse_nic_tag(held_here->second, &nic) && !(nic.charged == line.key));
+      }
+      if (own >= line.count) std::abort();
+    }
   } else if (chosen.leftover) {
     std::abort();
   }
-  const SlotProbe all_taken = [&](const std::string&) {
+  const SlotProbe all_taken = [&](const std::string&, std::string*) {
     return ++probes > 1u << 20 ? SlotState::kFree : SlotState::kTaken;
   };
   probes = 0;

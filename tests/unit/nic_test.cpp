@@ -276,9 +276,10 @@ BOOST_AUTO_TEST_CASE(nic_answer_formats) {
 }
 
 BOOST_AUTO_TEST_CASE(host_end_macs) {
-  const uint8_t random[5] = {1, 2, 3, 4, 5};
-  const Mac mac = host_end_mac(random);
+  const Mac mac = host_end_mac(0x0102030405);
   BOOST_TEST(format_mac(mac) == "fe:01:02:03:04:05");
+  BOOST_TEST(format_mac(host_end_mac(0xabcd0102030405)) == "fe:01:02:03:04:05");  // low 40 bits
+  BOOST_TEST(format_mac(host_end_mac(0)) == "fe:00:00:00:00:00");
   Mac parsed;
   BOOST_TEST(parse_mac(format_mac(mac), &parsed));  // unicast, non-zero
 }

@@ -298,7 +298,7 @@ BOOST_DATA_TEST_CASE(usernet_choose_slot_agrees_with_decide,
   for (uint32_t random : {0u, 1u, 7u, 0xffffffffu}) {
     size_t probes = 0;
     const NicDecision d = choose_slot(policy, c.user, c.groups, "veth", c.link, random,
-                                      [&](const std::string& name) {
+                                      [&](const std::string& name, std::string*) {
                                         ++probes;
                                         return taken.count(name) ? SlotState::kTaken
                                                                  : SlotState::kFree;
@@ -309,7 +309,10 @@ BOOST_DATA_TEST_CASE(usernet_choose_slot_agrees_with_decide,
       BOOST_TEST(d.host_name == slot_name(line_of(policy, d.charged), d.slot));
       BOOST_TEST(!taken.count(d.host_name));
     }
-    BOOST_TEST(probes <= 10u);  // never more than the matching lines' counts
+    size_t most = 0;  // each matching line's slots, twice (a cheap look, then tags), + 1
+    for (const UsernetLine& line : policy.lines)
+      if (line.key.link == c.link) most += 2 * (line.count + kSpareSlots) + 1;
+    BOOST_TEST(probes <= most);
   }
 }
 
@@ -320,7 +323,7 @@ BOOST_AUTO_TEST_CASE(choose_slot_never_exceeds_the_count) {
   std::set<std::string> taken;
   for (uint32_t random = 0; random < 20; ++random) {
     const NicDecision d = choose_slot(policy, "a", groups, "veth", "br0", random * 7919u,
-                                      [&](const std::string& name) {
+                                      [&](const std::string& name, std::string*) {
                                         return taken.count(name) ? SlotState::kTaken
                                                                  : SlotState::kFree;
                                       });
@@ -332,7 +335,7 @@ BOOST_AUTO_TEST_CASE(choose_slot_never_exceeds_the_count) {
 // A refusal says why, in words a person can act on; an allow says nothing.
 BOOST_AUTO_TEST_CASE(nic_decisions_explain_refusals) {
   const std::vector<std::string> none;
-  const auto taken = [](const std::string&) { return SlotState::kTaken; };
+  const auto taken = [](const std::string&, std::string*) { return SlotState::kTaken; };
   const UsernetFile one = parse_usernet_file("alice veth br0 2\n");
   const UsernetFile bad = parse_usernet_file("alice veth br0 two\n");
   BOOST_TEST(decide_nic(one, "alice", none, "veth", "br0", {}).reason.empty());
@@ -348,9 +351,10 @@ BOOST_AUTO_TEST_CASE(nic_decisions_explain_refusals) {
 }
 
 // A leftover holds its slot until removed: choose_slot takes the first
-// probed slot that is free or a leftover, says which, and never picks a
-// taken one. The probe order for "a veth br0 4" from random 0 is 0, 1, 2, 3
-// (stride 1 + (0 / 4) % 3 = 1).
+// probed slot of the line's own that is free or a leftover (the spare
+// slots 4 to 7, probed first, are free here), says which, and never picks
+// a taken one. The probe order for "a veth br0 4" from random 0 is then
+// 0, 1, 2, 3 (stride 1 + (0 / 4) % 3 = 1).
 struct LeftoverCase {
   const char* name;
   std::vector<SlotState> slots;  // slot i's state
@@ -382,7 +386,10 @@ const LeftoverCase kLeftoverCases[] = {
 BOOST_DATA_TEST_CASE(choose_slot_leftovers, boost::unit_test::data::make(kLeftoverCases), c) {
   const UsernetFile policy = parse_usernet_file("a veth br0 4\n");
   const NicDecision d = choose_slot(policy, "a", {}, "veth", "br0", 0,
-                                    [&](const std::string& name) { return c.slots.at(slot_of(name)); });
+                                    [&](const std::string& name, std::string*) {
+                                      const uint32_t slot = slot_of(name);  // spares: free
+                                      return slot < c.slots.size() ? c.slots[slot] : SlotState::kFree;
+                                    });
   BOOST_TEST(static_cast<int>(d.verdict) == static_cast<int>(c.verdict));
   BOOST_TEST(d.leftover == c.leftover);
   if (c.verdict == NicVerdict::kAllow) BOOST_TEST(d.slot == c.slot);
@@ -395,16 +402,16 @@ BOOST_AUTO_TEST_CASE(choose_slot_probes_every_slot_once) {
   for (uint32_t count : {1u, 2u, 3u, 4u, 6u, 10u, 12u, 30u, 64u, 97u, 100u, 360u, 1000u}) {
     const UsernetFile policy = parse_usernet_file("a veth br0 " + std::to_string(count) + "\n");
     for (uint32_t random : randoms) {
-      std::vector<int> seen(count, 0);
+      std::vector<int> seen(count + kSpareSlots, 0);
       const NicDecision d = choose_slot(policy, "a", {}, "veth", "br0", random,
-                                        [&](const std::string& name) {
+                                        [&](const std::string& name, std::string*) {
                                           const uint32_t slot = slot_of(name);
-                                          BOOST_TEST_REQUIRE(slot < count);
+                                          BOOST_TEST_REQUIRE(slot < count + kSpareSlots);
                                           ++seen[slot];
                                           return SlotState::kTaken;
                                         });
       BOOST_TEST(static_cast<int>(d.verdict) == static_cast<int>(NicVerdict::kQuotaFull));
-      BOOST_TEST(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(count),
+      BOOST_TEST(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(count + kSpareSlots),
                  "count " << count << " random " << random);
     }
   }
@@ -425,7 +432,7 @@ BOOST_AUTO_TEST_CASE(choose_slot_probes_few_when_nearly_full) {
   uint64_t probes = 0;
   for (int call = 0; call < 200; ++call) {
     const NicDecision d = choose_slot(policy, "a", {}, "veth", "br0", next_random(),
-                                      [&](const std::string& name) {
+                                      [&](const std::string& name, std::string*) {
                                         ++probes;
                                         return taken[slot_of(name)] ? SlotState::kTaken
                                                                     : SlotState::kFree;
@@ -434,6 +441,125 @@ BOOST_AUTO_TEST_CASE(choose_slot_probes_few_when_nearly_full) {
     BOOST_TEST(!taken[d.slot]);
   }
   BOOST_TEST(probes / 200 <= 40u);
+}
+
+// ------------------------------------------ slots another line's nics hold
+
+// What a slot holds, for the tests below: nothing, a leftover, a nic
+// tagged for the line, one tagged for another line (left by an edit of a
+// colliding pair), or a host end whose alias is empty or not a tag.
+enum class Held { kFree, kLeftover, kOurs, kOther, kUntagged, kGarbled };
+constexpr int kHeldKinds = 6;
+
+// A probe over `held` (slot i's content; free beyond it) that answers as
+// uxc-nic's does: the tag of a taken slot, when it is asked for.
+SlotState probe_held(const std::vector<Held>& held, const std::string& name, std::string* tag) {
+  const uint32_t slot = slot_of(name);
+  const Held h = slot < held.size() ? held[slot] : Held::kFree;
+  if (h == Held::kFree) return SlotState::kFree;
+  if (h == Held::kLeftover) return SlotState::kLeftover;
+  if (tag != nullptr && h == Held::kOurs) *tag = format_nic_tag(61001, user_key("a", "br0"));
+  if (tag != nullptr && h == Held::kOther) *tag = format_nic_tag(61002, user_key("b", "br0"));
+  if (tag != nullptr && h == Held::kGarbled) *tag = "uxc:61002:b:veth";
+  return SlotState::kTaken;
+}
+
+// Every way the 2 + kSpareSlots slots of "a veth br0 2" can be held: a
+// nic is allowed exactly when fewer than 2 slots are the line's own (a
+// taken slot is, unless its tag names another line) and one is open; the
+// slot named is open, and a leftover is said, and probed last.
+BOOST_AUTO_TEST_CASE(choose_slot_counts_only_its_own_slots) {
+  const UsernetFile policy = parse_usernet_file("a veth br0 2\n");
+  const size_t slots = 2 + kSpareSlots;
+  uint32_t combinations = 1;
+  for (size_t i = 0; i < slots; ++i) combinations *= kHeldKinds;
+  std::vector<Held> held(slots);
+  size_t allowed = 0, wrong = 0;
+  for (uint32_t code = 0; code < combinations; ++code) {
+    size_t own = 0, open = 0;
+    for (uint32_t i = 0, rest = code; i < slots; ++i, rest /= kHeldKinds) {
+      held[i] = static_cast<Held>(rest % kHeldKinds);
+      open += held[i] == Held::kFree || held[i] == Held::kLeftover;
+      own += held[i] == Held::kOurs || held[i] == Held::kUntagged || held[i] == Held::kGarbled;
+    }
+    for (uint64_t random : {0ull, 1ull, 5ull, 0xffffffffull, 0x123456789abcdefull}) {
+      std::string last;
+      const NicDecision d = choose_slot(policy, "a", {}, "veth", "br0", random,
+                                        [&](const std::string& name, std::string* tag) {
+                                          last = name;
+                                          return probe_held(held, name, tag);
+                                        });
+      const bool allow = own < 2 && open > 0;
+      bool ok = (d.verdict == NicVerdict::kAllow) == allow;
+      if (ok && allow) {
+        const Held h = held.at(d.slot);
+        ok = (h == Held::kFree || h == Held::kLeftover) && d.leftover == (h == Held::kLeftover) &&
+             d.host_name == slot_name(policy.lines[0], d.slot) && (!d.leftover || last == d.host_name);
+        ++allowed;
+      }
+      if (!ok && ++wrong <= 5) BOOST_ERROR("held " << code << " random " << random << ": " << d.reason);
+    }
+  }
+  BOOST_TEST(wrong == 0u);
+  BOOST_TEST(allowed > 0u);
+}
+
+// The tags are read only when the cheap look cannot tell, which is when at
+// least count slots are taken.
+struct TagReadCase {
+  const char* name;
+  std::vector<Held> held;
+  NicVerdict verdict;
+  bool reads_tags;
+};
+std::ostream& operator<<(std::ostream& os, const TagReadCase& c) { return os << c.name; }
+
+const TagReadCase kTagReadCases[] = {
+    {"empty", {}, NicVerdict::kAllow, false},
+    {"one of ours", {Held::kOurs}, NicVerdict::kAllow, false},
+    {"ours in a spare slot", {Held::kFree, Held::kFree, Held::kOurs}, NicVerdict::kAllow, false},
+    {"full of ours", {Held::kOurs, Held::kOurs}, NicVerdict::kQuotaFull, true},
+    {"ours in both spares-first slots",
+     {Held::kFree, Held::kFree, Held::kOurs, Held::kOurs}, NicVerdict::kQuotaFull, true},
+    {"another line's in both", {Held::kOther, Held::kOther}, NicVerdict::kAllow, true},
+    {"ours and another line's", {Held::kOurs, Held::kOther}, NicVerdict::kAllow, true},
+    {"an untagged one counts as ours", {Held::kOurs, Held::kUntagged}, NicVerdict::kQuotaFull, true},
+    {"a garbled tag counts as ours", {Held::kOther, Held::kGarbled, Held::kOurs},
+     NicVerdict::kQuotaFull, true},
+    {"every slot another line's", std::vector<Held>(2 + kSpareSlots, Held::kOther),
+     NicVerdict::kQuotaFull, false},
+};
+
+BOOST_DATA_TEST_CASE(choose_slot_reads_tags_only_when_needed,
+                     boost::unit_test::data::make(kTagReadCases), c) {
+  const UsernetFile policy = parse_usernet_file("a veth br0 2\n");
+  size_t tag_reads = 0;
+  const NicDecision d = choose_slot(policy, "a", {}, "veth", "br0", 7,
+                                    [&](const std::string& name, std::string* tag) {
+                                      tag_reads += tag != nullptr;
+                                      return probe_held(c.held, name, tag);
+                                    });
+  BOOST_TEST(static_cast<int>(d.verdict) == static_cast<int>(c.verdict));
+  BOOST_TEST((tag_reads > 0) == c.reads_tags);
+}
+
+// Another line's nics in a line's slots: it still gets its whole count,
+// in spare slots, and not one more.
+BOOST_AUTO_TEST_CASE(choose_slot_fills_around_another_lines_nics) {
+  const UsernetFile policy = parse_usernet_file("a veth br0 3\n");
+  std::vector<Held> held = {Held::kOther, Held::kFree, Held::kOther, Held::kOther};
+  for (uint64_t random = 0; random < 6; ++random) {
+    const NicDecision d = choose_slot(policy, "a", {}, "veth", "br0", random * 7919,
+                                      [&](const std::string& name, std::string* tag) {
+                                        return probe_held(held, name, tag);
+                                      });
+    BOOST_TEST((d.verdict == NicVerdict::kAllow) == (random < 3), "call " << random);
+    if (d.verdict != NicVerdict::kAllow) continue;
+    if (held.size() <= d.slot) held.resize(d.slot + 1, Held::kFree);
+    BOOST_TEST((held[d.slot] == Held::kFree));
+    held[d.slot] = Held::kOurs;
+  }
+  BOOST_TEST(std::count(held.begin(), held.end(), Held::kOurs) == 3);
 }
 
 BOOST_AUTO_TEST_CASE(slot_names) {
@@ -520,7 +646,7 @@ BOOST_AUTO_TEST_CASE(usernet_colliding_owner_cannot_take_the_victims_slots) {
                            "afgglbbi veth br0 2\nalice veth br0 2\n"}) {
     const UsernetFile policy = parse_usernet_file(text);
     std::set<std::string> taken;
-    const auto probe = [&](const std::string& name) {
+    const auto probe = [&](const std::string& name, std::string*) {
       return taken.count(name) ? SlotState::kTaken : SlotState::kFree;
     };
     for (uint32_t random = 0; random < 4; ++random) {
